@@ -1,0 +1,34 @@
+//! `kpiroll export`: a book's rows to JSON, CSV or Parquet.
+
+use std::path::PathBuf;
+
+use super::{print_report, Status};
+use crate::error::Error;
+use crate::pipeline;
+use crate::profile::Profile;
+
+/// Writes one record per KPI row; the format follows the output's extension.
+///
+/// Example: kpiroll export R6.xlsx -o rows.json
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// The book to export (any file of the book's shape).
+    pub book: PathBuf,
+    /// Output: .json, .csv (UTF-8 with BOM) or .parquet
+    #[arg(short, long)]
+    pub output: PathBuf,
+    /// Overwrite the output if it exists.
+    #[arg(long)]
+    pub force: bool,
+}
+
+/// Runs the command.
+///
+/// # Errors
+/// Unknown format, unreadable book, output not writable.
+pub fn run(args: Args, profile: &Profile) -> Result<Status, Error> {
+    let outcome = pipeline::export(&args.book, &args.output, args.force, profile)?;
+    print_report(&outcome.report, profile);
+    eprintln!("{} 行 → {}", outcome.merged.book.rows.len(), args.output.display());
+    Ok(Status::of(&outcome.report))
+}

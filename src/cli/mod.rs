@@ -1,0 +1,96 @@
+//! The command line: clap derive, whose doc comments are the help text. One small file
+//! per subcommand holds its arguments and a `run` that calls [`crate::pipeline`].
+//!
+//! Exit status (DESIGN.md): 0 every input row was taken; 1 the run finished but refused
+//! something (each refusal printed); 2 bad usage or nothing could be written.
+
+pub mod check;
+pub mod consolidate;
+pub mod demo;
+pub mod export;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+use crate::error::Error;
+use crate::problem::Report;
+use crate::profile::{Lang, Profile};
+
+/// kpiroll: consolidates a strategy's KPI table (資料2-2) year over year.
+///
+/// Reads the returns departments send back (xlsx, xlsm, xls, ods, csv, tsv/txt; UTF-8 or
+/// Shift_JIS), reports every problem with its file, sheet and cell, and writes the
+/// city's book, ready to print on A3.
+#[derive(Debug, Parser)]
+#[command(name = "kpiroll", version, propagate_version = true)]
+pub struct Cli {
+    /// Language of messages (ja: 日本語, en: English).
+    #[arg(long, global = true, value_enum, env = "KPIROLL_LANG", default_value = "ja")]
+    pub lang: Lang,
+    /// A city profile folder (layout.toml, aliases.toml, …); files it lacks come from the
+    /// built-in profile.
+    #[arg(long, global = true, env = "KPIROLL_TEMPLATES", value_name = "DIR")]
+    pub templates: Option<PathBuf>,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    Consolidate(consolidate::Args),
+    Check(check::Args),
+    Export(export::Args),
+    Demo(demo::Args),
+}
+
+/// How a command ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Status {
+    /// everything was taken
+    Ok,
+    /// something was refused (printed, logged)
+    Refused,
+}
+
+impl Status {
+    /// 1 when the report has a refusal, else 0.
+    pub fn of(report: &Report) -> Status {
+        if report.refusals() > 0 {
+            Status::Refused
+        } else {
+            Status::Ok
+        }
+    }
+}
+
+/// Runs a parsed command line and returns the process exit status.
+pub fn run(cli: Cli) -> ExitCode {
+    let profile = match Profile::load(cli.templates.as_deref(), cli.lang) {
+        Ok(p) => p,
+        Err(e) => return fatal(&e),
+    };
+    let result = match cli.command {
+        Command::Consolidate(args) => consolidate::run(args, &profile),
+        Command::Check(args) => check::run(args, &profile),
+        Command::Export(args) => export::run(args, &profile),
+        Command::Demo(args) => demo::run(args, &profile),
+    };
+    match result {
+        Ok(Status::Ok) => ExitCode::SUCCESS,
+        Ok(Status::Refused) => ExitCode::from(1),
+        Err(e) => fatal(&e),
+    }
+}
+
+fn fatal(e: &Error) -> ExitCode {
+    eprintln!("kpiroll: エラー: {e}");
+    ExitCode::from(2)
+}
+
+/// Prints every problem of a report on stderr, grouped by file.
+pub fn print_report(report: &Report, profile: &Profile) {
+    eprint!("{}", report.render(profile));
+}

@@ -1,0 +1,203 @@
+//! The canonical table: one [`Row`] per KPI of one project, as DESIGN.md defines it.
+//!
+//! Nothing here does I/O. Every cell value keeps the text the user typed ([`Value::raw`])
+//! next to the reading kpiroll made of it, so nothing is rounded or reformatted on the
+//! way through: what a department typed is what the book shows.
+
+use std::collections::BTreeMap;
+use std::fmt;
+
+use serde::Serialize;
+
+/// A fiscal year (April–March), stored as the western year it starts in: R6 = FY2024.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(into = "String")]
+pub struct FiscalYear(pub u16);
+
+impl FiscalYear {
+    /// 令和 year number (R6 → 6), or `None` before 令和 (FY2019).
+    pub fn reiwa(self) -> Option<u16> {
+        self.0.checked_sub(2018).filter(|n| *n > 0)
+    }
+
+    /// `令和6年度` (or `2018年度` before 令和).
+    pub fn wareki(self) -> String {
+        match self.reiwa() {
+            Some(1) => "令和元年度".to_string(),
+            Some(n) => format!("令和{n}年度"),
+            None => format!("{}年度", self.0),
+        }
+    }
+
+    /// Parses `R7`, `令和7`, `令和7年度`, `令和元年度`, `H30`, `平成30年度` or `2025`.
+    /// Full-width digits are accepted.
+    pub fn parse(text: &str) -> Option<FiscalYear> {
+        let t = crate::value::nfkc_compact(text);
+        let t = t.strip_suffix("年度").or_else(|| t.strip_suffix('年')).unwrap_or(&t);
+        let (era, digits) = if let Some(d) = t.strip_prefix("令和") {
+            (2018, d)
+        } else if let Some(d) = t.strip_prefix("平成") {
+            (1988, d)
+        } else if let Some(d) = t.strip_prefix(['R', 'r']) {
+            (2018, d)
+        } else if let Some(d) = t.strip_prefix(['H', 'h']) {
+            (1988, d)
+        } else {
+            (0, t)
+        };
+        let n: u16 = if digits == "元" { 1 } else { digits.parse().ok()? };
+        match era {
+            0 if (1900..=2200).contains(&n) => Some(FiscalYear(n)),
+            0 => None,
+            _ if (1..=99).contains(&n) => Some(FiscalYear(era + n)),
+            _ => None,
+        }
+    }
+}
+
+impl fmt::Display for FiscalYear {
+    /// `R6`: the way the city's headers write it (`R6実績値`).
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.reiwa() {
+            Some(n) => write!(f, "R{n}"),
+            None => write!(f, "{}", self.0),
+        }
+    }
+}
+
+impl From<FiscalYear> for String {
+    fn from(y: FiscalYear) -> String {
+        y.to_string()
+    }
+}
+
+/// A 基本目標: its number as written (`Ⅰ`) and its title.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Default, Serialize)]
+pub struct Goal {
+    pub no: String,
+    pub title: String,
+}
+
+/// How a value cell was read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ValueKind {
+    /// `1,234`, `１２３`, `△5`, `96.4`
+    Number,
+    /// `96.4%`: `number` holds 96.4
+    Percent,
+    /// `107% (16/14)`: `number` holds 107
+    Ratio,
+    /// `-`, `—`, `－`: not applicable
+    Na,
+    /// nothing in the cell
+    Blank,
+    /// anything else (`集計中`)
+    Text,
+}
+
+/// One value cell: the raw text and its reading.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Value {
+    pub raw: String,
+    pub kind: ValueKind,
+    pub number: Option<f64>,
+}
+
+impl Value {
+    /// The blank value.
+    pub fn blank() -> Value {
+        Value { raw: String::new(), kind: ValueKind::Blank, number: None }
+    }
+}
+
+/// One KPI of one project: a row of the book.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Row {
+    pub goal: Goal,
+    pub goal_targets: Vec<String>,
+    pub measure_no: String,
+    pub measure: String,
+    pub measure_kpi: String,
+    pub departments: Vec<String>,
+    pub project: String,
+    /// every 事務事業番号 of the project, normalised (`652-6`, `432-10`); the first is the key
+    pub project_nos: Vec<String>,
+    /// a word after the numbers (`他` of `511-22他`)
+    pub project_nos_note: String,
+    pub summary: String,
+    pub kpi: String,
+    /// 1-based position of this KPI within its project
+    pub kpi_index: u32,
+    pub unit: String,
+    pub target: Value,
+    pub actual: Value,
+    pub year: FiscalYear,
+    /// change flags of 備考, in the order they were written
+    pub flags: Vec<String>,
+    /// 備考 without the flags
+    pub remarks: String,
+    /// columns a city adds (基準値, 評価, …), by header
+    pub extra: BTreeMap<String, Value>,
+}
+
+impl Row {
+    /// The row key: (first 事務事業番号, KPI position).
+    pub fn key(&self) -> Key {
+        Key {
+            project_no: self.project_nos.first().cloned().unwrap_or_default(),
+            kpi_index: self.kpi_index,
+        }
+    }
+}
+
+/// (first 事務事業番号, KPI position within the project)
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Key {
+    pub project_no: String,
+    pub kpi_index: u32,
+}
+
+impl fmt::Display for Key {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} (KPI {})", self.project_no, self.kpi_index)
+    }
+}
+
+/// A whole table for one fiscal year, rows in book order.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Book {
+    pub year: FiscalYear,
+    pub rows: Vec<Row>,
+}
+
+impl Book {
+    /// The 基本目標 in book order, each once.
+    pub fn goals(&self) -> Vec<&Goal> {
+        let mut goals: Vec<&Goal> = Vec::new();
+        for row in &self.rows {
+            if !goals.contains(&&row.goal) {
+                goals.push(&row.goal);
+            }
+        }
+        goals
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fiscal_years_in_every_spelling() {
+        for text in ["R7", "r7", "令和7", "令和7年度", "令和７年度", "2025", "Ｒ７"] {
+            assert_eq!(FiscalYear::parse(text), Some(FiscalYear(2025)), "{text}");
+        }
+        assert_eq!(FiscalYear::parse("令和元年度"), Some(FiscalYear(2019)));
+        assert_eq!(FiscalYear::parse("H30"), Some(FiscalYear(2018)));
+        assert_eq!(FiscalYear::parse("R"), None);
+        assert_eq!(FiscalYear::parse("七"), None);
+        assert_eq!(FiscalYear(2024).to_string(), "R6");
+        assert_eq!(FiscalYear(2024).wareki(), "令和6年度");
+    }
+}

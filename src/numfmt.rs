@@ -1,0 +1,227 @@
+//! Number formats, both ways: the Excel format that shows a number the way its raw text
+//! was written (`10,000` → `#,##0`), and the text a format shows for a number (what a
+//! reader sees in a cell formatted `#,##0.0`).
+//!
+//! Together they let a number be written as a number and still read back as the exact
+//! text the department typed. Only the formats a KPI table uses are understood:
+//! `General`, `0`, `#,##0`, decimals, `%`, quoted literals and `pos;neg` sections.
+
+use crate::model::{Value, ValueKind};
+use crate::value::nfkc_compact;
+
+/// A number to write and the format code that shows it as `value.raw`.
+/// `None` when the value is not a number (it is written as text).
+pub fn number_cell(value: &Value, negative_signs: &[char]) -> Option<(f64, String)> {
+    let n = value.number?;
+    let t = nfkc_compact(&value.raw);
+    let (scale, body) = match value.kind {
+        ValueKind::Number => (1.0, t.as_str()),
+        ValueKind::Percent => (0.01, t.strip_suffix('%')?),
+        _ => return None,
+    };
+    let sign = body.chars().next().filter(|c| negative_signs.contains(c));
+    let digits = body.trim_start_matches(|c: char| !c.is_ascii_digit());
+    let decimals = digits.split_once('.').map_or(0, |(_, f)| f.len());
+    let comma = digits.contains(',');
+    let mut code = if comma { "#,##0".to_string() } else { "0".to_string() };
+    if decimals > 0 {
+        code.push('.');
+        code.push_str(&"0".repeat(decimals));
+    }
+    if value.kind == ValueKind::Percent {
+        code.push('%');
+    }
+    if let Some(s) = sign {
+        code = format!("{code};\"{s}\"{code}");
+    }
+    let x = n * scale;
+    let code = if render(x, "General") == value.raw { "General".to_string() } else { code };
+    // a format that does not give the raw text back (`+5`, `05`) is not worth keeping
+    if render(x, &code) != value.raw {
+        return None;
+    }
+    Some((x, code))
+}
+
+/// The text Excel shows for `x` in a cell of format `code`.
+pub fn render(x: f64, code: &str) -> String {
+    let sections = split_sections(code);
+    let (section, x, signed) = match sections.len() {
+        0 => ("General".to_string(), x, true),
+        1 => (sections[0].clone(), x, true),
+        _ if x < 0.0 => (sections[1].clone(), -x, false),
+        _ if x == 0.0 && sections.len() > 2 => (sections[2].clone(), x, true),
+        _ => (sections[0].clone(), x, true),
+    };
+    let body = section.trim();
+    if body.is_empty() || body.eq_ignore_ascii_case("general") || body == "@" {
+        return general(x);
+    }
+    let mut out = String::new();
+    let mut digits = String::new(); // the numeric pattern: 0 # , . characters
+    let mut literal_before = String::new();
+    let mut literal_after = String::new();
+    let mut percent = false;
+    let mut chars = body.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '"' => {
+                let mut lit = String::new();
+                for d in chars.by_ref() {
+                    if d == '"' {
+                        break;
+                    }
+                    lit.push(d);
+                }
+                push_literal(&digits, &mut literal_before, &mut literal_after, &lit);
+            }
+            '\\' => {
+                if let Some(d) = chars.next() {
+                    push_literal(&digits, &mut literal_before, &mut literal_after, &d.to_string());
+                }
+            }
+            '[' => {
+                // colour or locale: not shown
+                for d in chars.by_ref() {
+                    if d == ']' {
+                        break;
+                    }
+                }
+            }
+            '_' | '*' => {
+                chars.next();
+            }
+            '0' | '#' | '?' | ',' | '.' => digits.push(c),
+            '%' => {
+                percent = true;
+                push_literal(&digits, &mut literal_before, &mut literal_after, "%");
+            }
+            other => push_literal(&digits, &mut literal_before, &mut literal_after, &other.to_string()),
+        }
+    }
+    if digits.is_empty() {
+        return format!("{literal_before}{literal_after}");
+    }
+    let x = if percent { x * 100.0 } else { x };
+    let (int_pat, frac_pat) = digits.split_once('.').unwrap_or((&digits, ""));
+    let decimals = frac_pat.chars().filter(|c| *c == '0' || *c == '#').count();
+    let grouping = int_pat.contains(',') && int_pat.trim_end_matches(',').contains(',');
+    let min_int = int_pat.chars().filter(|c| *c == '0').count();
+    let neg = signed && x < 0.0;
+    let fixed = format!("{:.*}", decimals, x.abs());
+    let (int_part, frac_part) = fixed.split_once('.').unwrap_or((&fixed, ""));
+    let mut int_part = int_part.trim_start_matches('0').to_string();
+    while int_part.len() < min_int {
+        int_part.insert(0, '0');
+    }
+    if grouping {
+        int_part = group_thousands(&int_part);
+    }
+    let optional = frac_pat.chars().filter(|c| *c == '#').count();
+    let mut frac = frac_part.to_string();
+    for _ in 0..optional {
+        if frac.ends_with('0') {
+            frac.pop();
+        }
+    }
+    if neg && (int_part.chars().any(|c| c != '0' && c != ',') || frac.chars().any(|c| c != '0')) {
+        out.push('-');
+    }
+    out.push_str(&literal_before);
+    out.push_str(&int_part);
+    if !frac.is_empty() {
+        out.push('.');
+        out.push_str(&frac);
+    }
+    out.push_str(&literal_after);
+    out
+}
+
+fn push_literal(digits: &str, before: &mut String, after: &mut String, lit: &str) {
+    if digits.is_empty() {
+        before.push_str(lit);
+    } else {
+        after.push_str(lit);
+    }
+}
+
+fn split_sections(code: &str) -> Vec<String> {
+    let mut sections = vec![String::new()];
+    let mut quoted = false;
+    for c in code.chars() {
+        match c {
+            '"' => {
+                quoted = !quoted;
+                sections.last_mut().expect("never empty").push(c);
+            }
+            ';' if !quoted => sections.push(String::new()),
+            _ => sections.last_mut().expect("never empty").push(c),
+        }
+    }
+    sections
+}
+
+fn group_thousands(int: &str) -> String {
+    let bytes: Vec<char> = int.chars().collect();
+    let mut out = String::new();
+    for (i, c) in bytes.iter().enumerate() {
+        if i > 0 && (bytes.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(*c);
+    }
+    out
+}
+
+/// Excel's General format: integers without a decimal point, others with up to
+/// 10 significant digits after rounding away float noise (`0.1+0.2` shows `0.3`).
+pub fn general(x: f64) -> String {
+    if x == x.trunc() && x.abs() < 1e15 {
+        return format!("{}", x as i64);
+    }
+    let s = format!("{}", x);
+    if s.len() <= 12 {
+        return s;
+    }
+    let magnitude = x.abs().log10().floor() as i32;
+    let decimals = (10 - magnitude - 1).clamp(0, 15) as usize;
+    let t = format!("{:.*}", decimals, x);
+    let t = t.trim_end_matches('0').trim_end_matches('.');
+    t.to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::profile::{Lang, Profile};
+    use crate::value::parse_value;
+
+    #[test]
+    fn every_number_written_reads_back_as_its_raw_text() {
+        let p = Profile::builtin(Lang::Ja).patterns;
+        for raw in ["30", "10,000", "16,920", "96.4", "103.8", "96.0", "1,300", "0.5", "96.4%", "100%", "△5", "▲1,200.5", "-3", "1890", "12.50"] {
+            let v = parse_value(raw, &p);
+            let (x, code) = number_cell(&v, &p.negative_signs).unwrap_or_else(|| panic!("{raw} is a number"));
+            assert_eq!(render(x, &code), raw, "{raw} as {x} in {code}");
+        }
+        // text that only looks like a number is written as text, to keep its spelling
+        for raw in ["１，０００", "+5", "05"] {
+            let v = parse_value(raw, &p);
+            assert!(number_cell(&v, &p.negative_signs).is_none(), "{raw}");
+        }
+    }
+
+    #[test]
+    fn formats_a_hand_made_book_uses() {
+        assert_eq!(render(10000.0, "#,##0"), "10,000");
+        assert_eq!(render(1234.5, "#,##0.00"), "1,234.50");
+        assert_eq!(render(0.964, "0.0%"), "96.4%");
+        assert_eq!(render(-5.0, "#,##0;[Red]\"△\"#,##0"), "△5");
+        assert_eq!(render(-5.0, "0"), "-5");
+        assert_eq!(render(42.0, "General"), "42");
+        assert_eq!(render(0.1 + 0.2, "General"), "0.3");
+        assert_eq!(render(3.0, "0\"件\""), "3件");
+        assert_eq!(render(1234.0, "#,##0_ "), "1,234");
+        assert_eq!(render(0.0, "#,##0"), "0");
+    }
+}

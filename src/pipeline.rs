@@ -1,0 +1,112 @@
+//! The stages chained, in one place: read → merge → write.
+//!
+//! Each command of the CLI calls one function here. Stages never print and never exit:
+//! they return what they made and push problems into a [`Report`]; the CLI decides what
+//! to show and the exit status.
+
+use std::path::{Path, PathBuf};
+
+use crate::error::Error;
+use crate::merge::{merge_sources, Fate, Merged};
+use crate::model::{Book, FiscalYear};
+use crate::problem::Report;
+use crate::profile::Profile;
+use crate::read::{expand_inputs, read_inputs, ReadOptions, Source};
+use crate::write::{book::book_workbook, output::write_atomic};
+
+/// What a run read and what became of it.
+#[derive(Debug, Clone)]
+pub struct Outcome {
+    pub sources: Vec<Source>,
+    pub merged: Merged,
+    pub report: Report,
+}
+
+impl Outcome {
+    /// (rows read, taken, merged with an identical row, refused)
+    pub fn counts(&self) -> (usize, usize, usize, usize) {
+        let count = |f: Fate| self.merged.fates.iter().filter(|(_, x)| *x == f).count();
+        (self.merged.fates.len(), count(Fate::Taken), count(Fate::Merged), count(Fate::Refused))
+    }
+}
+
+/// Reads and merges inputs (files or folders) for `year`.
+///
+/// # Errors
+/// An input path that does not exist.
+pub fn read_and_merge(inputs: &[PathBuf], year: Option<FiscalYear>, profile: &Profile) -> Result<Outcome, Error> {
+    let files = expand_inputs(inputs)?;
+    let options = ReadOptions { year, ..ReadOptions::default() };
+    let sources = read_inputs(&files, &options, profile);
+    let mut report = Report::default();
+    for s in &sources {
+        report.extend(s.report.clone());
+    }
+    let year = match year.or_else(|| sources.iter().flat_map(|s| &s.tables).find_map(|t| t.year)) {
+        Some(y) => y,
+        None => FiscalYear(0),
+    };
+    let merged = merge_sources(&sources, year, &mut report);
+    Ok(Outcome { sources, merged, report })
+}
+
+/// `consolidate` without last year's book: inputs → one book of `year` at `output`.
+///
+/// # Errors
+/// A missing input, nothing to write, or the output cannot be written.
+pub fn consolidate(
+    inputs: &[PathBuf],
+    year: FiscalYear,
+    output: &Path,
+    force: bool,
+    profile: &Profile,
+) -> Result<Outcome, Error> {
+    let outcome = read_and_merge(inputs, Some(year), profile)?;
+    if outcome.merged.book.rows.is_empty() {
+        return Err(Error::NothingRead);
+    }
+    write_book(&outcome.merged.book, output, force, profile)?;
+    Ok(outcome)
+}
+
+/// Writes a book to `output` (atomically; refuses to overwrite without `force`).
+///
+/// # Errors
+/// The output exists (without `force`) or cannot be written.
+pub fn write_book(book: &Book, output: &Path, force: bool, profile: &Profile) -> Result<(), Error> {
+    if output.exists() && !force {
+        return Err(Error::OutputExists { path: output.to_path_buf() });
+    }
+    let mut workbook = book_workbook(book, profile).map_err(|source| Error::Xlsx { path: output.to_path_buf(), source })?;
+    let bytes = workbook.save_to_buffer().map_err(|source| Error::Xlsx { path: output.to_path_buf(), source })?;
+    write_atomic(output, &bytes, force)
+}
+
+/// Reads one book (any file of this shape) into its rows.
+///
+/// # Errors
+/// The file does not exist.
+pub fn read_book(path: &Path, profile: &Profile) -> Result<Outcome, Error> {
+    read_and_merge(&[path.to_path_buf()], None, profile)
+}
+
+/// `export`: a book's rows to JSON / CSV / Parquet, chosen by the output's extension.
+///
+/// # Errors
+/// Unknown extension, nothing read, or the output cannot be written.
+pub fn export(book: &Path, output: &Path, force: bool, profile: &Profile) -> Result<Outcome, Error> {
+    let format = crate::export::Format::from_path(output).ok_or_else(|| Error::UnknownOutputFormat {
+        path: output.to_path_buf(),
+        expected: ".json .csv .parquet".to_string(),
+    })?;
+    if output.exists() && !force {
+        return Err(Error::OutputExists { path: output.to_path_buf() });
+    }
+    let outcome = read_book(book, profile)?;
+    if outcome.merged.book.rows.is_empty() {
+        return Err(Error::NothingRead);
+    }
+    let bytes = crate::export::export_bytes(&outcome.merged.book.rows, format, output)?;
+    write_atomic(output, &bytes, force)?;
+    Ok(outcome)
+}

@@ -1,0 +1,215 @@
+//! Non-fatal problems with the inputs, located to the cell, collected over the whole run.
+//!
+//! A [`Problem`] says where (file, sheet, A1 cell, the header the user sees) and what
+//! (a [`ProblemKind`] carrying the data of the message). The text comes from the message
+//! catalogue in `templates/messages.*.toml`, so every sentence lives in one file.
+//! A refusal means something was not taken (exit status 1); a warning means it was
+//! taken with something to check.
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+use crate::profile::Profile;
+
+/// A place in an input: a file, a sheet of it, or a cell.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Location {
+    pub file: PathBuf,
+    /// `None` for text files (CSV/TSV) and for problems with the whole file
+    pub sheet: Option<String>,
+    /// 0-based absolute (row, column); shown as A1
+    pub cell: Option<(u32, u16)>,
+}
+
+impl Location {
+    pub fn file(file: &Path) -> Location {
+        Location { file: file.to_path_buf(), sheet: None, cell: None }
+    }
+
+    pub fn cell(file: &Path, sheet: Option<&str>, row: u32, col: u16) -> Location {
+        Location { file: file.to_path_buf(), sheet: sheet.map(str::to_string), cell: Some((row, col)) }
+    }
+
+    /// `B14`
+    pub fn a1(&self) -> Option<String> {
+        self.cell.map(|(r, c)| rust_xlsxwriter::utility::row_col_to_cell(r, c))
+    }
+}
+
+impl fmt::Display for Location {
+    /// `産学振興課.xlsx!入力!K12`: the file's name, the sheet, the cell.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let name = self.file.file_name().map_or_else(|| self.file.to_string_lossy(), |n| n.to_string_lossy());
+        write!(f, "{name}")?;
+        if let Some(sheet) = &self.sheet {
+            write!(f, "!{sheet}")?;
+        }
+        if let Some(a1) = self.a1() {
+            write!(f, "!{a1}")?;
+        }
+        Ok(())
+    }
+}
+
+/// What is wrong. Each variant carries the values its message shows.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ProblemKind {
+    /// the file is not a workbook or text table kpiroll can read
+    Unreadable { reason: String },
+    /// the workbook is encrypted (password to open)
+    Encrypted,
+    /// the file has no cell with text
+    Empty,
+    /// no sheet has a header row
+    NoHeader,
+    /// a required column is not in the header row
+    MissingColumn { header: String },
+    /// the header's year is not the year asked for
+    YearMismatch { header: String, found: String, expected: String },
+    /// a 事務事業番号 that does not have the key's shape
+    BadKey { header: String, value: String, shape: String },
+    /// a row with data but no 事務事業番号
+    MissingKey { header: String },
+    /// text where a number belongs: kept as text
+    TextValue { header: String, value: String },
+    /// a cell Excel shows as an error (`#REF!`)
+    CellError { header: String, value: String },
+    /// a column the layout does not know: not read
+    UnknownColumn { header: String },
+    /// the same key twice with different values; `other` is where it was first seen
+    Conflict { key: String, other: String },
+    /// a row before any 基本目標 section row
+    NoSection,
+    /// a limit was reached; the rest of the sheet was not read
+    TooLarge { what: String, limit: String },
+}
+
+/// How bad a problem is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Severity {
+    /// taken, but worth a look
+    Warning,
+    /// something was not taken: exit status 1
+    Refusal,
+}
+
+/// One located problem.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Problem {
+    pub at: Location,
+    pub kind: ProblemKind,
+}
+
+impl Problem {
+    pub fn new(at: Location, kind: ProblemKind) -> Problem {
+        Problem { at, kind }
+    }
+
+    pub fn severity(&self) -> Severity {
+        match self.kind {
+            ProblemKind::TextValue { .. }
+            | ProblemKind::CellError { .. }
+            | ProblemKind::UnknownColumn { .. }
+            | ProblemKind::NoSection => Severity::Warning,
+            _ => Severity::Refusal,
+        }
+    }
+
+    /// The message id in the catalogue and the values for its holes.
+    fn message_args(&self) -> (&'static str, Vec<(&'static str, String)>) {
+        use ProblemKind::*;
+        match &self.kind {
+            Unreadable { reason } => ("unreadable", vec![("reason", reason.clone())]),
+            Encrypted => ("encrypted", vec![]),
+            Empty => ("empty", vec![]),
+            NoHeader => ("no_header", vec![]),
+            MissingColumn { header } => ("missing_column", vec![("header", header.clone())]),
+            YearMismatch { header, found, expected } => (
+                "year_mismatch",
+                vec![("header", header.clone()), ("found", found.clone()), ("expected", expected.clone())],
+            ),
+            BadKey { header, value, shape } => {
+                ("bad_key", vec![("header", header.clone()), ("value", value.clone()), ("shape", shape.clone())])
+            }
+            MissingKey { header } => ("missing_key", vec![("header", header.clone())]),
+            TextValue { header, value } => ("text_value", vec![("header", header.clone()), ("value", value.clone())]),
+            CellError { header, value } => ("cell_error", vec![("header", header.clone()), ("value", value.clone())]),
+            UnknownColumn { header } => ("unknown_column", vec![("header", header.clone())]),
+            Conflict { key, other } => ("conflict", vec![("key", key.clone()), ("other", other.clone())]),
+            NoSection => ("no_section", vec![]),
+            TooLarge { what, limit } => ("too_large", vec![("what", what.clone()), ("limit", limit.clone())]),
+        }
+    }
+
+    /// `産学振興課.xlsx!入力!K12: 事務事業番号「57117」は NNN-N の形ではありません…`
+    pub fn render(&self, profile: &Profile) -> String {
+        let (id, args) = self.message_args();
+        let args: Vec<(&str, &str)> = args.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        let level = match self.severity() {
+            Severity::Refusal => profile.message("refused", &[]),
+            Severity::Warning => profile.message("warning", &[]),
+        };
+        format!("{}: {level}: {}", self.at, profile.message(id, &args))
+    }
+}
+
+/// Problems collected over a run, in input order.
+#[derive(Debug, Clone, Default)]
+pub struct Report {
+    pub problems: Vec<Problem>,
+}
+
+impl Report {
+    pub fn push(&mut self, at: Location, kind: ProblemKind) {
+        self.problems.push(Problem::new(at, kind));
+    }
+
+    pub fn extend(&mut self, other: Report) {
+        self.problems.extend(other.problems);
+    }
+
+    pub fn refusals(&self) -> usize {
+        self.problems.iter().filter(|p| p.severity() == Severity::Refusal).count()
+    }
+
+    pub fn warnings(&self) -> usize {
+        self.problems.iter().filter(|p| p.severity() == Severity::Warning).count()
+    }
+
+    /// Every problem, one line each, grouped by file (stable: input order).
+    pub fn render(&self, profile: &Profile) -> String {
+        let mut files: Vec<&PathBuf> = Vec::new();
+        for p in &self.problems {
+            if !files.contains(&&p.at.file) {
+                files.push(&p.at.file);
+            }
+        }
+        let mut out = String::new();
+        for file in files {
+            for p in self.problems.iter().filter(|p| &p.at.file == file) {
+                out.push_str(&p.render(profile));
+                out.push('\n');
+            }
+        }
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::profile::Lang;
+
+    #[test]
+    fn message_names_file_sheet_cell_and_header() {
+        let p = Problem::new(
+            Location::cell(Path::new("returns/産学振興課.xlsx"), Some("入力"), 11, 10),
+            ProblemKind::BadKey { header: "事務事業番号".into(), value: "57117".into(), shape: "NNN-N".into() },
+        );
+        let text = p.render(&Profile::builtin(Lang::Ja));
+        assert!(text.starts_with("産学振興課.xlsx!入力!K12: "), "{text}");
+        assert!(text.contains("事務事業番号「57117」は NNN-N の形ではありません"), "{text}");
+        let en = p.render(&Profile::builtin(Lang::En));
+        assert!(en.contains("57117"), "{en}");
+    }
+}

@@ -1,0 +1,322 @@
+//! The city profile: everything city-specific, read from the TOML files in `templates/`.
+//!
+//! The seed city's profile is compiled in, so kpiroll works with no files beside it.
+//! Code never spells a header, a key pattern or a layout constant: it asks the profile.
+
+use std::path::{Path, PathBuf};
+
+use regex::Regex;
+use serde::Deserialize;
+
+use crate::error::Error;
+
+/// The compiled-in default profile (the seed city's).
+const DEFAULT_FILES: [(&str, &str); 5] = [
+    ("layout.toml", include_str!("../templates/layout.toml")),
+    ("aliases.toml", include_str!("../templates/aliases.toml")),
+    ("patterns.toml", include_str!("../templates/patterns.toml")),
+    ("messages.ja.toml", include_str!("../templates/messages.ja.toml")),
+    ("messages.en.toml", include_str!("../templates/messages.en.toml")),
+];
+
+/// `layout.toml`
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Layout {
+    pub book: BookLayout,
+    pub columns: Vec<Column>,
+}
+
+/// `[book]` of layout.toml
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BookLayout {
+    pub sheet: String,
+    pub section: String,
+    pub title_rows: Vec<String>,
+    pub font: String,
+    pub font_size: f64,
+    pub title_font_size: f64,
+    pub section_font_size: f64,
+    pub paper: u8,
+    pub landscape: bool,
+    pub fit_width: u16,
+    pub footer: String,
+    pub margin_inches: f64,
+    pub header_fill: String,
+    pub section_fill: String,
+}
+
+/// One `[[columns]]` of layout.toml
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Column {
+    pub field: Field,
+    pub header: String,
+    pub width: f64,
+    #[serde(default)]
+    pub group: bool,
+    #[serde(default)]
+    pub project: bool,
+}
+
+/// The canonical fields a column can fill.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Field {
+    GoalTargets,
+    MeasureNo,
+    Measure,
+    MeasureKpi,
+    Departments,
+    Project,
+    ProjectNos,
+    Summary,
+    Kpi,
+    Unit,
+    Target,
+    Actual,
+    Remarks,
+}
+
+impl Field {
+    /// The field's name in TOML and exports.
+    pub fn name(self) -> &'static str {
+        match self {
+            Field::GoalTargets => "goal_targets",
+            Field::MeasureNo => "measure_no",
+            Field::Measure => "measure",
+            Field::MeasureKpi => "measure_kpi",
+            Field::Departments => "departments",
+            Field::Project => "project",
+            Field::ProjectNos => "project_nos",
+            Field::Summary => "summary",
+            Field::Kpi => "kpi",
+            Field::Unit => "unit",
+            Field::Target => "target",
+            Field::Actual => "actual",
+            Field::Remarks => "remarks",
+        }
+    }
+}
+
+/// `aliases.toml`
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Aliases {
+    pub fields: std::collections::BTreeMap<Field, Vec<String>>,
+    pub required: Required,
+    pub header: HeaderSearch,
+}
+
+/// `[required]` of aliases.toml
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Required {
+    pub fields: Vec<Field>,
+}
+
+/// `[header]` of aliases.toml
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HeaderSearch {
+    pub search_rows: u32,
+    pub min_matches: usize,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PatternsFile {
+    key: KeyFile,
+    section: SectionFile,
+    measure: MeasureFile,
+    values: ValuesFile,
+    departments: DepartmentsFile,
+    remarks: RemarksFile,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct KeyFile {
+    pattern: String,
+    shape: String,
+    dashes: Vec<String>,
+    notes: Vec<String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SectionFile {
+    pattern: String,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct MeasureFile {
+    number: String,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ValuesFile {
+    not_applicable: Vec<String>,
+    negative_signs: Vec<String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct DepartmentsFile {
+    separator: String,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RemarksFile {
+    flags: Vec<String>,
+}
+
+/// `patterns.toml`, compiled.
+#[derive(Debug, Clone)]
+pub struct Patterns {
+    pub key: Regex,
+    pub key_shape: String,
+    pub key_dashes: Vec<char>,
+    pub key_notes: Vec<String>,
+    pub section: Regex,
+    pub measure_number: Regex,
+    pub not_applicable: Vec<String>,
+    pub negative_signs: Vec<char>,
+    pub department_separator: String,
+    pub flags: Vec<String>,
+}
+
+/// The message catalogue of one language: message id → template with `{name}` holes.
+#[derive(Debug, Clone, Deserialize)]
+pub struct Messages(pub std::collections::BTreeMap<String, String>);
+
+/// The languages of the message catalogue.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+pub enum Lang {
+    #[default]
+    Ja,
+    En,
+}
+
+/// A whole city profile.
+#[derive(Debug, Clone)]
+pub struct Profile {
+    pub layout: Layout,
+    pub aliases: Aliases,
+    pub patterns: Patterns,
+    pub messages: Messages,
+}
+
+impl Profile {
+    /// The seed city's profile, compiled in.
+    pub fn builtin(lang: Lang) -> Profile {
+        Self::from_sources(&|name| Ok(default_file(name).to_string()), lang)
+            .expect("the built-in templates are valid (tested)")
+    }
+
+    /// Loads a profile folder; files missing from it come from the built-in profile.
+    ///
+    /// # Errors
+    /// A file that cannot be read or parsed, or a pattern that is not a valid regex.
+    pub fn load(dir: Option<&Path>, lang: Lang) -> Result<Profile, Error> {
+        match dir {
+            None => Ok(Self::builtin(lang)),
+            Some(dir) => Self::from_sources(
+                &|name| {
+                    let path = dir.join(name);
+                    match std::fs::read_to_string(&path) {
+                        Ok(text) => Ok(text),
+                        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                            Ok(default_file(name).to_string())
+                        }
+                        Err(source) => Err(Error::ReadTemplate { path, source }),
+                    }
+                },
+                lang,
+            ),
+        }
+    }
+
+    fn from_sources(
+        read: &dyn Fn(&str) -> Result<String, Error>,
+        lang: Lang,
+    ) -> Result<Profile, Error> {
+        let layout: Layout = parse(read, "layout.toml")?;
+        let aliases: Aliases = parse(read, "aliases.toml")?;
+        let p: PatternsFile = parse(read, "patterns.toml")?;
+        let messages: Messages = parse(
+            read,
+            match lang {
+                Lang::Ja => "messages.ja.toml",
+                Lang::En => "messages.en.toml",
+            },
+        )?;
+        let re = |field: &str, pattern: &str| {
+            Regex::new(pattern).map_err(|e| Error::TemplatePattern {
+                file: PathBuf::from("patterns.toml"),
+                field: field.to_string(),
+                message: e.to_string(),
+            })
+        };
+        let patterns = Patterns {
+            key: re("key.pattern", &p.key.pattern)?,
+            key_shape: p.key.shape,
+            key_dashes: p.key.dashes.iter().flat_map(|s| s.chars()).collect(),
+            key_notes: p.key.notes,
+            section: re("section.pattern", &p.section.pattern)?,
+            measure_number: re("measure.number", &p.measure.number)?,
+            not_applicable: p.values.not_applicable,
+            negative_signs: p.values.negative_signs.iter().flat_map(|s| s.chars()).collect(),
+            department_separator: p.departments.separator,
+            flags: p.remarks.flags,
+        };
+        Ok(Profile { layout, aliases, patterns, messages })
+    }
+
+    /// The layout column of a field, if the book has one.
+    pub fn column_of(&self, field: Field) -> Option<usize> {
+        self.layout.columns.iter().position(|c| c.field == field)
+    }
+
+    /// A message from the catalogue with its `{name}` holes filled.
+    pub fn message(&self, id: &str, args: &[(&str, &str)]) -> String {
+        let mut text = self.messages.0.get(id).cloned().unwrap_or_else(|| id.to_string());
+        for (name, value) in args {
+            text = text.replace(&format!("{{{name}}}"), value);
+        }
+        text
+    }
+}
+
+fn default_file(name: &str) -> &'static str {
+    DEFAULT_FILES.iter().find(|(n, _)| *n == name).map(|(_, t)| *t).unwrap_or("")
+}
+
+fn parse<T: serde::de::DeserializeOwned>(
+    read: &dyn Fn(&str) -> Result<String, Error>,
+    name: &str,
+) -> Result<T, Error> {
+    let text = read(name)?;
+    toml::from_str(&text).map_err(|e| Error::ParseTemplate {
+        path: PathBuf::from(name),
+        message: e.to_string(),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn builtin_profile_loads_in_both_languages() {
+        let ja = Profile::builtin(Lang::Ja);
+        let en = Profile::builtin(Lang::En);
+        assert_eq!(ja.layout.columns.len(), 13);
+        assert_eq!(ja.messages.0.keys().collect::<Vec<_>>(), en.messages.0.keys().collect::<Vec<_>>());
+        assert!(ja.patterns.key.is_match("411-6"));
+    }
+}

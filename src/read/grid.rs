@@ -1,0 +1,112 @@
+//! A sheet as cells: sparse rows of display text, plus merged areas.
+//!
+//! Every format is turned into a [`Grid`] first (xlsx is streamed cell by cell, so a
+//! stray value in XFD1048576 costs one cell, not a grid up to it). Numbers become the
+//! text their number format shows, so `10000` formatted `#,##0` reads as `10,000`,
+//! exactly what the user saw.
+
+use std::collections::{BTreeMap, HashMap};
+
+/// One cell's text and what kind of cell it was.
+#[derive(Debug, Clone, PartialEq)]
+pub struct GridCell {
+    pub text: String,
+    /// an Excel error value (`#REF!`)
+    pub error: bool,
+}
+
+/// A sheet's cells; positions are 0-based absolute (row, column).
+#[derive(Debug, Clone, Default)]
+pub struct Grid {
+    /// `None` for CSV/TSV
+    pub sheet: Option<String>,
+    pub rows: BTreeMap<u32, BTreeMap<u16, GridCell>>,
+    /// merged area covered cell → its top-left cell
+    merged: HashMap<(u32, u16), (u32, u16)>,
+    /// set when cells beyond the limits were ignored: (row, column) of the first one
+    pub clipped: Option<(u32, u32)>,
+}
+
+/// How much of a sheet is considered.
+#[derive(Debug, Clone, Copy)]
+pub struct Limits {
+    pub max_rows: u32,
+    pub max_cols: u16,
+    /// cells covered by merged areas, all areas of a sheet together
+    pub max_merged_cells: u64,
+}
+
+impl Default for Limits {
+    fn default() -> Limits {
+        Limits { max_rows: 100_000, max_cols: 256, max_merged_cells: 1_000_000 }
+    }
+}
+
+impl Grid {
+    pub fn new(sheet: Option<String>) -> Grid {
+        Grid { sheet, ..Grid::default() }
+    }
+
+    /// Adds a cell; blank text is not stored. Cells beyond the limits are counted, not kept.
+    pub fn set(&mut self, row: u32, col: u32, text: String, error: bool, limits: &Limits) {
+        if text.trim().is_empty() {
+            return;
+        }
+        if row >= limits.max_rows || col >= u32::from(limits.max_cols) {
+            self.clipped.get_or_insert((row, col));
+            return;
+        }
+        self.rows.entry(row).or_default().insert(col as u16, GridCell { text, error });
+    }
+
+    /// Records a merged area; cells beyond the limits are left out.
+    pub fn merge(&mut self, first: (u32, u32), last: (u32, u32), limits: &Limits) {
+        let last_row = last.0.min(limits.max_rows.saturating_sub(1));
+        let last_col = last.1.min(u32::from(limits.max_cols).saturating_sub(1));
+        if first.0 > last_row || first.1 > last_col {
+            return;
+        }
+        let area = u64::from(last_row - first.0 + 1) * u64::from(last_col - first.1 + 1);
+        if self.merged.len() as u64 + area > limits.max_merged_cells {
+            self.clipped.get_or_insert(first);
+            return;
+        }
+        let top_left = (first.0, first.1 as u16);
+        for r in first.0..=last_row {
+            for c in first.1..=last_col {
+                if (r, c) != first {
+                    self.merged.insert((r, c as u16), top_left);
+                }
+            }
+        }
+    }
+
+    /// The cell at (row, col), or the top-left cell of the merged area covering it.
+    pub fn get(&self, row: u32, col: u16) -> Option<&GridCell> {
+        let own = self.rows.get(&row).and_then(|r| r.get(&col));
+        own.or_else(|| {
+            let (r, c) = self.merged.get(&(row, col))?;
+            self.rows.get(r)?.get(c)
+        })
+    }
+
+    /// Text at (row, col) ("" when blank), merged areas filled.
+    pub fn text(&self, row: u32, col: u16) -> &str {
+        self.get(row, col).map_or("", |c| c.text.as_str())
+    }
+
+    /// Row numbers that hold a cell, in order (merged areas add no rows of their own).
+    pub fn row_numbers(&self) -> Vec<u32> {
+        self.rows.keys().copied().collect()
+    }
+
+    /// Whether a row's cell at `col` was filled from a merged area above or beside it.
+    pub fn is_merged(&self, row: u32, col: u16) -> bool {
+        self.merged.contains_key(&(row, col))
+    }
+
+    /// Whether the sheet has no text at all.
+    pub fn is_empty(&self) -> bool {
+        self.rows.is_empty()
+    }
+}

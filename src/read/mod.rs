@@ -1,0 +1,219 @@
+//! Stage 1, read: input paths → canonical rows, with every problem located.
+//!
+//! `read_inputs` expands folders (recursively; `~$` lock files and hidden files are
+//! skipped), reads the files in parallel, and returns them in a stable order (sorted by
+//! path) whatever the thread timing. A file that cannot be read is refused with its
+//! reason; the others go on.
+//!
+//! Submodules, in the order data flows: [`sniff`] (what the bytes are), [`workbook`] /
+//! [`text`] (bytes → [`grid::Grid`]), [`header`] (find and map the header row),
+//! [`table`] (grid → rows).
+
+pub mod grid;
+pub mod header;
+pub mod sniff;
+pub mod table;
+pub mod text;
+pub mod workbook;
+
+use std::path::{Path, PathBuf};
+
+use rayon::prelude::*;
+
+use crate::error::Error;
+use crate::model::FiscalYear;
+use crate::problem::{Location, ProblemKind, Report};
+use crate::profile::{Field, Profile};
+use grid::{Grid, Limits};
+use header::HeaderMatcher;
+pub use table::ReadRow;
+
+/// What the reader needs to know besides the files.
+#[derive(Debug, Clone, Default)]
+pub struct ReadOptions {
+    /// the fiscal year being read; headers naming another year are refused.
+    /// `None`: taken from each sheet's 実績値 header.
+    pub year: Option<FiscalYear>,
+    pub limits: Limits,
+}
+
+/// One sheet that held a table.
+#[derive(Debug, Clone)]
+pub struct SheetTable {
+    /// `None` for text files
+    pub sheet: Option<String>,
+    /// 0-based header row
+    pub header_row: u32,
+    pub year: Option<FiscalYear>,
+    pub rows: Vec<ReadRow>,
+}
+
+/// One input file and what was read from it.
+#[derive(Debug, Clone)]
+pub struct Source {
+    pub path: PathBuf,
+    pub tables: Vec<SheetTable>,
+    pub report: Report,
+}
+
+impl Source {
+    /// Every row read from the file, in sheet and row order.
+    pub fn rows(&self) -> impl Iterator<Item = &ReadRow> {
+        self.tables.iter().flat_map(|t| t.rows.iter())
+    }
+}
+
+/// Expands folders into the files kpiroll reads, sorted by path.
+///
+/// # Errors
+/// A path given on the command line that does not exist.
+pub fn expand_inputs(inputs: &[PathBuf]) -> Result<Vec<PathBuf>, Error> {
+    let mut files = Vec::new();
+    for input in inputs {
+        if input.is_dir() {
+            walk(input, &mut files);
+        } else if input.is_file() {
+            files.push(input.clone());
+        } else {
+            return Err(Error::InputNotFound { path: input.clone() });
+        }
+    }
+    files.sort();
+    files.dedup();
+    Ok(files)
+}
+
+fn walk(dir: &Path, files: &mut Vec<PathBuf>) {
+    let Ok(entries) = std::fs::read_dir(dir) else { return };
+    for entry in entries.flatten() {
+        let path = entry.path();
+        let name = entry.file_name().to_string_lossy().to_string();
+        if name.starts_with('.') || name.starts_with("~$") {
+            continue;
+        }
+        if path.is_dir() {
+            walk(&path, files);
+        } else if sniff::EXTENSIONS.contains(&sniff::extension(&path).as_str()) {
+            files.push(path);
+        }
+    }
+}
+
+/// Reads every file, in parallel, with a progress bar on stderr when it is a terminal.
+pub fn read_inputs(files: &[PathBuf], options: &ReadOptions, profile: &Profile) -> Vec<Source> {
+    let matcher = HeaderMatcher::new(profile);
+    let bar = crate::progress::bar(files.len() as u64, "読み込み");
+    let sources: Vec<Source> = files
+        .par_iter()
+        .map(|path| {
+            let source = read_file(path, options, profile, &matcher);
+            bar.inc(1);
+            source
+        })
+        .collect();
+    bar.finish_and_clear();
+    sources
+}
+
+/// Reads one file; every problem lands in the source's report.
+pub fn read_file(path: &Path, options: &ReadOptions, profile: &Profile, matcher: &HeaderMatcher) -> Source {
+    let mut report = Report::default();
+    let grids = match load_grids(path, &options.limits) {
+        Ok(grids) => grids,
+        Err(kind) => {
+            report.push(Location::file(path), kind);
+            return Source { path: path.to_path_buf(), tables: Vec::new(), report };
+        }
+    };
+    let mut tables = Vec::new();
+    if grids.iter().all(Grid::is_empty) {
+        report.push(Location::file(path), ProblemKind::Empty);
+    }
+    for grid in &grids {
+        if let Some((r, c)) = grid.clipped {
+            report.push(
+                Location::cell(path, grid.sheet.as_deref(), r.min(options.limits.max_rows), c.min(u32::from(u16::MAX)) as u16),
+                ProblemKind::TooLarge {
+                    what: "行数・列数".to_string(),
+                    limit: format!("{} 行 × {} 列", options.limits.max_rows, options.limits.max_cols),
+                },
+            );
+        }
+        let Some(header) = matcher.find(grid) else { continue };
+        let sheet = grid.sheet.as_deref();
+        let missing: Vec<Field> =
+            profile.aliases.required.fields.iter().copied().filter(|f| !header.columns.contains_key(f)).collect();
+        if !missing.is_empty() {
+            for field in missing {
+                report.push(
+                    Location::cell(path, sheet, header.row, 0),
+                    ProblemKind::MissingColumn { header: table::default_header(profile, field) },
+                );
+            }
+            continue;
+        }
+        let actual_col = header.columns[&Field::Actual];
+        if let (Some(found), Some(expected)) = (header.year, options.year) {
+            if found != expected {
+                report.push(
+                    Location::cell(path, sheet, header.row, actual_col),
+                    ProblemKind::YearMismatch {
+                        header: header.texts[&Field::Actual].clone(),
+                        found: found.to_string(),
+                        expected: expected.to_string(),
+                    },
+                );
+                continue;
+            }
+        }
+        for (col, text) in &header.unknown {
+            report.push(Location::cell(path, sheet, header.row, *col), ProblemKind::UnknownColumn { header: text.clone() });
+        }
+        let year = options.year.or(header.year);
+        let Some(row_year) = year else {
+            report.push(
+                Location::cell(path, sheet, header.row, actual_col),
+                ProblemKind::YearMismatch {
+                    header: header.texts[&Field::Actual].clone(),
+                    found: "?".to_string(),
+                    expected: "?".to_string(),
+                },
+            );
+            continue;
+        };
+        let rows = table::read_rows(path, grid, &header, matcher, row_year, profile, &mut report);
+        tables.push(SheetTable { sheet: grid.sheet.clone(), header_row: header.row, year, rows });
+    }
+    if tables.is_empty() && !grids.iter().all(Grid::is_empty) && report.refusals() == 0 {
+        report.push(Location::file(path), ProblemKind::NoHeader);
+    }
+    Source { path: path.to_path_buf(), tables, report }
+}
+
+fn load_grids(path: &Path, limits: &Limits) -> Result<Vec<Grid>, ProblemKind> {
+    let bytes = std::fs::read(path).map_err(|e| ProblemKind::Unreadable { reason: e.to_string() })?;
+    let kind = sniff::sniff(path, &bytes).map_err(|e| ProblemKind::Unreadable {
+        reason: match e {
+            sniff::NotTable::TextNamedAsWorkbook => "拡張子は Excel ですが中身はテキストです".to_string(),
+            sniff::NotTable::Binary => "Excel・CSV のどちらでもありません".to_string(),
+            sniff::NotTable::OtherZip => "zip ですが Excel のブックではありません".to_string(),
+        },
+    })?;
+    let workbook = |r: Result<Vec<Grid>, workbook::WorkbookError>| {
+        r.map_err(|e| match e {
+            workbook::WorkbookError::Encrypted => ProblemKind::Encrypted,
+            workbook::WorkbookError::Broken(reason) => ProblemKind::Unreadable { reason },
+        })
+    };
+    // calamine may panic on malformed input; a panic is this file's refusal, not the run's
+    let result = std::panic::catch_unwind(|| match kind {
+        sniff::Kind::Xlsx => workbook(workbook::read_xlsx(&bytes, limits)),
+        sniff::Kind::Xls => workbook(workbook::read_xls(&bytes, limits)),
+        sniff::Kind::Ods => workbook(workbook::read_ods(&bytes, limits)),
+        sniff::Kind::Encrypted => Err(ProblemKind::Encrypted),
+        sniff::Kind::Text => text::read_text(&bytes, &sniff::extension(path), limits)
+            .map(|g| vec![g])
+            .map_err(|e| ProblemKind::Unreadable { reason: e.to_string() }),
+    });
+    result.unwrap_or_else(|_| Err(ProblemKind::Unreadable { reason: "壊れたファイルです".to_string() }))
+}

@@ -1,0 +1,230 @@
+//! A sheet's grid, below its header row, into canonical [`Row`]s.
+//!
+//! Walks the rows top to bottom, keeping what the book leaves implicit:
+//! - a section row (`基本目標Ⅰ 地域を元気にするしごとづくり`, one text in the row) gives
+//!   every row below it its goal;
+//! - a repeated header row (a new page block) is skipped;
+//! - blank 数値目標 / 施策 / 施策KPI cells mean "same as above" (merged cells read the
+//!   same way); a higher column that changes resets the ones after it;
+//! - a row whose project columns are blank, or repeat the project above, is the
+//!   project's next KPI;
+//! - a 施策-number cell holding text, beside a 施策 cell that starts with a number, is the
+//!   second line of a two-target 数値目標 (as the seed's text extraction has it).
+//!
+//! Each row keeps the location of its key cell for messages and logs.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use super::grid::Grid;
+use super::header::{Header, HeaderMatcher};
+use crate::model::{FiscalYear, Goal, Row, Value, ValueKind};
+use crate::problem::{Location, ProblemKind, Report};
+use crate::profile::{Field, Profile};
+use crate::value::{clean_raw, parse_keys, parse_value, split_departments, split_remarks, KeyError};
+
+/// A row as read, with where it came from.
+#[derive(Debug, Clone)]
+pub struct ReadRow {
+    pub row: Row,
+    /// the row's 事務事業番号 cell
+    pub at: Location,
+}
+
+/// Group columns, highest first: a change in one resets those after it.
+const GROUP: [Field; 4] = [Field::GoalTargets, Field::MeasureNo, Field::Measure, Field::MeasureKpi];
+/// Project columns: blank or repeated in a project's second KPI row.
+const PROJECT: [Field; 3] = [Field::Departments, Field::Project, Field::Summary];
+/// Per-KPI columns: a row with none of them (and no key) holds no KPI.
+const PER_KPI: [Field; 5] = [Field::Kpi, Field::Unit, Field::Target, Field::Actual, Field::Remarks];
+
+/// Reads the rows of one sheet below `header`.
+pub fn read_rows(
+    file: &Path,
+    grid: &Grid,
+    header: &Header,
+    matcher: &HeaderMatcher,
+    year: FiscalYear,
+    profile: &Profile,
+    report: &mut Report,
+) -> Vec<ReadRow> {
+    let p = &profile.patterns;
+    let sheet = grid.sheet.as_deref();
+    let col = |f: Field| header.columns.get(&f).copied();
+    let head = |f: Field| header.texts.get(&f).cloned().unwrap_or_else(|| default_header(profile, f));
+    let key_col = col(Field::ProjectNos).unwrap_or(0);
+
+    let mut goal = Goal::default();
+    let mut carry: BTreeMap<Field, String> = BTreeMap::new();
+    let mut current: Option<Row> = None; // the project whose KPIs are being read
+    let mut refused_project = false;
+    let mut out = Vec::new();
+
+    for r in grid.row_numbers().into_iter().filter(|r| *r > header.row) {
+        let cell = |f: Field| col(f).map_or(String::new(), |c| clean_raw(grid.text(r, c)));
+        let texts: Vec<&str> = grid.rows[&r].values().map(|c| c.text.trim()).filter(|t| !t.is_empty()).collect();
+
+        // a section row: one text (or one text repeated by a merge) matching the pattern
+        if let Some(first) = texts.first() {
+            if texts.iter().all(|t| t == first) {
+                if let Some(caps) = p.section.captures(&crate::value::nfkc(first)) {
+                    goal = Goal {
+                        no: caps.name("no").map_or("", |m| m.as_str()).to_string(),
+                        title: caps.name("title").map_or("", |m| m.as_str()).trim().to_string(),
+                    };
+                    carry.clear();
+                    current = None;
+                    continue;
+                }
+            }
+        }
+        if matcher.is_header_row(grid, r) {
+            continue;
+        }
+
+        // group columns: same as above unless given
+        let mut group: Vec<String> = GROUP.iter().map(|f| cell(*f)).collect();
+        split_two_target_goal(&mut group, profile);
+        if let Some(changed) = (0..GROUP.len()).find(|i| {
+            !group[*i].is_empty() && carry.get(&GROUP[*i]).is_none_or(|c| *c != group[*i])
+        }) {
+            for (i, field) in GROUP.iter().enumerate().skip(changed) {
+                carry.insert(*field, group[i].clone());
+            }
+        }
+
+        let key_raw = cell(Field::ProjectNos);
+        let project_given = PROJECT.iter().any(|f| !cell(*f).is_empty());
+        let per_kpi_given = PER_KPI.iter().any(|f| !cell(*f).is_empty());
+        let key_at = Location::cell(file, sheet, r, key_col);
+
+        // which project this row belongs to, and its KPI position
+        let keys = if key_raw.is_empty() { Err(KeyError::Missing) } else { parse_keys(&key_raw, p) };
+        let continuation = match (&keys, &current) {
+            (Ok((k, _)), Some(cur)) => cur.project_nos.first() == k.first() && same_project(cur, &cell, profile),
+            (Err(KeyError::Missing), Some(_)) => !project_given,
+            _ => false,
+        };
+        if !project_given && !per_kpi_given && key_raw.is_empty() {
+            continue; // only group columns (or nothing): no KPI here
+        }
+        if continuation && !per_kpi_given {
+            continue; // a merged project area running past its KPIs
+        }
+        if key_raw.is_empty() && !project_given && refused_project {
+            report.push(key_at, ProblemKind::MissingKey { header: head(Field::ProjectNos) });
+            continue;
+        }
+        let mut row = if continuation {
+            let cur = current.as_ref().expect("continuation has a current project");
+            let mut row = cur.clone();
+            row.kpi_index += 1;
+            row
+        } else {
+            match keys {
+                Ok((project_nos, note)) => Row {
+                    goal: goal.clone(),
+                    goal_targets: Vec::new(),
+                    measure_no: String::new(),
+                    measure: String::new(),
+                    measure_kpi: String::new(),
+                    departments: split_departments(&cell(Field::Departments)),
+                    project: cell(Field::Project),
+                    project_nos,
+                    project_nos_note: note,
+                    summary: cell(Field::Summary),
+                    kpi: String::new(),
+                    kpi_index: 1,
+                    unit: String::new(),
+                    target: Value::blank(),
+                    actual: Value::blank(),
+                    year,
+                    flags: Vec::new(),
+                    remarks: String::new(),
+                    extra: BTreeMap::new(),
+                },
+                Err(KeyError::Missing) => {
+                    report.push(key_at, ProblemKind::MissingKey { header: head(Field::ProjectNos) });
+                    current = None;
+                    refused_project = true;
+                    continue;
+                }
+                Err(KeyError::Malformed(value)) => {
+                    report.push(
+                        key_at,
+                        ProblemKind::BadKey { header: head(Field::ProjectNos), value, shape: p.key_shape.clone() },
+                    );
+                    current = None;
+                    refused_project = true;
+                    continue;
+                }
+            }
+        };
+        refused_project = false;
+        let text_of = |f: Field| carry.get(&f).cloned().unwrap_or_default();
+        row.goal_targets = text_of(Field::GoalTargets)
+            .split('\n')
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(str::to_string)
+            .collect();
+        row.measure_no = text_of(Field::MeasureNo);
+        row.measure = text_of(Field::Measure);
+        row.measure_kpi = text_of(Field::MeasureKpi);
+        row.kpi = cell(Field::Kpi);
+        row.unit = cell(Field::Unit);
+        for (field, slot) in [(Field::Target, 0), (Field::Actual, 1)] {
+            let Some(c) = col(field) else { continue };
+            let value = parse_value(grid.text(r, c), p);
+            let at = Location::cell(file, sheet, r, c);
+            if grid.get(r, c).is_some_and(|g| g.error) {
+                report.push(at, ProblemKind::CellError { header: head(field), value: value.raw.clone() });
+            } else if value.kind == ValueKind::Text {
+                report.push(at, ProblemKind::TextValue { header: head(field), value: value.raw.clone() });
+            }
+            if slot == 0 {
+                row.target = value;
+            } else {
+                row.actual = value;
+            }
+        }
+        let (flags, remarks) = split_remarks(&cell(Field::Remarks), &p.flags);
+        row.flags = flags;
+        row.remarks = remarks;
+        current = Some(row.clone());
+        out.push(ReadRow { row, at: key_at });
+    }
+    out
+}
+
+/// A row repeating the project's key is the same project unless it names another one.
+fn same_project(cur: &Row, cell: &dyn Fn(Field) -> String, _profile: &Profile) -> bool {
+    let project = cell(Field::Project);
+    project.is_empty() || project == cur.project
+}
+
+/// `[市内の児童・学生数, 出生数, ②, …]` → `[市内の児童・学生数\n出生数, ②, ②, …]`.
+fn split_two_target_goal(group: &mut [String], profile: &Profile) {
+    let number = &profile.patterns.measure_number;
+    let (no, measure) = (&group[1], &group[2]);
+    if no.is_empty() || number.is_match(&crate::value::nfkc(no)) {
+        return;
+    }
+    let Some(m) = number.find(measure) else { return };
+    if m.start() != 0 {
+        return;
+    }
+    let leading = measure[..m.end()].to_string();
+    let second = std::mem::replace(&mut group[1], leading);
+    group[0] = if group[0].is_empty() { second } else { format!("{}\n{}", group[0], second) };
+}
+
+/// The layout's header for a field (messages need a header even when the sheet has none).
+pub fn default_header(profile: &Profile, field: Field) -> String {
+    profile
+        .layout
+        .columns
+        .iter()
+        .find(|c| c.field == field)
+        .map_or_else(|| field.name().to_string(), |c| c.header.clone())
+}

@@ -1,0 +1,136 @@
+//! Workbooks (xlsx, xlsm, xls, ods) into [`Grid`]s with calamine.
+//!
+//! xlsx is streamed cell by cell with each cell's number format, so numbers come back as
+//! the text the user saw and a far-away stray cell costs nothing. xls and ods are read
+//! whole by calamine (their formats are not exposed): numbers show as Excel's General.
+//! Hidden sheets are skipped.
+
+use std::io::Cursor;
+
+use calamine::{Data, DataRef, Ods, Reader, SheetVisible, Xls, Xlsx};
+
+use super::grid::{Grid, Limits};
+use crate::numfmt;
+
+/// Why a workbook could not be read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum WorkbookError {
+    Encrypted,
+    Broken(String),
+}
+
+fn broken(e: impl std::fmt::Display) -> WorkbookError {
+    let text = e.to_string();
+    if text.to_lowercase().contains("password") || text.to_lowercase().contains("encrypt") {
+        WorkbookError::Encrypted
+    } else {
+        WorkbookError::Broken(text)
+    }
+}
+
+/// Every visible sheet of an xlsx/xlsm.
+pub fn read_xlsx(bytes: &[u8], limits: &Limits) -> Result<Vec<Grid>, WorkbookError> {
+    let mut wb: Xlsx<_> = Xlsx::new(Cursor::new(bytes)).map_err(broken)?;
+    let sheets: Vec<String> = wb
+        .sheets_metadata()
+        .iter()
+        .filter(|s| s.visible == SheetVisible::Visible)
+        .map(|s| s.name.clone())
+        .collect();
+    let mut grids = Vec::new();
+    for name in sheets {
+        let mut grid = Grid::new(Some(name.clone()));
+        {
+            let mut cells = wb.worksheet_cells_reader(&name).map_err(broken)?;
+            let codes: Vec<String> = cells
+                .styles()
+                .iter()
+                .map(|s| s.number_format.as_ref().map_or_else(|| "General".to_string(), |f| f.format_code.clone()))
+                .collect();
+            while let Some((cell, style)) = cells.next_cell_with_style_id().map_err(broken)? {
+                let (row, col) = cell.get_position();
+                let code = codes.get(style).map_or("General", String::as_str);
+                let (text, error) = text_of_ref(cell.get_value(), code);
+                grid.set(row, col, text, error, limits);
+            }
+        }
+        if let Ok(merges) = wb.merge_cells_by_sheet_name(&name) {
+            for m in merges {
+                grid.merge(m.start, m.end, limits);
+            }
+        }
+        grids.push(grid);
+    }
+    Ok(grids)
+}
+
+/// Every visible sheet of an xls.
+pub fn read_xls(bytes: &[u8], limits: &Limits) -> Result<Vec<Grid>, WorkbookError> {
+    let mut wb: Xls<_> = Xls::new(Cursor::new(bytes)).map_err(broken)?;
+    let sheets = visible(wb.sheets_metadata());
+    let mut grids = Vec::new();
+    for name in sheets {
+        let range = wb.worksheet_range(&name).map_err(broken)?;
+        let mut grid = grid_of_range(&name, &range, limits);
+        if let Ok(merges) = wb.merge_cells_by_sheet_name(&name) {
+            for m in merges {
+                grid.merge(m.start, m.end, limits);
+            }
+        }
+        grids.push(grid);
+    }
+    Ok(grids)
+}
+
+/// Every visible sheet of an ods.
+pub fn read_ods(bytes: &[u8], limits: &Limits) -> Result<Vec<Grid>, WorkbookError> {
+    let mut wb: Ods<_> = Ods::new(Cursor::new(bytes)).map_err(broken)?;
+    let sheets = visible(wb.sheets_metadata());
+    let mut grids = Vec::new();
+    for name in sheets {
+        let range = wb.worksheet_range(&name).map_err(broken)?;
+        grids.push(grid_of_range(&name, &range, limits));
+    }
+    Ok(grids)
+}
+
+fn visible(meta: &[calamine::Sheet]) -> Vec<String> {
+    meta.iter().filter(|s| s.visible == SheetVisible::Visible).map(|s| s.name.clone()).collect()
+}
+
+fn grid_of_range(name: &str, range: &calamine::Range<Data>, limits: &Limits) -> Grid {
+    let mut grid = Grid::new(Some(name.to_string()));
+    for (row, col, value) in range.used_cells() {
+        let (start_row, start_col) = range.start().unwrap_or((0, 0));
+        let (text, error) = text_of(value);
+        grid.set(start_row + row as u32, start_col + col as u32, text, error, limits);
+    }
+    grid
+}
+
+fn text_of_ref(value: &DataRef<'_>, code: &str) -> (String, bool) {
+    match value {
+        DataRef::Int(i) => (numfmt::render(*i as f64, code), false),
+        DataRef::Float(f) => (numfmt::render(*f, code), false),
+        DataRef::String(s) => (s.clone(), false),
+        DataRef::SharedString(s) => ((*s).to_string(), false),
+        DataRef::Bool(b) => (if *b { "TRUE" } else { "FALSE" }.to_string(), false),
+        DataRef::DateTime(d) => (numfmt::general(d.as_f64()), false),
+        DataRef::DateTimeIso(s) | DataRef::DurationIso(s) => (s.clone(), false),
+        DataRef::Error(e) => (e.to_string(), true),
+        DataRef::Empty => (String::new(), false),
+    }
+}
+
+fn text_of(value: &Data) -> (String, bool) {
+    match value {
+        Data::Int(i) => (i.to_string(), false),
+        Data::Float(f) => (numfmt::general(*f), false),
+        Data::String(s) => (s.clone(), false),
+        Data::Bool(b) => (if *b { "TRUE" } else { "FALSE" }.to_string(), false),
+        Data::DateTime(d) => (numfmt::general(d.as_f64()), false),
+        Data::DateTimeIso(s) | Data::DurationIso(s) => (s.clone(), false),
+        Data::Error(e) => (e.to_string(), true),
+        Data::Empty => (String::new(), false),
+    }
+}

@@ -1,0 +1,195 @@
+//! The city's book: the 一覧 sheet laid out like 資料2-2.
+//!
+//! Title rows, then one block per 基本目標: its section row, the header row (the 実績値
+//! header following the year), its rows. 数値目標 / 施策 / 施策KPI are merged over their
+//! groups, a project's cells over its KPI rows. Numbers are written as numbers in the
+//! format of their raw text; everything else as text exactly as read (never a formula).
+//! Print-ready: paper, orientation and fit from the layout, the header row repeated on
+//! every page, a page break before each block, page numbers in the footer.
+
+use rust_xlsxwriter::{DocProperties, ExcelDateTime, Format, Workbook, Worksheet, XlsxError};
+
+use super::styles::Styles;
+use crate::model::{Book, Row};
+use crate::numfmt;
+use crate::profile::{Field, Profile};
+use crate::value::join_remarks;
+
+/// Builds the workbook of a book. The file's creation date is fixed (1 April of the
+/// fiscal year), so the same book gives the same bytes.
+///
+/// # Errors
+/// Only rust_xlsxwriter's own limits (a sheet name or a cell beyond Excel's size).
+pub fn book_workbook(book: &Book, profile: &Profile) -> Result<Workbook, XlsxError> {
+    let mut workbook = Workbook::new();
+    set_fixed_properties(&mut workbook, book)?;
+    let sheet = workbook.add_worksheet();
+    write_table(sheet, book, profile)?;
+    Ok(workbook)
+}
+
+/// Document properties with a creation date that depends only on the year.
+pub fn set_fixed_properties(workbook: &mut Workbook, book: &Book) -> Result<(), XlsxError> {
+    let date = ExcelDateTime::from_ymd(book.year.0, 4, 1)?;
+    workbook.set_properties(&DocProperties::new().set_creation_datetime(&date));
+    Ok(())
+}
+
+/// The header text of a column for a year (`{year}実績値` → `R6実績値`).
+pub fn header_text(template: &str, book: &Book) -> String {
+    template.replace("{year}", &book.year.to_string()).replace("{wareki}", &book.year.wareki())
+}
+
+/// Writes the 一覧 table into `sheet`. Returns nothing; the sheet is complete.
+///
+/// # Errors
+/// rust_xlsxwriter's limits.
+pub fn write_table(sheet: &mut Worksheet, book: &Book, profile: &Profile) -> Result<(), XlsxError> {
+    let layout = &profile.layout;
+    let mut styles = Styles::new(&layout.book);
+    sheet.set_name(&layout.book.sheet)?;
+    let columns = &layout.columns;
+    for (c, column) in columns.iter().enumerate() {
+        sheet.set_column_width(c as u16, column.width)?;
+    }
+    let mut r: u32 = 0;
+    for title in &layout.book.title_rows {
+        sheet.write_string_with_format(r, 0, header_text(title, book), &styles.title)?;
+        r += 1;
+    }
+    r += 1; // a blank row under the titles
+
+    let mut breaks = Vec::new();
+    let mut first_header = None;
+    for goal in book.goals() {
+        let rows: Vec<&Row> = book.rows.iter().filter(|row| &row.goal == goal).collect();
+        if first_header.is_some() {
+            breaks.push(r);
+        }
+        let section = layout.book.section.replace("{no}", &goal.no).replace("{title}", &goal.title);
+        let section = if goal.no.is_empty() && goal.title.is_empty() { String::new() } else { section };
+        sheet.write_string_with_format(r, 0, section.trim(), &styles.section)?;
+        r += 1;
+        for (c, column) in columns.iter().enumerate() {
+            sheet.write_string_with_format(r, c as u16, header_text(&column.header, book), &styles.header)?;
+        }
+        first_header.get_or_insert(r);
+        r += 1;
+        let first_row = r;
+        for (i, row) in rows.iter().enumerate() {
+            for (c, column) in columns.iter().enumerate() {
+                let c = c as u16;
+                if column.group || column.project {
+                    let (start, end) = run(&rows, i, column.field, profile);
+                    if start != i {
+                        continue; // inside a merged run written from its first row
+                    }
+                    let text = field_text(row, column.field, profile);
+                    let format = if column.field == Field::MeasureNo { &styles.centered } else { &styles.text };
+                    if end > start {
+                        sheet.merge_range(first_row + start as u32, c, first_row + end as u32, c, &text, format)?;
+                    } else {
+                        sheet.write_string_with_format(first_row + i as u32, c, text, format)?;
+                    }
+                    continue;
+                }
+                write_cell(sheet, first_row + i as u32, c, row, column.field, profile, &mut styles)?;
+            }
+        }
+        r = first_row + rows.len() as u32;
+    }
+    let page = &layout.book;
+    sheet.set_paper_size(page.paper);
+    if page.landscape {
+        sheet.set_landscape();
+    }
+    sheet.set_print_fit_to_pages(page.fit_width, 0);
+    sheet.set_print_center_horizontally(true);
+    let m = page.margin_inches;
+    sheet.set_margins(m, m, m + 0.1, m + 0.1, m / 2.0, m / 2.0);
+    sheet.set_footer(format!("&C{}", page.footer));
+    if let Some(h) = first_header {
+        sheet.set_repeat_rows(h, h)?;
+    }
+    if !breaks.is_empty() {
+        sheet.set_page_breaks(&breaks)?;
+    }
+    Ok(())
+}
+
+/// The rows `start..=end` (indexes into `rows`) that a merged cell of `field` covers.
+fn run(rows: &[&Row], i: usize, field: Field, profile: &Profile) -> (usize, usize) {
+    let same = |a: &Row, b: &Row| -> bool {
+        match field {
+            // a group column is one run while it and every group column before it agree
+            Field::GoalTargets | Field::MeasureNo | Field::Measure | Field::MeasureKpi => {
+                let order = [Field::GoalTargets, Field::MeasureNo, Field::Measure, Field::MeasureKpi];
+                order
+                    .iter()
+                    .take_while(|f| **f != field)
+                    .chain(std::iter::once(&field))
+                    .all(|f| field_text(a, *f, profile) == field_text(b, *f, profile))
+            }
+            // a project column is one run over the KPI rows of one project
+            _ => a.project_nos == b.project_nos && b.kpi_index == a.kpi_index + 1,
+        }
+    };
+    let is_project = !matches!(field, Field::GoalTargets | Field::MeasureNo | Field::Measure | Field::MeasureKpi);
+    let mut start = i;
+    while start > 0 && (if is_project { same(rows[start - 1], rows[start]) } else { same(rows[start - 1], rows[i]) }) {
+        start -= 1;
+    }
+    let mut end = i;
+    while end + 1 < rows.len() && (if is_project { same(rows[end], rows[end + 1]) } else { same(rows[i], rows[end + 1]) }) {
+        end += 1;
+    }
+    (start, end)
+}
+
+/// The text a text column shows for a row.
+pub fn field_text(row: &Row, field: Field, profile: &Profile) -> String {
+    let sep = &profile.patterns.department_separator;
+    match field {
+        Field::GoalTargets => row.goal_targets.join("\n"),
+        Field::MeasureNo => row.measure_no.clone(),
+        Field::Measure => row.measure.clone(),
+        Field::MeasureKpi => row.measure_kpi.clone(),
+        Field::Departments => row.departments.join(sep),
+        Field::Project => row.project.clone(),
+        Field::ProjectNos => format!("{}{}", row.project_nos.join(" "), row.project_nos_note),
+        Field::Summary => row.summary.clone(),
+        Field::Kpi => row.kpi.clone(),
+        Field::Unit => row.unit.clone(),
+        Field::Target => row.target.raw.clone(),
+        Field::Actual => row.actual.raw.clone(),
+        Field::Remarks => join_remarks(&row.flags, &row.remarks),
+    }
+}
+
+fn write_cell(
+    sheet: &mut Worksheet,
+    r: u32,
+    c: u16,
+    row: &Row,
+    field: Field,
+    profile: &Profile,
+    styles: &mut Styles,
+) -> Result<(), XlsxError> {
+    let value = match field {
+        Field::Target => Some(&row.target),
+        Field::Actual => Some(&row.actual),
+        _ => None,
+    };
+    if let Some(value) = value {
+        if let Some((x, code)) = numfmt::number_cell(value, &profile.patterns.negative_signs) {
+            let format: Format = styles.number(&code);
+            sheet.write_number_with_format(r, c, x, &format)?;
+        } else {
+            sheet.write_string_with_format(r, c, &value.raw, &styles.value_text)?;
+        }
+        return Ok(());
+    }
+    let format = if field == Field::Unit { &styles.centered } else { &styles.text };
+    sheet.write_string_with_format(r, c, field_text(row, field, profile), format)?;
+    Ok(())
+}

@@ -1,0 +1,6 @@
+//! Stage 4, write: model → workbooks. [`styles`] holds every cell format, [`book`] lays
+//! out the city's table, [`output`] puts files in place safely.
+
+pub mod book;
+pub mod output;
+pub mod styles;

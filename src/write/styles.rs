@@ -1,0 +1,71 @@
+//! Every cell format of the books, defined once, from `templates/layout.toml`.
+//!
+//! Number formats are made on demand (one per distinct format code) and cached in a
+//! `BTreeMap`, so the same code always gets the same format and the styles part of the
+//! file does not depend on hash order.
+
+use std::collections::BTreeMap;
+
+use rust_xlsxwriter::{Color, Format, FormatAlign, FormatBorder};
+
+use crate::profile::BookLayout;
+
+/// The formats of one book.
+#[derive(Debug, Clone)]
+pub struct Styles {
+    pub title: Format,
+    pub section: Format,
+    pub header: Format,
+    /// wrapped text, top-aligned, thin border
+    pub text: Format,
+    /// short text centred (施策 number, 単位)
+    pub centered: Format,
+    /// numbers written as text keep right alignment
+    pub value_text: Format,
+    /// a changed cell in the working book (never in the handout)
+    pub changed: Format,
+    numbers: BTreeMap<String, Format>,
+    base: Format,
+}
+
+fn rgb(hex: &str) -> Color {
+    Color::RGB(u32::from_str_radix(hex.trim_start_matches('#'), 16).unwrap_or(0xFFFFFF))
+}
+
+impl Styles {
+    pub fn new(book: &BookLayout) -> Styles {
+        let base = Format::new().set_font_name(&book.font).set_font_size(book.font_size);
+        let cell = base
+            .clone()
+            .set_border(FormatBorder::Thin)
+            .set_align(FormatAlign::VerticalCenter)
+            .set_text_wrap();
+        Styles {
+            title: base.clone().set_font_size(book.title_font_size).set_bold(),
+            section: base
+                .clone()
+                .set_font_size(book.section_font_size)
+                .set_bold()
+                .set_background_color(rgb(&book.section_fill)),
+            header: cell
+                .clone()
+                .set_bold()
+                .set_align(FormatAlign::Center)
+                .set_background_color(rgb(&book.header_fill)),
+            text: cell.clone().set_align(FormatAlign::Left),
+            centered: cell.clone().set_align(FormatAlign::Center),
+            value_text: cell.clone().set_align(FormatAlign::Right),
+            changed: cell.clone().set_background_color(Color::RGB(0xFFF2CC)),
+            numbers: BTreeMap::new(),
+            base: cell,
+        }
+    }
+
+    /// The format for a number shown with `code` (right-aligned, bordered).
+    pub fn number(&mut self, code: &str) -> Format {
+        self.numbers
+            .entry(code.to_string())
+            .or_insert_with(|| self.base.clone().set_align(FormatAlign::Right).set_num_format(code))
+            .clone()
+    }
+}

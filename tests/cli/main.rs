@@ -1,0 +1,7 @@
+//! End-to-end tests: run the real binary on real files, read back what it wrote.
+//!
+//! One integration binary; one module per command or concern.
+
+mod common;
+mod foundation;
+mod problems;
