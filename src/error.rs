@@ -11,12 +11,21 @@ use std::path::PathBuf;
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
     #[error("{path}: テンプレートを読めません: {source}")]
-    ReadTemplate { path: PathBuf, source: std::io::Error },
+    ReadTemplate {
+        path: PathBuf,
+        source: std::io::Error,
+    },
     #[error("{path}: テンプレートの書式が正しくありません: {message}")]
     ParseTemplate { path: PathBuf, message: String },
     #[error("{file}: {field} の正規表現が正しくありません: {message}")]
-    TemplatePattern { file: PathBuf, field: String, message: String },
-    #[error("「{text}」は年度として読めません（R7、令和7、令和7年度、2025 のように書いてください）")]
+    TemplatePattern {
+        file: PathBuf,
+        field: String,
+        message: String,
+    },
+    #[error(
+        "「{text}」は年度として読めません（R7、令和7、令和7年度、2025 のように書いてください）"
+    )]
     BadYear { text: String },
     #[error("{path}: 入力が見つかりません")]
     InputNotFound { path: PathBuf },
@@ -25,9 +34,15 @@ pub enum Error {
     #[error("{path}: 出力の形式が分かりません（拡張子 {expected} のいずれかにしてください）")]
     UnknownOutputFormat { path: PathBuf, expected: String },
     #[error("{path}: 書き込めません: {source}")]
-    Write { path: PathBuf, source: std::io::Error },
+    Write {
+        path: PathBuf,
+        source: std::io::Error,
+    },
     #[error("{path}: ブックを作れません: {source}")]
-    Xlsx { path: PathBuf, source: rust_xlsxwriter::XlsxError },
+    Xlsx {
+        path: PathBuf,
+        source: rust_xlsxwriter::XlsxError,
+    },
     #[error("{path}: Parquet を作れません: {message}")]
     Parquet { path: PathBuf, message: String },
     #[error("取り込める行が1行もありません。何も書き出していません")]

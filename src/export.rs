@@ -46,8 +46,10 @@ pub fn export_bytes(rows: &[Row], format: Format, path: &Path) -> Result<Vec<u8>
             Ok(bytes)
         }
         Format::Csv => Ok(csv_bytes(rows)),
-        Format::Parquet => parquet_bytes(rows)
-            .map_err(|e| Error::Parquet { path: path.to_path_buf(), message: e.to_string() }),
+        Format::Parquet => parquet_bytes(rows).map_err(|e| Error::Parquet {
+            path: path.to_path_buf(),
+            message: e.to_string(),
+        }),
     }
 }
 
@@ -92,8 +94,17 @@ fn csv_bytes(rows: &[Row]) -> Vec<u8> {
         let text_cols = flat_text_columns();
         let mut header: Vec<&str> = text_cols.iter().map(|(n, _)| *n).collect();
         header.extend([
-            "kpi_index", "unit", "target_raw", "target_kind", "target_number", "actual_raw", "actual_kind",
-            "actual_number", "flags", "remarks", "extra",
+            "kpi_index",
+            "unit",
+            "target_raw",
+            "target_kind",
+            "target_number",
+            "actual_raw",
+            "actual_kind",
+            "actual_number",
+            "flags",
+            "remarks",
+            "extra",
         ]);
         w.write_record(&header).expect("in-memory write");
         for r in rows {
@@ -124,21 +135,48 @@ fn parquet_bytes(rows: &[Row]) -> PolarsResult<Vec<u8>> {
         let values: Vec<String> = rows.iter().map(f).collect();
         columns.push(Column::new(name.into(), values));
     }
-    columns.push(Column::new("kpi_index".into(), rows.iter().map(|r| r.kpi_index).collect::<Vec<u32>>()));
-    columns.push(Column::new("unit".into(), rows.iter().map(|r| r.unit.clone()).collect::<Vec<_>>()));
-    for (prefix, get) in [("target", (|r: &Row| &r.target) as fn(&Row) -> &Value), ("actual", |r: &Row| &r.actual)] {
-        columns.push(Column::new(format!("{prefix}_raw").into(), rows.iter().map(|r| get(r).raw.clone()).collect::<Vec<_>>()));
+    columns.push(Column::new(
+        "kpi_index".into(),
+        rows.iter().map(|r| r.kpi_index).collect::<Vec<u32>>(),
+    ));
+    columns.push(Column::new(
+        "unit".into(),
+        rows.iter().map(|r| r.unit.clone()).collect::<Vec<_>>(),
+    ));
+    for (prefix, get) in [
+        ("target", (|r: &Row| &r.target) as fn(&Row) -> &Value),
+        ("actual", |r: &Row| &r.actual),
+    ] {
+        columns.push(Column::new(
+            format!("{prefix}_raw").into(),
+            rows.iter().map(|r| get(r).raw.clone()).collect::<Vec<_>>(),
+        ));
         columns.push(Column::new(
             format!("{prefix}_kind").into(),
-            rows.iter().map(|r| kind_name(get(r).kind).to_string()).collect::<Vec<_>>(),
+            rows.iter()
+                .map(|r| kind_name(get(r).kind).to_string())
+                .collect::<Vec<_>>(),
         ));
-        columns.push(Column::new(format!("{prefix}_number").into(), rows.iter().map(|r| get(r).number).collect::<Vec<Option<f64>>>()));
+        columns.push(Column::new(
+            format!("{prefix}_number").into(),
+            rows.iter()
+                .map(|r| get(r).number)
+                .collect::<Vec<Option<f64>>>(),
+        ));
     }
-    columns.push(Column::new("flags".into(), rows.iter().map(|r| r.flags.join(" ")).collect::<Vec<_>>()));
-    columns.push(Column::new("remarks".into(), rows.iter().map(|r| r.remarks.clone()).collect::<Vec<_>>()));
+    columns.push(Column::new(
+        "flags".into(),
+        rows.iter().map(|r| r.flags.join(" ")).collect::<Vec<_>>(),
+    ));
+    columns.push(Column::new(
+        "remarks".into(),
+        rows.iter().map(|r| r.remarks.clone()).collect::<Vec<_>>(),
+    ));
     columns.push(Column::new(
         "extra".into(),
-        rows.iter().map(|r| serde_json::to_string(&r.extra).expect("extra serialises")).collect::<Vec<_>>(),
+        rows.iter()
+            .map(|r| serde_json::to_string(&r.extra).expect("extra serialises"))
+            .collect::<Vec<_>>(),
     ));
     let mut df = DataFrame::new(rows.len(), columns)?;
     let mut out = Vec::new();

@@ -43,11 +43,16 @@ pub fn merge_sources(sources: &[Source], year: FiscalYear, report: &mut Report) 
                 rows.push(read.clone());
                 fates.push((read.clone(), Fate::Taken));
             }
-            Some(&i) if same_content(&rows[i].row, &read.row) => fates.push((read.clone(), Fate::Merged)),
+            Some(&i) if same_content(&rows[i].row, &read.row) => {
+                fates.push((read.clone(), Fate::Merged))
+            }
             Some(&i) => {
                 report.push(
                     read.at.clone(),
-                    ProblemKind::Conflict { key: key.project_no.clone(), other: rows[i].at.to_string() },
+                    ProblemKind::Conflict {
+                        key: key.project_no.clone(),
+                        other: rows[i].at.to_string(),
+                    },
                 );
                 fates.push((read.clone(), Fate::Refused));
             }
@@ -62,12 +67,25 @@ pub fn merge_sources(sources: &[Source], year: FiscalYear, report: &mut Report) 
     }
     let mut ordered: Vec<Row> = Vec::with_capacity(rows.len());
     for goal in &goal_order {
-        ordered.extend(rows.iter().filter(|r| &r.row.goal == goal).map(|r| r.row.clone()));
+        ordered.extend(
+            rows.iter()
+                .filter(|r| &r.row.goal == goal)
+                .map(|r| r.row.clone()),
+        );
     }
-    Merged { book: Book { year, rows: ordered }, fates }
+    Merged {
+        book: Book {
+            year,
+            rows: ordered,
+        },
+        fates,
+    }
 }
 
 /// Two readings of a row are the same when every field but the year agrees.
 fn same_content(a: &Row, b: &Row) -> bool {
-    Row { year: b.year, ..a.clone() } == *b
+    Row {
+        year: b.year,
+        ..a.clone()
+    } == *b
 }

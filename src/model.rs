@@ -33,7 +33,10 @@ impl FiscalYear {
     /// Full-width digits are accepted.
     pub fn parse(text: &str) -> Option<FiscalYear> {
         let t = crate::value::nfkc_compact(text);
-        let t = t.strip_suffix("年度").or_else(|| t.strip_suffix('年')).unwrap_or(&t);
+        let t = t
+            .strip_suffix("年度")
+            .or_else(|| t.strip_suffix('年'))
+            .unwrap_or(&t);
         let (era, digits) = if let Some(d) = t.strip_prefix("令和") {
             (2018, d)
         } else if let Some(d) = t.strip_prefix("平成") {
@@ -45,7 +48,11 @@ impl FiscalYear {
         } else {
             (0, t)
         };
-        let n: u16 = if digits == "元" { 1 } else { digits.parse().ok()? };
+        let n: u16 = if digits == "元" {
+            1
+        } else {
+            digits.parse().ok()?
+        };
         match era {
             0 if (1900..=2200).contains(&n) => Some(FiscalYear(n)),
             0 => None,
@@ -107,7 +114,11 @@ pub struct Value {
 impl Value {
     /// The blank value.
     pub fn blank() -> Value {
-        Value { raw: String::new(), kind: ValueKind::Blank, number: None }
+        Value {
+            raw: String::new(),
+            kind: ValueKind::Blank,
+            number: None,
+        }
     }
 }
 
@@ -190,7 +201,15 @@ mod tests {
 
     #[test]
     fn fiscal_years_in_every_spelling() {
-        for text in ["R7", "r7", "令和7", "令和7年度", "令和７年度", "2025", "Ｒ７"] {
+        for text in [
+            "R7",
+            "r7",
+            "令和7",
+            "令和7年度",
+            "令和７年度",
+            "2025",
+            "Ｒ７",
+        ] {
             assert_eq!(FiscalYear::parse(text), Some(FiscalYear(2025)), "{text}");
         }
         assert_eq!(FiscalYear::parse("令和元年度"), Some(FiscalYear(2019)));

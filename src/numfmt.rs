@@ -23,7 +23,11 @@ pub fn number_cell(value: &Value, negative_signs: &[char]) -> Option<(f64, Strin
     let digits = body.trim_start_matches(|c: char| !c.is_ascii_digit());
     let decimals = digits.split_once('.').map_or(0, |(_, f)| f.len());
     let comma = digits.contains(',');
-    let mut code = if comma { "#,##0".to_string() } else { "0".to_string() };
+    let mut code = if comma {
+        "#,##0".to_string()
+    } else {
+        "0".to_string()
+    };
     if decimals > 0 {
         code.push('.');
         code.push_str(&"0".repeat(decimals));
@@ -35,7 +39,11 @@ pub fn number_cell(value: &Value, negative_signs: &[char]) -> Option<(f64, Strin
         code = format!("{code};\"{s}\"{code}");
     }
     let x = n * scale;
-    let code = if render(x, "General") == value.raw { "General".to_string() } else { code };
+    let code = if render(x, "General") == value.raw {
+        "General".to_string()
+    } else {
+        code
+    };
     // a format that does not give the raw text back (`+5`, `05`) is not worth keeping
     if render(x, &code) != value.raw {
         return None;
@@ -77,7 +85,12 @@ pub fn render(x: f64, code: &str) -> String {
             }
             '\\' => {
                 if let Some(d) = chars.next() {
-                    push_literal(&digits, &mut literal_before, &mut literal_after, &d.to_string());
+                    push_literal(
+                        &digits,
+                        &mut literal_before,
+                        &mut literal_after,
+                        &d.to_string(),
+                    );
                 }
             }
             '[' => {
@@ -96,7 +109,12 @@ pub fn render(x: f64, code: &str) -> String {
                 percent = true;
                 push_literal(&digits, &mut literal_before, &mut literal_after, "%");
             }
-            other => push_literal(&digits, &mut literal_before, &mut literal_after, &other.to_string()),
+            other => push_literal(
+                &digits,
+                &mut literal_before,
+                &mut literal_after,
+                &other.to_string(),
+            ),
         }
     }
     if digits.is_empty() {
@@ -199,9 +217,26 @@ mod tests {
     #[test]
     fn every_number_written_reads_back_as_its_raw_text() {
         let p = Profile::builtin(Lang::Ja).patterns;
-        for raw in ["30", "10,000", "16,920", "96.4", "103.8", "96.0", "1,300", "0.5", "96.4%", "100%", "△5", "▲1,200.5", "-3", "1890", "12.50"] {
+        for raw in [
+            "30",
+            "10,000",
+            "16,920",
+            "96.4",
+            "103.8",
+            "96.0",
+            "1,300",
+            "0.5",
+            "96.4%",
+            "100%",
+            "△5",
+            "▲1,200.5",
+            "-3",
+            "1890",
+            "12.50",
+        ] {
             let v = parse_value(raw, &p);
-            let (x, code) = number_cell(&v, &p.negative_signs).unwrap_or_else(|| panic!("{raw} is a number"));
+            let (x, code) =
+                number_cell(&v, &p.negative_signs).unwrap_or_else(|| panic!("{raw} is a number"));
             assert_eq!(render(x, &code), raw, "{raw} as {x} in {code}");
         }
         // text that only looks like a number is written as text, to keep its spelling

@@ -26,7 +26,12 @@ impl Outcome {
     /// (rows read, taken, merged with an identical row, refused)
     pub fn counts(&self) -> (usize, usize, usize, usize) {
         let count = |f: Fate| self.merged.fates.iter().filter(|(_, x)| *x == f).count();
-        (self.merged.fates.len(), count(Fate::Taken), count(Fate::Merged), count(Fate::Refused))
+        (
+            self.merged.fates.len(),
+            count(Fate::Taken),
+            count(Fate::Merged),
+            count(Fate::Refused),
+        )
     }
 }
 
@@ -34,9 +39,16 @@ impl Outcome {
 ///
 /// # Errors
 /// An input path that does not exist.
-pub fn read_and_merge(inputs: &[PathBuf], year: Option<FiscalYear>, profile: &Profile) -> Result<Outcome, Error> {
+pub fn read_and_merge(
+    inputs: &[PathBuf],
+    year: Option<FiscalYear>,
+    profile: &Profile,
+) -> Result<Outcome, Error> {
     let files = expand_inputs(inputs)?;
-    let options = ReadOptions { year, ..ReadOptions::default() };
+    let options = ReadOptions {
+        year,
+        ..ReadOptions::default()
+    };
     let sources = read_inputs(&files, &options, profile);
     let mut report = Report::default();
     for s in &sources {
@@ -47,7 +59,11 @@ pub fn read_and_merge(inputs: &[PathBuf], year: Option<FiscalYear>, profile: &Pr
         None => FiscalYear(0),
     };
     let merged = merge_sources(&sources, year, &mut report);
-    Ok(Outcome { sources, merged, report })
+    Ok(Outcome {
+        sources,
+        merged,
+        report,
+    })
 }
 
 /// `consolidate` without last year's book: inputs → one book of `year` at `output`.
@@ -75,10 +91,18 @@ pub fn consolidate(
 /// The output exists (without `force`) or cannot be written.
 pub fn write_book(book: &Book, output: &Path, force: bool, profile: &Profile) -> Result<(), Error> {
     if output.exists() && !force {
-        return Err(Error::OutputExists { path: output.to_path_buf() });
+        return Err(Error::OutputExists {
+            path: output.to_path_buf(),
+        });
     }
-    let mut workbook = book_workbook(book, profile).map_err(|source| Error::Xlsx { path: output.to_path_buf(), source })?;
-    let bytes = workbook.save_to_buffer().map_err(|source| Error::Xlsx { path: output.to_path_buf(), source })?;
+    let mut workbook = book_workbook(book, profile).map_err(|source| Error::Xlsx {
+        path: output.to_path_buf(),
+        source,
+    })?;
+    let bytes = workbook.save_to_buffer().map_err(|source| Error::Xlsx {
+        path: output.to_path_buf(),
+        source,
+    })?;
     write_atomic(output, &bytes, force)
 }
 
@@ -94,13 +118,21 @@ pub fn read_book(path: &Path, profile: &Profile) -> Result<Outcome, Error> {
 ///
 /// # Errors
 /// Unknown extension, nothing read, or the output cannot be written.
-pub fn export(book: &Path, output: &Path, force: bool, profile: &Profile) -> Result<Outcome, Error> {
-    let format = crate::export::Format::from_path(output).ok_or_else(|| Error::UnknownOutputFormat {
-        path: output.to_path_buf(),
-        expected: ".json .csv .parquet".to_string(),
-    })?;
+pub fn export(
+    book: &Path,
+    output: &Path,
+    force: bool,
+    profile: &Profile,
+) -> Result<Outcome, Error> {
+    let format =
+        crate::export::Format::from_path(output).ok_or_else(|| Error::UnknownOutputFormat {
+            path: output.to_path_buf(),
+            expected: ".json .csv .parquet".to_string(),
+        })?;
     if output.exists() && !force {
-        return Err(Error::OutputExists { path: output.to_path_buf() });
+        return Err(Error::OutputExists {
+            path: output.to_path_buf(),
+        });
     }
     let outcome = read_book(book, profile)?;
     if outcome.merged.book.rows.is_empty() {

@@ -23,23 +23,35 @@ pub struct Location {
 
 impl Location {
     pub fn file(file: &Path) -> Location {
-        Location { file: file.to_path_buf(), sheet: None, cell: None }
+        Location {
+            file: file.to_path_buf(),
+            sheet: None,
+            cell: None,
+        }
     }
 
     pub fn cell(file: &Path, sheet: Option<&str>, row: u32, col: u16) -> Location {
-        Location { file: file.to_path_buf(), sheet: sheet.map(str::to_string), cell: Some((row, col)) }
+        Location {
+            file: file.to_path_buf(),
+            sheet: sheet.map(str::to_string),
+            cell: Some((row, col)),
+        }
     }
 
     /// `B14`
     pub fn a1(&self) -> Option<String> {
-        self.cell.map(|(r, c)| rust_xlsxwriter::utility::row_col_to_cell(r, c))
+        self.cell
+            .map(|(r, c)| rust_xlsxwriter::utility::row_col_to_cell(r, c))
     }
 }
 
 impl fmt::Display for Location {
     /// `産学振興課.xlsx!入力!K12`: the file's name, the sheet, the cell.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let name = self.file.file_name().map_or_else(|| self.file.to_string_lossy(), |n| n.to_string_lossy());
+        let name = self
+            .file
+            .file_name()
+            .map_or_else(|| self.file.to_string_lossy(), |n| n.to_string_lossy());
         write!(f, "{name}")?;
         if let Some(sheet) = &self.sheet {
             write!(f, "!{sheet}")?;
@@ -65,9 +77,17 @@ pub enum ProblemKind {
     /// a required column is not in the header row
     MissingColumn { header: String },
     /// the header's year is not the year asked for
-    YearMismatch { header: String, found: String, expected: String },
+    YearMismatch {
+        header: String,
+        found: String,
+        expected: String,
+    },
     /// a 事務事業番号 that does not have the key's shape
-    BadKey { header: String, value: String, shape: String },
+    BadKey {
+        header: String,
+        value: String,
+        shape: String,
+    },
     /// a row with data but no 事務事業番号
     MissingKey { header: String },
     /// text where a number belongs: kept as text
@@ -124,20 +144,49 @@ impl Problem {
             Empty => ("empty", vec![]),
             NoHeader => ("no_header", vec![]),
             MissingColumn { header } => ("missing_column", vec![("header", header.clone())]),
-            YearMismatch { header, found, expected } => (
+            YearMismatch {
+                header,
+                found,
+                expected,
+            } => (
                 "year_mismatch",
-                vec![("header", header.clone()), ("found", found.clone()), ("expected", expected.clone())],
+                vec![
+                    ("header", header.clone()),
+                    ("found", found.clone()),
+                    ("expected", expected.clone()),
+                ],
             ),
-            BadKey { header, value, shape } => {
-                ("bad_key", vec![("header", header.clone()), ("value", value.clone()), ("shape", shape.clone())])
-            }
+            BadKey {
+                header,
+                value,
+                shape,
+            } => (
+                "bad_key",
+                vec![
+                    ("header", header.clone()),
+                    ("value", value.clone()),
+                    ("shape", shape.clone()),
+                ],
+            ),
             MissingKey { header } => ("missing_key", vec![("header", header.clone())]),
-            TextValue { header, value } => ("text_value", vec![("header", header.clone()), ("value", value.clone())]),
-            CellError { header, value } => ("cell_error", vec![("header", header.clone()), ("value", value.clone())]),
+            TextValue { header, value } => (
+                "text_value",
+                vec![("header", header.clone()), ("value", value.clone())],
+            ),
+            CellError { header, value } => (
+                "cell_error",
+                vec![("header", header.clone()), ("value", value.clone())],
+            ),
             UnknownColumn { header } => ("unknown_column", vec![("header", header.clone())]),
-            Conflict { key, other } => ("conflict", vec![("key", key.clone()), ("other", other.clone())]),
+            Conflict { key, other } => (
+                "conflict",
+                vec![("key", key.clone()), ("other", other.clone())],
+            ),
             NoSection => ("no_section", vec![]),
-            TooLarge { what, limit } => ("too_large", vec![("what", what.clone()), ("limit", limit.clone())]),
+            TooLarge { what, limit } => (
+                "too_large",
+                vec![("what", what.clone()), ("limit", limit.clone())],
+            ),
         }
     }
 
@@ -169,11 +218,17 @@ impl Report {
     }
 
     pub fn refusals(&self) -> usize {
-        self.problems.iter().filter(|p| p.severity() == Severity::Refusal).count()
+        self.problems
+            .iter()
+            .filter(|p| p.severity() == Severity::Refusal)
+            .count()
     }
 
     pub fn warnings(&self) -> usize {
-        self.problems.iter().filter(|p| p.severity() == Severity::Warning).count()
+        self.problems
+            .iter()
+            .filter(|p| p.severity() == Severity::Warning)
+            .count()
     }
 
     /// Every problem, one line each, grouped by file (stable: input order).
@@ -204,11 +259,18 @@ mod tests {
     fn message_names_file_sheet_cell_and_header() {
         let p = Problem::new(
             Location::cell(Path::new("returns/産学振興課.xlsx"), Some("入力"), 11, 10),
-            ProblemKind::BadKey { header: "事務事業番号".into(), value: "57117".into(), shape: "NNN-N".into() },
+            ProblemKind::BadKey {
+                header: "事務事業番号".into(),
+                value: "57117".into(),
+                shape: "NNN-N".into(),
+            },
         );
         let text = p.render(&Profile::builtin(Lang::Ja));
         assert!(text.starts_with("産学振興課.xlsx!入力!K12: "), "{text}");
-        assert!(text.contains("事務事業番号「57117」は NNN-N の形ではありません"), "{text}");
+        assert!(
+            text.contains("事務事業番号「57117」は NNN-N の形ではありません"),
+            "{text}"
+        );
         let en = p.render(&Profile::builtin(Lang::En));
         assert!(en.contains("57117"), "{en}");
     }

@@ -15,8 +15,14 @@ const DEFAULT_FILES: [(&str, &str); 5] = [
     ("layout.toml", include_str!("../templates/layout.toml")),
     ("aliases.toml", include_str!("../templates/aliases.toml")),
     ("patterns.toml", include_str!("../templates/patterns.toml")),
-    ("messages.ja.toml", include_str!("../templates/messages.ja.toml")),
-    ("messages.en.toml", include_str!("../templates/messages.en.toml")),
+    (
+        "messages.ja.toml",
+        include_str!("../templates/messages.ja.toml"),
+    ),
+    (
+        "messages.en.toml",
+        include_str!("../templates/messages.en.toml"),
+    ),
 ];
 
 /// `layout.toml`
@@ -270,11 +276,21 @@ impl Profile {
             section: re("section.pattern", &p.section.pattern)?,
             measure_number: re("measure.number", &p.measure.number)?,
             not_applicable: p.values.not_applicable,
-            negative_signs: p.values.negative_signs.iter().flat_map(|s| s.chars()).collect(),
+            negative_signs: p
+                .values
+                .negative_signs
+                .iter()
+                .flat_map(|s| s.chars())
+                .collect(),
             department_separator: p.departments.separator,
             flags: p.remarks.flags,
         };
-        Ok(Profile { layout, aliases, patterns, messages })
+        Ok(Profile {
+            layout,
+            aliases,
+            patterns,
+            messages,
+        })
     }
 
     /// The layout column of a field, if the book has one.
@@ -284,7 +300,12 @@ impl Profile {
 
     /// A message from the catalogue with its `{name}` holes filled.
     pub fn message(&self, id: &str, args: &[(&str, &str)]) -> String {
-        let mut text = self.messages.0.get(id).cloned().unwrap_or_else(|| id.to_string());
+        let mut text = self
+            .messages
+            .0
+            .get(id)
+            .cloned()
+            .unwrap_or_else(|| id.to_string());
         for (name, value) in args {
             text = text.replace(&format!("{{{name}}}"), value);
         }
@@ -293,7 +314,11 @@ impl Profile {
 }
 
 fn default_file(name: &str) -> &'static str {
-    DEFAULT_FILES.iter().find(|(n, _)| *n == name).map(|(_, t)| *t).unwrap_or("")
+    DEFAULT_FILES
+        .iter()
+        .find(|(n, _)| *n == name)
+        .map(|(_, t)| *t)
+        .unwrap_or("")
 }
 
 fn parse<T: serde::de::DeserializeOwned>(
@@ -316,7 +341,10 @@ mod tests {
         let ja = Profile::builtin(Lang::Ja);
         let en = Profile::builtin(Lang::En);
         assert_eq!(ja.layout.columns.len(), 13);
-        assert_eq!(ja.messages.0.keys().collect::<Vec<_>>(), en.messages.0.keys().collect::<Vec<_>>());
+        assert_eq!(
+            ja.messages.0.keys().collect::<Vec<_>>(),
+            en.messages.0.keys().collect::<Vec<_>>()
+        );
         assert!(ja.patterns.key.is_match("411-6"));
     }
 }

@@ -74,8 +74,14 @@ fn is_fraction(rest: &str) -> bool {
     let Some(inner) = rest.strip_prefix('(').and_then(|r| r.strip_suffix(')')) else {
         return false;
     };
-    let Some((a, b)) = inner.split_once('/') else { return false };
-    let num = |s: &str| !s.is_empty() && s.chars().all(|c| c.is_ascii_digit() || c == '.' || c == ',');
+    let Some((a, b)) = inner.split_once('/') else {
+        return false;
+    };
+    let num = |s: &str| {
+        !s.is_empty()
+            && s.chars()
+                .all(|c| c.is_ascii_digit() || c == '.' || c == ',')
+    };
     num(a) && num(b)
 }
 
@@ -133,7 +139,10 @@ pub fn parse_keys(raw: &str, p: &Patterns) -> Result<(Vec<String>, String), KeyE
     if t.is_empty() {
         return Err(KeyError::Missing);
     }
-    let mut t: String = t.chars().map(|c| if p.key_dashes.contains(&c) { '-' } else { c }).collect();
+    let mut t: String = t
+        .chars()
+        .map(|c| if p.key_dashes.contains(&c) { '-' } else { c })
+        .collect();
     let mut note = String::new();
     for n in &p.key_notes {
         if let Some(stripped) = t.strip_suffix(n.as_str()) {
@@ -166,7 +175,10 @@ pub fn parse_keys(raw: &str, p: &Patterns) -> Result<(Vec<String>, String), KeyE
 
 /// The 課 of a 担当課 cell: separated by spaces or line breaks.
 pub fn split_departments(raw: &str) -> Vec<String> {
-    raw.split(|c: char| c.is_whitespace()).filter(|s| !s.is_empty()).map(str::to_string).collect()
+    raw.split(|c: char| c.is_whitespace())
+        .filter(|s| !s.is_empty())
+        .map(str::to_string)
+        .collect()
 }
 
 /// Splits 備考 into the leading flag words and the free text after them.
@@ -177,7 +189,10 @@ pub fn split_remarks(raw: &str, flags: &[String]) -> (Vec<String>, String) {
         let trimmed = rest.trim_start_matches(|c: char| c.is_whitespace());
         match flags.iter().find(|f| {
             trimmed.starts_with(f.as_str())
-                && trimmed[f.len()..].chars().next().is_none_or(|c| c.is_whitespace() || c == '【')
+                && trimmed[f.len()..]
+                    .chars()
+                    .next()
+                    .is_none_or(|c| c.is_whitespace() || c == '【')
         }) {
             Some(f) => {
                 found.push(f.clone());
@@ -245,7 +260,10 @@ mod tests {
         let p = p();
         let k = |raw: &str| parse_keys(raw, &p);
         assert_eq!(k("411-6"), Ok((vec!["411-6".into()], String::new())));
-        assert_eq!(k("652-6 432-10"), Ok((vec!["652-6".into(), "432-10".into()], String::new())));
+        assert_eq!(
+            k("652-6 432-10"),
+            Ok((vec!["652-6".into(), "432-10".into()], String::new()))
+        );
         assert_eq!(k("511-22他"), Ok((vec!["511-22".into()], "他".into())));
         assert_eq!(k("４１１－６"), Ok((vec!["411-6".into()], String::new())));
         assert_eq!(k("411ー6"), Ok((vec!["411-6".into()], String::new())));
@@ -265,7 +283,10 @@ mod tests {
         let (f, r) = split_remarks("【事業休止】", &flags);
         assert_eq!((f, r.as_str()), (vec!["【事業休止】".to_string()], ""));
         let (f, r) = split_remarks("KPI変更 令和5年度から指標を変更", &flags);
-        assert_eq!((f, r.as_str()), (vec!["KPI変更".to_string()], "令和5年度から指標を変更"));
+        assert_eq!(
+            (f, r.as_str()),
+            (vec!["KPI変更".to_string()], "令和5年度から指標を変更")
+        );
         let (f, r) = split_remarks("新規事業として開始", &flags);
         assert_eq!((f.len(), r.as_str()), (0, "新規事業として開始"));
         assert_eq!(join_remarks(&["KPI変更".into()], "説明"), "KPI変更 説明");
@@ -273,6 +294,9 @@ mod tests {
 
     #[test]
     fn departments_split_on_spaces() {
-        assert_eq!(split_departments("商工観光課 文化課\nスポーツ振興課"), vec!["商工観光課", "文化課", "スポーツ振興課"]);
+        assert_eq!(
+            split_departments("商工観光課 文化課\nスポーツ振興課"),
+            vec!["商工観光課", "文化課", "スポーツ振興課"]
+        );
     }
 }

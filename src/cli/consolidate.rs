@@ -32,9 +32,13 @@ pub struct Args {
 /// # Errors
 /// Bad year, missing input, nothing read, output not writable.
 pub fn run(args: Args, profile: &Profile) -> Result<Status, Error> {
-    let year = FiscalYear::parse(&args.year).ok_or(Error::BadYear { text: args.year.clone() })?;
+    let year = FiscalYear::parse(&args.year).ok_or(Error::BadYear {
+        text: args.year.clone(),
+    })?;
     if args.output.exists() && !args.force {
-        return Err(Error::OutputExists { path: args.output.clone() });
+        return Err(Error::OutputExists {
+            path: args.output.clone(),
+        });
     }
     let outcome = pipeline::read_and_merge(&args.inputs, Some(year), profile)?;
     print_report(&outcome.report, profile);

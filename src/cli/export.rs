@@ -29,6 +29,10 @@ pub struct Args {
 pub fn run(args: Args, profile: &Profile) -> Result<Status, Error> {
     let outcome = pipeline::export(&args.book, &args.output, args.force, profile)?;
     print_report(&outcome.report, profile);
-    eprintln!("{} 行 → {}", outcome.merged.book.rows.len(), args.output.display());
+    eprintln!(
+        "{} 行 → {}",
+        outcome.merged.book.rows.len(),
+        args.output.display()
+    );
     Ok(Status::of(&outcome.report))
 }

@@ -27,7 +27,13 @@ use crate::profile::{Lang, Profile};
 #[command(name = "kpiroll", version, propagate_version = true)]
 pub struct Cli {
     /// Language of messages (ja: 日本語, en: English).
-    #[arg(long, global = true, value_enum, env = "KPIROLL_LANG", default_value = "ja")]
+    #[arg(
+        long,
+        global = true,
+        value_enum,
+        env = "KPIROLL_LANG",
+        default_value = "ja"
+    )]
     pub lang: Lang,
     /// A city profile folder (layout.toml, aliases.toml, …); files it lacks come from the
     /// built-in profile.

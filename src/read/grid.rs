@@ -38,13 +38,20 @@ pub struct Limits {
 
 impl Default for Limits {
     fn default() -> Limits {
-        Limits { max_rows: 100_000, max_cols: 256, max_merged_cells: 1_000_000 }
+        Limits {
+            max_rows: 100_000,
+            max_cols: 256,
+            max_merged_cells: 1_000_000,
+        }
     }
 }
 
 impl Grid {
     pub fn new(sheet: Option<String>) -> Grid {
-        Grid { sheet, ..Grid::default() }
+        Grid {
+            sheet,
+            ..Grid::default()
+        }
     }
 
     /// Adds a cell; blank text is not stored. Cells beyond the limits are counted, not kept.
@@ -56,7 +63,10 @@ impl Grid {
             self.clipped.get_or_insert((row, col));
             return;
         }
-        self.rows.entry(row).or_default().insert(col as u16, GridCell { text, error });
+        self.rows
+            .entry(row)
+            .or_default()
+            .insert(col as u16, GridCell { text, error });
     }
 
     /// Records a merged area; cells beyond the limits are left out.

@@ -39,13 +39,19 @@ pub struct HeaderMatcher {
     min_matches: usize,
 }
 
-const YEAR: &str = r"(?P<year>r[0-9]{1,2}|令和(?:[0-9]{1,2}|元)|h[0-9]{1,2}|平成[0-9]{1,2}|[0-9]{4})(?:年度|年)?";
+const YEAR: &str =
+    r"(?P<year>r[0-9]{1,2}|令和(?:[0-9]{1,2}|元)|h[0-9]{1,2}|平成[0-9]{1,2}|[0-9]{4})(?:年度|年)?";
 
 impl HeaderMatcher {
     pub fn new(profile: &Profile) -> HeaderMatcher {
         let mut aliases = Vec::new();
         for column in &profile.layout.columns {
-            let spellings = profile.aliases.fields.get(&column.field).cloned().unwrap_or_default();
+            let spellings = profile
+                .aliases
+                .fields
+                .get(&column.field)
+                .cloned()
+                .unwrap_or_default();
             let mut spellings: Vec<String> = spellings;
             if !column.header.is_empty() {
                 spellings.push(column.header.clone());
@@ -62,8 +68,13 @@ impl HeaderMatcher {
                 }
             }
         }
-        let blank_fields =
-            profile.layout.columns.iter().filter(|c| c.header.trim().is_empty()).map(|c| c.field).collect();
+        let blank_fields = profile
+            .layout
+            .columns
+            .iter()
+            .filter(|c| c.header.trim().is_empty())
+            .map(|c| c.field)
+            .collect();
         HeaderMatcher {
             aliases,
             blank_fields,
@@ -95,8 +106,13 @@ impl HeaderMatcher {
 
     /// Whether a row looks like a header row (enough cells are known headers).
     pub fn is_header_row(&self, grid: &Grid, row: u32) -> bool {
-        let Some(cells) = grid.rows.get(&row) else { return false };
-        let matches = cells.values().filter(|c| !self.candidates(&c.text).0.is_empty()).count();
+        let Some(cells) = grid.rows.get(&row) else {
+            return false;
+        };
+        let matches = cells
+            .values()
+            .filter(|c| !self.candidates(&c.text).0.is_empty())
+            .count();
         matches >= self.min_matches
     }
 
@@ -120,7 +136,10 @@ impl HeaderMatcher {
     /// go to the fields whose layout header is blank, left to right.
     pub fn map(&self, grid: &Grid, row: u32) -> Header {
         let cells: Vec<(u16, String)> = match grid.rows.get(&row) {
-            Some(cells) => cells.iter().map(|(c, cell)| (*c, cell.text.clone())).collect(),
+            Some(cells) => cells
+                .iter()
+                .map(|(c, cell)| (*c, cell.text.clone()))
+                .collect(),
             None => Vec::new(),
         };
         let max_col = cells.last().map_or(0, |(c, _)| *c);
@@ -131,7 +150,10 @@ impl HeaderMatcher {
         // group columns by normalised header text
         let mut groups: BTreeMap<String, Vec<(u16, String)>> = BTreeMap::new();
         for (col, text) in &cells {
-            groups.entry(header_norm(text)).or_default().push((*col, text.clone()));
+            groups
+                .entry(header_norm(text))
+                .or_default()
+                .push((*col, text.clone()));
         }
         for (col, text) in &cells {
             let norm = header_norm(text);
@@ -155,7 +177,12 @@ impl HeaderMatcher {
         }
         let first_known = columns.values().min().copied().unwrap_or(0);
         let last_known = columns.values().max().copied().unwrap_or(0);
-        let unmapped: Vec<Field> = self.blank_fields.iter().copied().filter(|f| !columns.contains_key(f)).collect();
+        let unmapped: Vec<Field> = self
+            .blank_fields
+            .iter()
+            .copied()
+            .filter(|f| !columns.contains_key(f))
+            .collect();
         let mut blanks = unmapped.iter();
         for col in first_known..=last_known.min(max_col) {
             let taken = columns.values().any(|c| *c == col);
@@ -167,6 +194,12 @@ impl HeaderMatcher {
                 }
             }
         }
-        Header { row, columns, texts, year, unknown }
+        Header {
+            row,
+            columns,
+            texts,
+            year,
+            unknown,
+        }
     }
 }

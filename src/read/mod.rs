@@ -75,7 +75,9 @@ pub fn expand_inputs(inputs: &[PathBuf]) -> Result<Vec<PathBuf>, Error> {
         } else if input.is_file() {
             files.push(input.clone());
         } else {
-            return Err(Error::InputNotFound { path: input.clone() });
+            return Err(Error::InputNotFound {
+                path: input.clone(),
+            });
         }
     }
     files.sort();
@@ -84,7 +86,9 @@ pub fn expand_inputs(inputs: &[PathBuf]) -> Result<Vec<PathBuf>, Error> {
 }
 
 fn walk(dir: &Path, files: &mut Vec<PathBuf>) {
-    let Ok(entries) = std::fs::read_dir(dir) else { return };
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
     for entry in entries.flatten() {
         let path = entry.path();
         let name = entry.file_name().to_string_lossy().to_string();
@@ -116,13 +120,22 @@ pub fn read_inputs(files: &[PathBuf], options: &ReadOptions, profile: &Profile) 
 }
 
 /// Reads one file; every problem lands in the source's report.
-pub fn read_file(path: &Path, options: &ReadOptions, profile: &Profile, matcher: &HeaderMatcher) -> Source {
+pub fn read_file(
+    path: &Path,
+    options: &ReadOptions,
+    profile: &Profile,
+    matcher: &HeaderMatcher,
+) -> Source {
     let mut report = Report::default();
     let grids = match load_grids(path, &options.limits) {
         Ok(grids) => grids,
         Err(kind) => {
             report.push(Location::file(path), kind);
-            return Source { path: path.to_path_buf(), tables: Vec::new(), report };
+            return Source {
+                path: path.to_path_buf(),
+                tables: Vec::new(),
+                report,
+            };
         }
     };
     let mut tables = Vec::new();
@@ -132,22 +145,40 @@ pub fn read_file(path: &Path, options: &ReadOptions, profile: &Profile, matcher:
     for grid in &grids {
         if let Some((r, c)) = grid.clipped {
             report.push(
-                Location::cell(path, grid.sheet.as_deref(), r.min(options.limits.max_rows), c.min(u32::from(u16::MAX)) as u16),
+                Location::cell(
+                    path,
+                    grid.sheet.as_deref(),
+                    r.min(options.limits.max_rows),
+                    c.min(u32::from(u16::MAX)) as u16,
+                ),
                 ProblemKind::TooLarge {
                     what: "行数・列数".to_string(),
-                    limit: format!("{} 行 × {} 列", options.limits.max_rows, options.limits.max_cols),
+                    limit: format!(
+                        "{} 行 × {} 列",
+                        options.limits.max_rows, options.limits.max_cols
+                    ),
                 },
             );
         }
-        let Some(header) = matcher.find(grid) else { continue };
+        let Some(header) = matcher.find(grid) else {
+            continue;
+        };
         let sheet = grid.sheet.as_deref();
-        let missing: Vec<Field> =
-            profile.aliases.required.fields.iter().copied().filter(|f| !header.columns.contains_key(f)).collect();
+        let missing: Vec<Field> = profile
+            .aliases
+            .required
+            .fields
+            .iter()
+            .copied()
+            .filter(|f| !header.columns.contains_key(f))
+            .collect();
         if !missing.is_empty() {
             for field in missing {
                 report.push(
                     Location::cell(path, sheet, header.row, 0),
-                    ProblemKind::MissingColumn { header: table::default_header(profile, field) },
+                    ProblemKind::MissingColumn {
+                        header: table::default_header(profile, field),
+                    },
                 );
             }
             continue;
@@ -167,7 +198,12 @@ pub fn read_file(path: &Path, options: &ReadOptions, profile: &Profile, matcher:
             }
         }
         for (col, text) in &header.unknown {
-            report.push(Location::cell(path, sheet, header.row, *col), ProblemKind::UnknownColumn { header: text.clone() });
+            report.push(
+                Location::cell(path, sheet, header.row, *col),
+                ProblemKind::UnknownColumn {
+                    header: text.clone(),
+                },
+            );
         }
         let year = options.year.or(header.year);
         let Some(row_year) = year else {
@@ -182,19 +218,32 @@ pub fn read_file(path: &Path, options: &ReadOptions, profile: &Profile, matcher:
             continue;
         };
         let rows = table::read_rows(path, grid, &header, matcher, row_year, profile, &mut report);
-        tables.push(SheetTable { sheet: grid.sheet.clone(), header_row: header.row, year, rows });
+        tables.push(SheetTable {
+            sheet: grid.sheet.clone(),
+            header_row: header.row,
+            year,
+            rows,
+        });
     }
     if tables.is_empty() && !grids.iter().all(Grid::is_empty) && report.refusals() == 0 {
         report.push(Location::file(path), ProblemKind::NoHeader);
     }
-    Source { path: path.to_path_buf(), tables, report }
+    Source {
+        path: path.to_path_buf(),
+        tables,
+        report,
+    }
 }
 
 fn load_grids(path: &Path, limits: &Limits) -> Result<Vec<Grid>, ProblemKind> {
-    let bytes = std::fs::read(path).map_err(|e| ProblemKind::Unreadable { reason: e.to_string() })?;
+    let bytes = std::fs::read(path).map_err(|e| ProblemKind::Unreadable {
+        reason: e.to_string(),
+    })?;
     let kind = sniff::sniff(path, &bytes).map_err(|e| ProblemKind::Unreadable {
         reason: match e {
-            sniff::NotTable::TextNamedAsWorkbook => "拡張子は Excel ですが中身はテキストです".to_string(),
+            sniff::NotTable::TextNamedAsWorkbook => {
+                "拡張子は Excel ですが中身はテキストです".to_string()
+            }
             sniff::NotTable::Binary => "Excel・CSV のどちらでもありません".to_string(),
             sniff::NotTable::OtherZip => "zip ですが Excel のブックではありません".to_string(),
         },
@@ -213,7 +262,13 @@ fn load_grids(path: &Path, limits: &Limits) -> Result<Vec<Grid>, ProblemKind> {
         sniff::Kind::Encrypted => Err(ProblemKind::Encrypted),
         sniff::Kind::Text => text::read_text(&bytes, &sniff::extension(path), limits)
             .map(|g| vec![g])
-            .map_err(|e| ProblemKind::Unreadable { reason: e.to_string() }),
+            .map_err(|e| ProblemKind::Unreadable {
+                reason: e.to_string(),
+            }),
     });
-    result.unwrap_or_else(|_| Err(ProblemKind::Unreadable { reason: "壊れたファイルです".to_string() }))
+    result.unwrap_or_else(|_| {
+        Err(ProblemKind::Unreadable {
+            reason: "壊れたファイルです".to_string(),
+        })
+    })
 }

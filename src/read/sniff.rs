@@ -34,7 +34,9 @@ pub const EXTENSIONS: [&str; 7] = ["xlsx", "xlsm", "xls", "ods", "csv", "tsv", "
 
 /// Lower-case extension of a path ("" when none).
 pub fn extension(path: &Path) -> String {
-    path.extension().map(|e| e.to_string_lossy().to_lowercase()).unwrap_or_default()
+    path.extension()
+        .map(|e| e.to_string_lossy().to_lowercase())
+        .unwrap_or_default()
 }
 
 /// Decides the kind from the bytes, using the extension only to tell text formats apart.
@@ -54,7 +56,10 @@ pub fn sniff(path: &Path, bytes: &[u8]) -> Result<Kind, NotTable> {
         return Err(NotTable::OtherZip);
     }
     if bytes.starts_with(&[0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1]) {
-        let utf16: Vec<u8> = "EncryptedPackage".encode_utf16().flat_map(u16::to_le_bytes).collect();
+        let utf16: Vec<u8> = "EncryptedPackage"
+            .encode_utf16()
+            .flat_map(u16::to_le_bytes)
+            .collect();
         if contains(bytes, &utf16) {
             return Ok(Kind::Encrypted);
         }
@@ -100,8 +105,17 @@ mod tests {
     fn kinds_from_bytes_not_names() {
         let p = Path::new("x.xlsx");
         assert_eq!(sniff(p, b"a,b\n1,2\n"), Err(NotTable::TextNamedAsWorkbook));
-        assert_eq!(sniff(Path::new("x.csv"), "担当課,番号\n".as_bytes()), Ok(Kind::Text));
+        assert_eq!(
+            sniff(Path::new("x.csv"), "担当課,番号\n".as_bytes()),
+            Ok(Kind::Text)
+        );
         assert_eq!(sniff(p, &[0, 1, 2, 3, 0, 0]), Err(NotTable::Binary));
-        assert_eq!(sniff(Path::new("x.xls"), &[0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1, 0]), Ok(Kind::Xls));
+        assert_eq!(
+            sniff(
+                Path::new("x.xls"),
+                &[0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1, 0]
+            ),
+            Ok(Kind::Xls)
+        );
     }
 }

@@ -21,7 +21,9 @@ use super::header::{Header, HeaderMatcher};
 use crate::model::{FiscalYear, Goal, Row, Value, ValueKind};
 use crate::problem::{Location, ProblemKind, Report};
 use crate::profile::{Field, Profile};
-use crate::value::{clean_raw, parse_keys, parse_value, split_departments, split_remarks, KeyError};
+use crate::value::{
+    clean_raw, parse_keys, parse_value, split_departments, split_remarks, KeyError,
+};
 
 /// A row as read, with where it came from.
 #[derive(Debug, Clone)]
@@ -32,11 +34,22 @@ pub struct ReadRow {
 }
 
 /// Group columns, highest first: a change in one resets those after it.
-const GROUP: [Field; 4] = [Field::GoalTargets, Field::MeasureNo, Field::Measure, Field::MeasureKpi];
+const GROUP: [Field; 4] = [
+    Field::GoalTargets,
+    Field::MeasureNo,
+    Field::Measure,
+    Field::MeasureKpi,
+];
 /// Project columns: blank or repeated in a project's second KPI row.
 const PROJECT: [Field; 3] = [Field::Departments, Field::Project, Field::Summary];
 /// Per-KPI columns: a row with none of them (and no key) holds no KPI.
-const PER_KPI: [Field; 5] = [Field::Kpi, Field::Unit, Field::Target, Field::Actual, Field::Remarks];
+const PER_KPI: [Field; 5] = [
+    Field::Kpi,
+    Field::Unit,
+    Field::Target,
+    Field::Actual,
+    Field::Remarks,
+];
 
 /// Reads the rows of one sheet below `header`.
 pub fn read_rows(
@@ -51,7 +64,13 @@ pub fn read_rows(
     let p = &profile.patterns;
     let sheet = grid.sheet.as_deref();
     let col = |f: Field| header.columns.get(&f).copied();
-    let head = |f: Field| header.texts.get(&f).cloned().unwrap_or_else(|| default_header(profile, f));
+    let head = |f: Field| {
+        header
+            .texts
+            .get(&f)
+            .cloned()
+            .unwrap_or_else(|| default_header(profile, f))
+    };
     let key_col = col(Field::ProjectNos).unwrap_or(0);
 
     let mut goal = Goal::default();
@@ -60,23 +79,21 @@ pub fn read_rows(
     let mut refused_project = false;
     let mut out = Vec::new();
 
+    // the section row above the first header row starts the first block
+    for r in grid.row_numbers().into_iter().filter(|r| *r < header.row) {
+        if let Some(g) = section_goal(&row_texts(grid, r), profile) {
+            goal = g;
+        }
+    }
     for r in grid.row_numbers().into_iter().filter(|r| *r > header.row) {
         let cell = |f: Field| col(f).map_or(String::new(), |c| clean_raw(grid.text(r, c)));
-        let texts: Vec<&str> = grid.rows[&r].values().map(|c| c.text.trim()).filter(|t| !t.is_empty()).collect();
+        let texts = row_texts(grid, r);
 
-        // a section row: one text (or one text repeated by a merge) matching the pattern
-        if let Some(first) = texts.first() {
-            if texts.iter().all(|t| t == first) {
-                if let Some(caps) = p.section.captures(&crate::value::nfkc(first)) {
-                    goal = Goal {
-                        no: caps.name("no").map_or("", |m| m.as_str()).to_string(),
-                        title: caps.name("title").map_or("", |m| m.as_str()).trim().to_string(),
-                    };
-                    carry.clear();
-                    current = None;
-                    continue;
-                }
-            }
+        if let Some(g) = section_goal(&texts, profile) {
+            goal = g;
+            carry.clear();
+            current = None;
+            continue;
         }
         if matcher.is_header_row(grid, r) {
             continue;
@@ -99,9 +116,15 @@ pub fn read_rows(
         let key_at = Location::cell(file, sheet, r, key_col);
 
         // which project this row belongs to, and its KPI position
-        let keys = if key_raw.is_empty() { Err(KeyError::Missing) } else { parse_keys(&key_raw, p) };
+        let keys = if key_raw.is_empty() {
+            Err(KeyError::Missing)
+        } else {
+            parse_keys(&key_raw, p)
+        };
         let continuation = match (&keys, &current) {
-            (Ok((k, _)), Some(cur)) => cur.project_nos.first() == k.first() && same_project(cur, &cell, profile),
+            (Ok((k, _)), Some(cur)) => {
+                cur.project_nos.first() == k.first() && same_project(cur, &cell, profile)
+            }
             (Err(KeyError::Missing), Some(_)) => !project_given,
             _ => false,
         };
@@ -112,11 +135,18 @@ pub fn read_rows(
             continue; // a merged project area running past its KPIs
         }
         if key_raw.is_empty() && !project_given && refused_project {
-            report.push(key_at, ProblemKind::MissingKey { header: head(Field::ProjectNos) });
+            report.push(
+                key_at,
+                ProblemKind::MissingKey {
+                    header: head(Field::ProjectNos),
+                },
+            );
             continue;
         }
         let mut row = if continuation {
-            let cur = current.as_ref().expect("continuation has a current project");
+            let cur = current
+                .as_ref()
+                .expect("continuation has a current project");
             let mut row = cur.clone();
             row.kpi_index += 1;
             row
@@ -144,7 +174,12 @@ pub fn read_rows(
                     extra: BTreeMap::new(),
                 },
                 Err(KeyError::Missing) => {
-                    report.push(key_at, ProblemKind::MissingKey { header: head(Field::ProjectNos) });
+                    report.push(
+                        key_at,
+                        ProblemKind::MissingKey {
+                            header: head(Field::ProjectNos),
+                        },
+                    );
                     current = None;
                     refused_project = true;
                     continue;
@@ -152,7 +187,11 @@ pub fn read_rows(
                 Err(KeyError::Malformed(value)) => {
                     report.push(
                         key_at,
-                        ProblemKind::BadKey { header: head(Field::ProjectNos), value, shape: p.key_shape.clone() },
+                        ProblemKind::BadKey {
+                            header: head(Field::ProjectNos),
+                            value,
+                            shape: p.key_shape.clone(),
+                        },
                     );
                     current = None;
                     refused_project = true;
@@ -178,9 +217,21 @@ pub fn read_rows(
             let value = parse_value(grid.text(r, c), p);
             let at = Location::cell(file, sheet, r, c);
             if grid.get(r, c).is_some_and(|g| g.error) {
-                report.push(at, ProblemKind::CellError { header: head(field), value: value.raw.clone() });
+                report.push(
+                    at,
+                    ProblemKind::CellError {
+                        header: head(field),
+                        value: value.raw.clone(),
+                    },
+                );
             } else if value.kind == ValueKind::Text {
-                report.push(at, ProblemKind::TextValue { header: head(field), value: value.raw.clone() });
+                report.push(
+                    at,
+                    ProblemKind::TextValue {
+                        header: head(field),
+                        value: value.raw.clone(),
+                    },
+                );
             }
             if slot == 0 {
                 row.target = value;
@@ -197,6 +248,38 @@ pub fn read_rows(
     out
 }
 
+/// The non-blank texts of a row.
+fn row_texts(grid: &Grid, r: u32) -> Vec<&str> {
+    grid.rows.get(&r).map_or_else(Vec::new, |cells| {
+        cells
+            .values()
+            .map(|c| c.text.trim())
+            .filter(|t| !t.is_empty())
+            .collect()
+    })
+}
+
+/// The goal a section row starts: one text (or one text repeated by a merge) matching
+/// the profile's section pattern.
+fn section_goal(texts: &[&str], profile: &Profile) -> Option<Goal> {
+    let first = texts.first()?;
+    if !texts.iter().all(|t| t == first) {
+        return None;
+    }
+    // raw first: NFKC would turn the roman numeral Ⅰ into the letter I
+    let p = &profile.patterns.section;
+    let nfkc = crate::value::nfkc(first);
+    let caps = p.captures(first).or_else(|| p.captures(&nfkc))?;
+    Some(Goal {
+        no: caps.name("no").map_or("", |m| m.as_str()).to_string(),
+        title: caps
+            .name("title")
+            .map_or("", |m| m.as_str())
+            .trim()
+            .to_string(),
+    })
+}
+
 /// A row repeating the project's key is the same project unless it names another one.
 fn same_project(cur: &Row, cell: &dyn Fn(Field) -> String, _profile: &Profile) -> bool {
     let project = cell(Field::Project);
@@ -210,13 +293,19 @@ fn split_two_target_goal(group: &mut [String], profile: &Profile) {
     if no.is_empty() || number.is_match(&crate::value::nfkc(no)) {
         return;
     }
-    let Some(m) = number.find(measure) else { return };
+    let Some(m) = number.find(measure) else {
+        return;
+    };
     if m.start() != 0 {
         return;
     }
     let leading = measure[..m.end()].to_string();
     let second = std::mem::replace(&mut group[1], leading);
-    group[0] = if group[0].is_empty() { second } else { format!("{}\n{}", group[0], second) };
+    group[0] = if group[0].is_empty() {
+        second
+    } else {
+        format!("{}\n{}", group[0], second)
+    };
 }
 
 /// The layout's header for a field (messages need a header even when the sheet has none).

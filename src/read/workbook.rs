@@ -45,7 +45,11 @@ pub fn read_xlsx(bytes: &[u8], limits: &Limits) -> Result<Vec<Grid>, WorkbookErr
             let codes: Vec<String> = cells
                 .styles()
                 .iter()
-                .map(|s| s.number_format.as_ref().map_or_else(|| "General".to_string(), |f| f.format_code.clone()))
+                .map(|s| {
+                    s.number_format
+                        .as_ref()
+                        .map_or_else(|| "General".to_string(), |f| f.format_code.clone())
+                })
                 .collect();
             while let Some((cell, style)) = cells.next_cell_with_style_id().map_err(broken)? {
                 let (row, col) = cell.get_position();
@@ -95,7 +99,10 @@ pub fn read_ods(bytes: &[u8], limits: &Limits) -> Result<Vec<Grid>, WorkbookErro
 }
 
 fn visible(meta: &[calamine::Sheet]) -> Vec<String> {
-    meta.iter().filter(|s| s.visible == SheetVisible::Visible).map(|s| s.name.clone()).collect()
+    meta.iter()
+        .filter(|s| s.visible == SheetVisible::Visible)
+        .map(|s| s.name.clone())
+        .collect()
 }
 
 fn grid_of_range(name: &str, range: &calamine::Range<Data>, limits: &Limits) -> Grid {
@@ -103,7 +110,13 @@ fn grid_of_range(name: &str, range: &calamine::Range<Data>, limits: &Limits) -> 
     for (row, col, value) in range.used_cells() {
         let (start_row, start_col) = range.start().unwrap_or((0, 0));
         let (text, error) = text_of(value);
-        grid.set(start_row + row as u32, start_col + col as u32, text, error, limits);
+        grid.set(
+            start_row + row as u32,
+            start_col + col as u32,
+            text,
+            error,
+            limits,
+        );
     }
     grid
 }

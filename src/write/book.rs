@@ -37,7 +37,9 @@ pub fn set_fixed_properties(workbook: &mut Workbook, book: &Book) -> Result<(), 
 
 /// The header text of a column for a year (`{year}実績値` → `R6実績値`).
 pub fn header_text(template: &str, book: &Book) -> String {
-    template.replace("{year}", &book.year.to_string()).replace("{wareki}", &book.year.wareki())
+    template
+        .replace("{year}", &book.year.to_string())
+        .replace("{wareki}", &book.year.wareki())
 }
 
 /// Writes the 一覧 table into `sheet`. Returns nothing; the sheet is complete.
@@ -66,12 +68,25 @@ pub fn write_table(sheet: &mut Worksheet, book: &Book, profile: &Profile) -> Res
         if first_header.is_some() {
             breaks.push(r);
         }
-        let section = layout.book.section.replace("{no}", &goal.no).replace("{title}", &goal.title);
-        let section = if goal.no.is_empty() && goal.title.is_empty() { String::new() } else { section };
+        let section = layout
+            .book
+            .section
+            .replace("{no}", &goal.no)
+            .replace("{title}", &goal.title);
+        let section = if goal.no.is_empty() && goal.title.is_empty() {
+            String::new()
+        } else {
+            section
+        };
         sheet.write_string_with_format(r, 0, section.trim(), &styles.section)?;
         r += 1;
         for (c, column) in columns.iter().enumerate() {
-            sheet.write_string_with_format(r, c as u16, header_text(&column.header, book), &styles.header)?;
+            sheet.write_string_with_format(
+                r,
+                c as u16,
+                header_text(&column.header, book),
+                &styles.header,
+            )?;
         }
         first_header.get_or_insert(r);
         r += 1;
@@ -85,15 +100,34 @@ pub fn write_table(sheet: &mut Worksheet, book: &Book, profile: &Profile) -> Res
                         continue; // inside a merged run written from its first row
                     }
                     let text = field_text(row, column.field, profile);
-                    let format = if column.field == Field::MeasureNo { &styles.centered } else { &styles.text };
+                    let format = if column.field == Field::MeasureNo {
+                        &styles.centered
+                    } else {
+                        &styles.text
+                    };
                     if end > start {
-                        sheet.merge_range(first_row + start as u32, c, first_row + end as u32, c, &text, format)?;
+                        sheet.merge_range(
+                            first_row + start as u32,
+                            c,
+                            first_row + end as u32,
+                            c,
+                            &text,
+                            format,
+                        )?;
                     } else {
                         sheet.write_string_with_format(first_row + i as u32, c, text, format)?;
                     }
                     continue;
                 }
-                write_cell(sheet, first_row + i as u32, c, row, column.field, profile, &mut styles)?;
+                write_cell(
+                    sheet,
+                    first_row + i as u32,
+                    c,
+                    row,
+                    column.field,
+                    profile,
+                    &mut styles,
+                )?;
             }
         }
         r = first_row + rows.len() as u32;
@@ -123,7 +157,12 @@ fn run(rows: &[&Row], i: usize, field: Field, profile: &Profile) -> (usize, usiz
         match field {
             // a group column is one run while it and every group column before it agree
             Field::GoalTargets | Field::MeasureNo | Field::Measure | Field::MeasureKpi => {
-                let order = [Field::GoalTargets, Field::MeasureNo, Field::Measure, Field::MeasureKpi];
+                let order = [
+                    Field::GoalTargets,
+                    Field::MeasureNo,
+                    Field::Measure,
+                    Field::MeasureKpi,
+                ];
                 order
                     .iter()
                     .take_while(|f| **f != field)
@@ -134,13 +173,28 @@ fn run(rows: &[&Row], i: usize, field: Field, profile: &Profile) -> (usize, usiz
             _ => a.project_nos == b.project_nos && b.kpi_index == a.kpi_index + 1,
         }
     };
-    let is_project = !matches!(field, Field::GoalTargets | Field::MeasureNo | Field::Measure | Field::MeasureKpi);
+    let is_project = !matches!(
+        field,
+        Field::GoalTargets | Field::MeasureNo | Field::Measure | Field::MeasureKpi
+    );
     let mut start = i;
-    while start > 0 && (if is_project { same(rows[start - 1], rows[start]) } else { same(rows[start - 1], rows[i]) }) {
+    while start > 0
+        && (if is_project {
+            same(rows[start - 1], rows[start])
+        } else {
+            same(rows[start - 1], rows[i])
+        })
+    {
         start -= 1;
     }
     let mut end = i;
-    while end + 1 < rows.len() && (if is_project { same(rows[end], rows[end + 1]) } else { same(rows[i], rows[end + 1]) }) {
+    while end + 1 < rows.len()
+        && (if is_project {
+            same(rows[end], rows[end + 1])
+        } else {
+            same(rows[i], rows[end + 1])
+        })
+    {
         end += 1;
     }
     (start, end)
@@ -189,7 +243,11 @@ fn write_cell(
         }
         return Ok(());
     }
-    let format = if field == Field::Unit { &styles.centered } else { &styles.text };
+    let format = if field == Field::Unit {
+        &styles.centered
+    } else {
+        &styles.text
+    };
     sheet.write_string_with_format(r, c, field_text(row, field, profile), format)?;
     Ok(())
 }

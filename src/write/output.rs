@@ -13,15 +13,23 @@ use crate::error::Error;
 /// the folder cannot be written.
 pub fn write_atomic(path: &Path, bytes: &[u8], force: bool) -> Result<(), Error> {
     if path.exists() && !force {
-        return Err(Error::OutputExists { path: path.to_path_buf() });
+        return Err(Error::OutputExists {
+            path: path.to_path_buf(),
+        });
     }
     let dir = match path.parent() {
         Some(d) if !d.as_os_str().is_empty() => d,
         _ => Path::new("."),
     };
-    let write_err = |source| Error::Write { path: path.to_path_buf(), source };
+    let write_err = |source| Error::Write {
+        path: path.to_path_buf(),
+        source,
+    };
     std::fs::create_dir_all(dir).map_err(write_err)?;
-    let mut tmp = tempfile::Builder::new().prefix(".kpiroll-").tempfile_in(dir).map_err(write_err)?;
+    let mut tmp = tempfile::Builder::new()
+        .prefix(".kpiroll-")
+        .tempfile_in(dir)
+        .map_err(write_err)?;
     tmp.write_all(bytes).map_err(write_err)?;
     tmp.as_file().sync_all().map_err(write_err)?;
     tmp.persist(path).map_err(|e| write_err(e.error))?;
@@ -37,10 +45,17 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("out.xlsx");
         write_atomic(&path, b"one", false).unwrap();
-        assert!(matches!(write_atomic(&path, b"two", false), Err(Error::OutputExists { .. })));
+        assert!(matches!(
+            write_atomic(&path, b"two", false),
+            Err(Error::OutputExists { .. })
+        ));
         assert_eq!(std::fs::read(&path).unwrap(), b"one");
         write_atomic(&path, b"two", true).unwrap();
         assert_eq!(std::fs::read(&path).unwrap(), b"two");
-        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1, "no temporary file left");
+        assert_eq!(
+            std::fs::read_dir(dir.path()).unwrap().count(),
+            1,
+            "no temporary file left"
+        );
     }
 }

@@ -34,7 +34,9 @@ fn rgb(hex: &str) -> Color {
 
 impl Styles {
     pub fn new(book: &BookLayout) -> Styles {
-        let base = Format::new().set_font_name(&book.font).set_font_size(book.font_size);
+        let base = Format::new()
+            .set_font_name(&book.font)
+            .set_font_size(book.font_size);
         let cell = base
             .clone()
             .set_border(FormatBorder::Thin)
@@ -65,7 +67,12 @@ impl Styles {
     pub fn number(&mut self, code: &str) -> Format {
         self.numbers
             .entry(code.to_string())
-            .or_insert_with(|| self.base.clone().set_align(FormatAlign::Right).set_num_format(code))
+            .or_insert_with(|| {
+                self.base
+                    .clone()
+                    .set_align(FormatAlign::Right)
+                    .set_num_format(code)
+            })
             .clone()
     }
 }

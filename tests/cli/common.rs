@@ -19,7 +19,9 @@ pub struct Work {
 
 impl Work {
     pub fn new() -> Work {
-        Work { dir: tempfile::tempdir().expect("temp dir") }
+        Work {
+            dir: tempfile::tempdir().expect("temp dir"),
+        }
     }
 
     pub fn path(&self, name: &str) -> PathBuf {
@@ -42,7 +44,11 @@ impl Work {
         let out = self.run(args);
         let stdout = String::from_utf8_lossy(&out.stdout).to_string();
         let stderr = String::from_utf8_lossy(&out.stderr).to_string();
-        assert_eq!(out.status.code(), Some(status), "kpiroll {args:?}\nstdout:\n{stdout}\nstderr:\n{stderr}");
+        assert_eq!(
+            out.status.code(),
+            Some(status),
+            "kpiroll {args:?}\nstdout:\n{stdout}\nstderr:\n{stderr}"
+        );
         (stdout, stderr)
     }
 }
@@ -80,8 +86,10 @@ pub fn seed_rows() -> Vec<(String, TableRow)> {
             cells[0] = format!("{}\n{}", cells[0], cells[1]);
             cells[1] = "②".to_string();
         }
-        if !cells[0].is_empty() || !cells[1].is_empty() {
+        if !cells[0].is_empty() {
             group = cells[0..4].to_vec();
+        } else if !cells[1].is_empty() {
+            group.splice(1..4, cells[1..4].to_vec());
         }
         if cells[4..8].iter().all(String::is_empty) {
             cells.splice(4..8, project.clone());
@@ -117,15 +125,29 @@ pub fn read_sheet(path: &Path, sheet: &str) -> SheetCells {
         let codes: Vec<String> = cells
             .styles()
             .iter()
-            .map(|s| s.number_format.as_ref().map_or("General".to_string(), |f| f.format_code.clone()))
+            .map(|s| {
+                s.number_format
+                    .as_ref()
+                    .map_or("General".to_string(), |f| f.format_code.clone())
+            })
             .collect();
         while let Some((cell, style)) = cells.next_cell_with_style_id().unwrap() {
             let (r, c) = cell.get_position();
-            formats.insert((r, c), codes.get(style).cloned().unwrap_or_else(|| "General".into()));
+            formats.insert(
+                (r, c),
+                codes
+                    .get(style)
+                    .cloned()
+                    .unwrap_or_else(|| "General".into()),
+            );
         }
     }
-    let merges: Vec<((u32, u32), (u32, u32))> =
-        wb.worksheet_merge_cells(sheet).unwrap().unwrap().into_iter().map(|d| (d.start, d.end)).collect();
+    let merges: Vec<((u32, u32), (u32, u32))> = wb
+        .merge_cells_by_sheet_name(sheet)
+        .unwrap()
+        .into_iter()
+        .map(|d| (d.start, d.end))
+        .collect();
     for (start, end) in &merges {
         let v = values.get(start).cloned().unwrap_or(Data::Empty);
         for r in start.0..=end.0 {
@@ -135,7 +157,12 @@ pub fn read_sheet(path: &Path, sheet: &str) -> SheetCells {
         }
     }
     let height = range.end().map_or(0, |e| e.0 + 1);
-    SheetCells { values, formats, merges, height }
+    SheetCells {
+        values,
+        formats,
+        merges,
+        height,
+    }
 }
 
 impl SheetCells {
@@ -155,6 +182,9 @@ pub fn zip_member(path: &Path, member: &str) -> String {
     let file = std::fs::File::open(path).unwrap();
     let mut zip = zip::ZipArchive::new(file).unwrap();
     let mut text = String::new();
-    zip.by_name(member).unwrap().read_to_string(&mut text).unwrap();
+    zip.by_name(member)
+        .unwrap()
+        .read_to_string(&mut text)
+        .unwrap();
     text
 }

@@ -17,7 +17,12 @@ fn profile() -> Profile {
 
 fn rows_of(path: &Path) -> Vec<Row> {
     let outcome = read_book(path, &profile()).expect("book reads");
-    assert_eq!(outcome.report.refusals(), 0, "{}", outcome.report.render(&profile()));
+    assert_eq!(
+        outcome.report.refusals(),
+        0,
+        "{}",
+        outcome.report.render(&profile())
+    );
     outcome.merged.book.rows
 }
 
@@ -60,7 +65,11 @@ fn seed_book_read_independently_has_every_field_and_raw_value() {
         }
         got.push((r, section.clone(), cells));
     }
-    assert_eq!(got.len(), expected.len(), "every KPI row is in the book once");
+    assert_eq!(
+        got.len(),
+        expected.len(),
+        "every KPI row is in the book once"
+    );
     for ((r, got_section, got), (want_section, want)) in got.iter().zip(&expected) {
         assert_eq!(got_section, want_section, "row {}", r + 1);
         for c in 0..13 {
@@ -71,18 +80,32 @@ fn seed_book_read_independently_has_every_field_and_raw_value() {
                     let raw = &want[c];
                     assert_eq!(Some(*x), plain_number(raw), "row {} col {c}: {raw}", r + 1);
                     let code = &sheet.formats[&(*r, c as u32)];
-                    assert_eq!(code.contains(','), raw.contains(','), "format {code} for {raw}");
+                    assert_eq!(
+                        code.contains(','),
+                        raw.contains(','),
+                        "format {code} for {raw}"
+                    );
                 }
                 _ => assert_eq!(got[c], want[c], "row {} col {c}", r + 1),
             }
         }
     }
     // numbers are numbers, not text
-    let numbers = got.iter().filter(|(r, _, _)| matches!(sheet.values.get(&(*r, 11)), Some(Data::Float(_)))).count();
+    let numbers = got
+        .iter()
+        .filter(|(r, _, _)| matches!(sheet.values.get(&(*r, 11)), Some(Data::Float(_))))
+        .count();
     assert!(numbers >= 55, "actuals written as numbers: {numbers}");
     // 19 / 25 / 22 rows under 基本目標Ⅰ / Ⅱ / Ⅲ
     let per_goal = |prefix: &str| got.iter().filter(|(_, s, _)| s.starts_with(prefix)).count();
-    assert_eq!((per_goal("基本目標Ⅰ "), per_goal("基本目標Ⅱ "), per_goal("基本目標Ⅲ ")), (19, 25, 22));
+    assert_eq!(
+        (
+            per_goal("基本目標Ⅰ "),
+            per_goal("基本目標Ⅱ "),
+            per_goal("基本目標Ⅲ ")
+        ),
+        (19, 25, 22)
+    );
 }
 
 #[test]
@@ -92,13 +115,23 @@ fn seed_book_and_its_rereading_give_the_same_rows() {
     let from_seed = rows_of(Path::new(SEED));
     let from_book = rows_of(&book);
     assert_eq!(from_seed.len(), 66);
-    assert_eq!(from_seed.iter().map(|r| r.project_nos[0].as_str()).collect::<std::collections::BTreeSet<_>>().len(), 65);
+    assert_eq!(
+        from_seed
+            .iter()
+            .map(|r| r.project_nos[0].as_str())
+            .collect::<std::collections::BTreeSet<_>>()
+            .len(),
+        65
+    );
     for (a, b) in from_seed.iter().zip(&from_book) {
         assert_eq!(a, b);
     }
     assert_eq!(from_seed, from_book);
 
-    work.run_status(&["consolidate", "--year", "R6", "R6.xlsx", "-o", "R6b.xlsx"], 0);
+    work.run_status(
+        &["consolidate", "--year", "R6", "R6.xlsx", "-o", "R6b.xlsx"],
+        0,
+    );
     assert_eq!(rows_of(&work.path("R6b.xlsx")), from_seed);
     assert_eq!(
         std::fs::read(&book).unwrap(),
@@ -110,7 +143,11 @@ fn seed_book_and_its_rereading_give_the_same_rows() {
 #[test]
 fn the_seed_reads_into_the_canonical_model() {
     let rows = rows_of(Path::new(SEED));
-    let by_key = |k: &str, i: u32| rows.iter().find(|r| r.project_nos[0] == k && r.kpi_index == i).unwrap();
+    let by_key = |k: &str, i: u32| {
+        rows.iter()
+            .find(|r| r.project_nos[0] == k && r.kpi_index == i)
+            .unwrap()
+    };
     // a joint project keyed by its first number
     let joint = by_key("652-6", 1);
     assert_eq!(joint.project_nos, vec!["652-6", "432-10"]);
@@ -125,15 +162,28 @@ fn the_seed_reads_into_the_canonical_model() {
     assert!(second.flags.is_empty());
     assert_eq!(by_key("521-7", 1).flags, vec!["KPI変更"]);
     // two targets in 基本目標Ⅱ②
-    assert_eq!(by_key("511-2", 1).goal_targets, vec!["市内の児童・学生数", "出生数"]);
+    assert_eq!(
+        by_key("511-2", 1).goal_targets,
+        vec!["市内の児童・学生数", "出生数"]
+    );
     assert_eq!(by_key("511-2", 1).measure_no, "②");
     // same-as-above filled
     let r = by_key("442-5", 1);
-    assert_eq!((r.goal.no.as_str(), r.goal_targets[0].as_str(), r.measure_no.as_str()), ("Ⅰ", "市内事業所数", "①"));
+    assert_eq!(
+        (
+            r.goal.no.as_str(),
+            r.goal_targets[0].as_str(),
+            r.measure_no.as_str()
+        ),
+        ("Ⅰ", "市内事業所数", "①")
+    );
     assert_eq!(r.goal.title, "地域を元気にするしごとづくり");
     // values: raw kept, reading made
     let ratio = &by_key("131-13", 1).actual;
-    assert_eq!((ratio.raw.as_str(), ratio.number), ("107% (16/14)", Some(107.0)));
+    assert_eq!(
+        (ratio.raw.as_str(), ratio.number),
+        ("107% (16/14)", Some(107.0))
+    );
     assert_eq!(by_key("443-16", 1).target.number, Some(10000.0));
     assert_eq!(by_key("341-2", 1).target.raw, "—");
     assert_eq!(by_key("346-4", 1).flags, vec!["【事業休止】"]);
@@ -149,7 +199,11 @@ fn a_hand_made_book_of_this_shape_reads_the_same() {
     let work = Work::new();
     let path = work.path("hand.xlsx");
     let mut wb = Workbook::new();
-    wb.add_worksheet().set_name("記入要領").unwrap().write_string(0, 0, "この様式に記入してください").unwrap();
+    wb.add_worksheet()
+        .set_name("記入要領")
+        .unwrap()
+        .write_string(0, 0, "この様式に記入してください")
+        .unwrap();
     let ws = wb.add_worksheet().set_name("R6").unwrap();
     ws.write_string(0, 0, "具体的事業一覧（手作り）").unwrap();
     ws.write_string(1, 0, "令和6年度").unwrap();
@@ -160,10 +214,28 @@ fn a_hand_made_book_of_this_shape_reads_the_same() {
     let mut i = 0;
     while i < rows.len() {
         let section = &rows[i].0;
-        let block: Vec<&Vec<String>> = rows[i..].iter().take_while(|(s, _)| s == section).map(|(_, c)| c).collect();
+        let block: Vec<&Vec<String>> = rows[i..]
+            .iter()
+            .take_while(|(s, _)| s == section)
+            .map(|(_, c)| c)
+            .collect();
         ws.merge_range(r, 0, r, 12, section, &plain).unwrap();
         r += 1;
-        let headers = ["数値目標", "施策番号", "施策", "施策KPI", "所管課", "事業名", "事業番号", "事業概要", "K P I", "単位", "目標値", "令和6年度実績値", "備考"];
+        let headers = [
+            "数値目標",
+            "施策番号",
+            "施策",
+            "施策KPI",
+            "所管課",
+            "事業名",
+            "事業番号",
+            "事業概要",
+            "K P I",
+            "単位",
+            "目標値",
+            "令和6年度実績値",
+            "備考",
+        ];
         for (c, h) in headers.iter().enumerate() {
             ws.write_string(r, c as u16, *h).unwrap();
         }
@@ -172,7 +244,8 @@ fn a_hand_made_book_of_this_shape_reads_the_same() {
         for (j, cells) in block.iter().enumerate() {
             for c in 0..13u16 {
                 let text = &cells[c as usize];
-                let merged_above = j > 0 && (c < 4 && block[j - 1][..=c as usize] == cells[..=c as usize]);
+                let merged_above =
+                    j > 0 && (c < 4 && block[j - 1][..=c as usize] == cells[..=c as usize]);
                 let project_above = j > 0 && (4..8).contains(&c) && block[j - 1][6] == cells[6];
                 if merged_above || project_above {
                     continue;
@@ -186,10 +259,21 @@ fn a_hand_made_book_of_this_shape_reads_the_same() {
                 }
                 let row = start + j as u32;
                 if (c == 10 || c == 11) && text.replace(',', "").parse::<f64>().is_ok() {
-                    let fmt = if text.contains(',') { &thousands } else { &plain };
-                    ws.write_number_with_format(row, c, text.replace(',', "").parse().unwrap(), fmt).unwrap();
+                    let fmt = if text.contains(',') {
+                        &thousands
+                    } else {
+                        &plain
+                    };
+                    ws.write_number_with_format(
+                        row,
+                        c,
+                        text.replace(',', "").parse::<f64>().unwrap(),
+                        fmt,
+                    )
+                    .unwrap();
                 } else if end > j {
-                    ws.merge_range(row, c, start + end as u32, c, text, &plain).unwrap();
+                    ws.merge_range(row, c, start + end as u32, c, text, &plain)
+                        .unwrap();
                 } else if !text.is_empty() {
                     ws.write_string(row, c, text).unwrap();
                 }
@@ -209,19 +293,44 @@ fn the_book_is_print_ready_a3_landscape_with_titles_merges_and_breaks() {
     let xml = zip_member(&book, "xl/worksheets/sheet1.xml");
     assert!(xml.contains(r#"paperSize="8""#), "A3");
     assert!(xml.contains(r#"orientation="landscape""#));
-    assert!(xml.contains(r#"fitToHeight="0""#) && xml.contains("<pageSetUpPr fitToPage=\"1\"/>"), "one page wide");
-    assert!(xml.contains(r#"<rowBreaks count="2""#), "a page break before 基本目標Ⅱ and Ⅲ");
+    assert!(
+        xml.contains(r#"fitToHeight="0""#) && xml.contains("<pageSetUpPr fitToPage=\"1\"/>"),
+        "one page wide"
+    );
+    assert!(
+        xml.contains(r#"<rowBreaks count="2""#),
+        "a page break before 基本目標Ⅱ and Ⅲ"
+    );
     assert!(xml.contains("&amp;P"), "page numbers in the footer");
     let workbook = zip_member(&book, "xl/workbook.xml");
-    assert!(workbook.contains("_xlnm.Print_Titles"), "header row repeated on every page");
-    assert!(workbook.contains(r#"<sheet name="一覧""#), "first sheet is 一覧");
+    assert!(
+        workbook.contains("_xlnm.Print_Titles"),
+        "header row repeated on every page"
+    );
+    assert!(
+        workbook.contains(r#"<sheet name="一覧""#),
+        "first sheet is 一覧"
+    );
     // merges: 数値目標 over the whole first block of 基本目標Ⅰ (19 rows), ① over its 8 rows
     let sheet = read_sheet(&book, "一覧");
-    let spans: Vec<(u32, u32, u32)> =
-        sheet.merges.iter().filter(|(s, e)| s.1 == e.1).map(|(s, e)| (s.1, s.0, e.0 - s.0 + 1)).collect();
-    assert!(spans.iter().any(|(c, _, n)| *c == 0 && *n == 19), "数値目標 merged over 基本目標Ⅰ: {spans:?}");
-    assert!(spans.iter().any(|(c, _, n)| *c == 1 && *n == 8), "施策① merged over its 8 rows");
-    assert!(spans.iter().any(|(c, _, n)| *c == 7 && *n == 2), "521-7's 事業概要 merged over its two KPI rows");
+    let spans: Vec<(u32, u32, u32)> = sheet
+        .merges
+        .iter()
+        .filter(|(s, e)| s.1 == e.1)
+        .map(|(s, e)| (s.1, s.0, e.0 - s.0 + 1))
+        .collect();
+    assert!(
+        spans.iter().any(|(c, _, n)| *c == 0 && *n == 19),
+        "数値目標 merged over 基本目標Ⅰ: {spans:?}"
+    );
+    assert!(
+        spans.iter().any(|(c, _, n)| *c == 1 && *n == 8),
+        "施策① merged over its 8 rows"
+    );
+    assert!(
+        spans.iter().any(|(c, _, n)| *c == 7 && *n == 2),
+        "521-7's 事業概要 merged over its two KPI rows"
+    );
 }
 
 #[test]
@@ -233,18 +342,28 @@ fn export_writes_every_row_as_json_csv_and_parquet() {
         work.run_status(&["export", "R6.xlsx", "-o", &format!("rows.{ext}")], 0);
     }
     // JSON: the objects are the rows, field by field
-    let json: serde_json::Value = serde_json::from_slice(&std::fs::read(work.path("rows.json")).unwrap()).unwrap();
+    let json: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(work.path("rows.json")).unwrap()).unwrap();
     let records = json.as_array().unwrap();
     assert_eq!(records.len(), 66);
     assert_eq!(json, serde_json::to_value(&rows).unwrap());
     let first = &records[0];
-    assert_eq!(first["goal"], serde_json::json!({"no": "Ⅰ", "title": "地域を元気にするしごとづくり"}));
-    assert_eq!(first["target"], serde_json::json!({"raw": "30", "kind": "number", "number": 30.0}));
+    assert_eq!(
+        first["goal"],
+        serde_json::json!({"no": "Ⅰ", "title": "地域を元気にするしごとづくり"})
+    );
+    assert_eq!(
+        first["target"],
+        serde_json::json!({"raw": "30", "kind": "number", "number": 30.0})
+    );
     assert_eq!(first["kpi_index"], 1);
     assert_eq!(first["year"], "R6");
     // CSV: BOM, 66 records, raw and parsed values
     let bytes = std::fs::read(work.path("rows.csv")).unwrap();
-    assert!(bytes.starts_with(b"\xEF\xBB\xBF"), "BOM so Excel opens it as UTF-8");
+    assert!(
+        bytes.starts_with(b"\xEF\xBB\xBF"),
+        "BOM so Excel opens it as UTF-8"
+    );
     let mut reader = csv::Reader::from_reader(&bytes[3..]);
     let headers = reader.headers().unwrap().clone();
     let records: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
@@ -254,18 +373,41 @@ fn export_writes_every_row_as_json_csv_and_parquet() {
         assert_eq!(&rec[col("project_nos")], row.project_nos.join(" "));
         assert_eq!(&rec[col("actual_raw")], row.actual.raw);
         assert_eq!(&rec[col("summary")], row.summary);
-        assert_eq!(rec[col("target_number")].parse::<f64>().ok(), row.target.number);
+        assert_eq!(
+            rec[col("target_number")].parse::<f64>().ok(),
+            row.target.number
+        );
     }
     // Parquet: read back with polars
     use polars::prelude::*;
     let file = std::fs::File::open(work.path("rows.parquet")).unwrap();
     let df = ParquetReader::new(file).finish().unwrap();
     assert_eq!(df.height(), 66);
-    let raws: Vec<String> =
-        df.column("actual_raw").unwrap().str().unwrap().into_iter().map(|s| s.unwrap_or("").to_string()).collect();
-    assert_eq!(raws, rows.iter().map(|r| r.actual.raw.clone()).collect::<Vec<_>>());
-    let numbers: Vec<Option<f64>> = df.column("target_number").unwrap().f64().unwrap().into_iter().collect();
-    assert_eq!(numbers, rows.iter().map(|r| r.target.number).collect::<Vec<_>>());
+    let raws: Vec<String> = df
+        .column("actual_raw")
+        .unwrap()
+        .str()
+        .unwrap()
+        .iter()
+        .map(|s| s.unwrap_or("").to_string())
+        .collect();
+    assert_eq!(
+        raws,
+        rows.iter()
+            .map(|r| r.actual.raw.clone())
+            .collect::<Vec<_>>()
+    );
+    let numbers: Vec<Option<f64>> = df
+        .column("target_number")
+        .unwrap()
+        .f64()
+        .unwrap()
+        .iter()
+        .collect();
+    assert_eq!(
+        numbers,
+        rows.iter().map(|r| r.target.number).collect::<Vec<_>>()
+    );
 }
 
 #[test]

@@ -1,0 +1,36 @@
+# Everyday recipes. `just` is optional: the README's commands do not need it.
+
+export CARGO_TARGET_DIR := env_var_or_default("CARGO_TARGET_DIR", env_var("HOME") + "/.cache/kpiroll-target")
+
+# list the recipes
+default:
+    @just --list
+
+# the test suite (the README's test command)
+test:
+    cargo test --release
+
+# what CI runs
+ci: fmt-check lint test
+
+fmt-check:
+    cargo fmt --all -- --check
+
+lint:
+    cargo clippy --release --all-targets -- -D warnings
+
+# the whole cycle on the bundled fixtures, into kpiroll-demo/
+demo:
+    cargo run --release -- demo
+
+# regenerate the derived fixtures from the seed (fixtures/R6/資料2-2_R6.txt):
+# the R6 book and its exports, into fixtures/R6/derived/
+fixtures:
+    mkdir -p fixtures/R6/derived
+    cargo run --release -- consolidate --force --year R6 fixtures/R6/資料2-2_R6.txt -o fixtures/R6/derived/R6.xlsx
+    cargo run --release -- export --force fixtures/R6/derived/R6.xlsx -o fixtures/R6/derived/R6.json
+
+# render a book to PDF and PNG pages to look at (needs libreoffice-calc, poppler-utils)
+look BOOK:
+    soffice --headless --convert-to pdf --outdir target/look {{BOOK}}
+    pdftoppm -png -r 50 target/look/$(basename {{BOOK}} .xlsx).pdf target/look/page
