@@ -121,9 +121,17 @@ pub fn read_rows(
         } else {
             parse_keys(&key_raw, p)
         };
+        // the key of the project above again with the same KPI: that row once more
+        // (identical rows merge later; different ones are a conflict)
+        let repeat = match (&keys, &current) {
+            (Ok((k, _)), Some(cur)) => {
+                cur.project_nos.first() == k.first() && cell(Field::Kpi) == cur.kpi
+            }
+            _ => false,
+        };
         let continuation = match (&keys, &current) {
             (Ok((k, _)), Some(cur)) => {
-                cur.project_nos.first() == k.first() && same_project(cur, &cell, profile)
+                !repeat && cur.project_nos.first() == k.first() && same_project(cur, &cell, profile)
             }
             (Err(KeyError::Missing), Some(_)) => !project_given,
             _ => false,
@@ -164,7 +172,11 @@ pub fn read_rows(
                     project_nos_note: note,
                     summary: cell(Field::Summary),
                     kpi: String::new(),
-                    kpi_index: 1,
+                    kpi_index: if repeat {
+                        current.as_ref().map_or(1, |c| c.kpi_index)
+                    } else {
+                        1
+                    },
                     unit: String::new(),
                     target: Value::blank(),
                     actual: Value::blank(),
