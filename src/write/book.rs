@@ -62,75 +62,47 @@ pub fn write_table(sheet: &mut Worksheet, book: &Book, profile: &Profile) -> Res
     r += 1; // a blank row under the titles
 
     let mut breaks = Vec::new();
-    let mut first_header = None;
+    let page_height = printable_height(profile);
+    let mut room = page_height - f64::from(r) * LINE_PT; // the titles take some of page 1
     for goal in book.goals() {
         let rows: Vec<&Row> = book.rows.iter().filter(|row| &row.goal == goal).collect();
-        if first_header.is_some() {
-            breaks.push(r);
-        }
-        let section = layout
-            .book
-            .section
-            .replace("{no}", &goal.no)
-            .replace("{title}", &goal.title);
-        let section = if goal.no.is_empty() && goal.title.is_empty() {
-            String::new()
-        } else {
-            section
-        };
-        sheet.write_string_with_format(r, 0, section.trim(), &styles.section)?;
-        r += 1;
-        for (c, column) in columns.iter().enumerate() {
-            sheet.write_string_with_format(
-                r,
-                c as u16,
-                header_text(&column.header, book),
-                &styles.header,
-            )?;
-        }
-        first_header.get_or_insert(r);
-        r += 1;
-        let first_row = r;
-        for (i, row) in rows.iter().enumerate() {
+        let heights: Vec<f64> = rows.iter().map(|row| row_height(row, profile)).collect();
+        for page_rows in paginate(&rows, &heights, room, page_height) {
+            if r > (layout.book.title_rows.len() + 1) as u32 {
+                breaks.push(r);
+            }
+            room = page_height;
+            let section = layout
+                .book
+                .section
+                .replace("{no}", &goal.no)
+                .replace("{title}", &goal.title);
+            let section = if goal.no.is_empty() && goal.title.is_empty() {
+                String::new()
+            } else {
+                section
+            };
+            sheet.write_string_with_format(r, 0, section.trim(), &styles.section)?;
+            r += 1;
             for (c, column) in columns.iter().enumerate() {
-                let c = c as u16;
-                if column.group || column.project {
-                    let (start, end) = run(&rows, i, column.field, profile);
-                    if start != i {
-                        continue; // inside a merged run written from its first row
-                    }
-                    let text = field_text(row, column.field, profile);
-                    let format = if column.field == Field::MeasureNo {
-                        &styles.centered
-                    } else {
-                        &styles.text
-                    };
-                    if end > start {
-                        sheet.merge_range(
-                            first_row + start as u32,
-                            c,
-                            first_row + end as u32,
-                            c,
-                            &text,
-                            format,
-                        )?;
-                    } else {
-                        sheet.write_string_with_format(first_row + i as u32, c, text, format)?;
-                    }
-                    continue;
-                }
-                write_cell(
-                    sheet,
-                    first_row + i as u32,
-                    c,
-                    row,
-                    column.field,
-                    profile,
-                    &mut styles,
+                sheet.write_string_with_format(
+                    r,
+                    c as u16,
+                    header_text(&column.header, book),
+                    &styles.header,
                 )?;
             }
+            r += 1;
+            write_rows(
+                sheet,
+                r,
+                &rows[page_rows.clone()],
+                &heights[page_rows.clone()],
+                profile,
+                &mut styles,
+            )?;
+            r += page_rows.len() as u32;
         }
-        r = first_row + rows.len() as u32;
     }
     let page = &layout.book;
     sheet.set_paper_size(page.paper);
@@ -142,13 +114,156 @@ pub fn write_table(sheet: &mut Worksheet, book: &Book, profile: &Profile) -> Res
     let m = page.margin_inches;
     sheet.set_margins(m, m, m + 0.1, m + 0.1, m / 2.0, m / 2.0);
     sheet.set_footer(format!("&C{}", page.footer));
-    if let Some(h) = first_header {
-        sheet.set_repeat_rows(h, h)?;
-    }
     if !breaks.is_empty() {
         sheet.set_page_breaks(&breaks)?;
     }
     Ok(())
+}
+
+/// Points per line of text at the book's font size, and a cell's padding.
+const LINE_PT: f64 = 13.0;
+const PAD_PT: f64 = 3.0;
+
+/// Writes the data rows of one page block from row `first_row`, merging group and
+/// project cells over their runs within the block, with the estimated row heights.
+fn write_rows(
+    sheet: &mut Worksheet,
+    first_row: u32,
+    rows: &[&Row],
+    heights: &[f64],
+    profile: &Profile,
+    styles: &mut Styles,
+) -> Result<(), XlsxError> {
+    let columns = &profile.layout.columns;
+    for (i, row) in rows.iter().enumerate() {
+        sheet.set_row_height(first_row + i as u32, heights[i])?;
+        for (c, column) in columns.iter().enumerate() {
+            let c = c as u16;
+            if column.group || column.project {
+                let (start, end) = run(rows, i, column.field, profile);
+                if start != i {
+                    continue; // inside a merged run written from its first row
+                }
+                let text = field_text(row, column.field, profile);
+                let format = if column.field == Field::MeasureNo {
+                    &styles.centered
+                } else {
+                    &styles.text
+                };
+                if end > start {
+                    sheet.merge_range(
+                        first_row + start as u32,
+                        c,
+                        first_row + end as u32,
+                        c,
+                        &text,
+                        format,
+                    )?;
+                } else {
+                    sheet.write_string_with_format(first_row + i as u32, c, text, format)?;
+                }
+                continue;
+            }
+            write_cell(
+                sheet,
+                first_row + i as u32,
+                c,
+                row,
+                column.field,
+                profile,
+                styles,
+            )?;
+        }
+    }
+    Ok(())
+}
+
+/// Splits a goal's rows into page blocks: each block fits a page after its section and
+/// header rows; a project's KPI rows stay together. `first_room` is what is left of the
+/// first page (the titles take some of it).
+fn paginate(
+    rows: &[&Row],
+    heights: &[f64],
+    first_room: f64,
+    page: f64,
+) -> Vec<std::ops::Range<usize>> {
+    let chrome = 2.0 * (LINE_PT + PAD_PT); // section + header rows
+    let mut blocks = Vec::new();
+    let mut start = 0;
+    let mut used = chrome + (page - first_room);
+    for i in 0..rows.len() {
+        let starts_project = rows[i].kpi_index == 1;
+        if i > start && starts_project && used + heights[i] > page {
+            blocks.push(start..i);
+            start = i;
+            used = chrome;
+        }
+        used += heights[i];
+    }
+    if start < rows.len() || blocks.is_empty() {
+        blocks.push(start..rows.len());
+    }
+    blocks
+}
+
+/// The height a row needs: the most wrapped lines of its cells in their column widths.
+fn row_height(row: &Row, profile: &Profile) -> f64 {
+    let lines = profile
+        .layout
+        .columns
+        .iter()
+        .filter(|c| !c.group) // group cells span many rows
+        .map(|c| text_lines(&field_text(row, c.field, profile), c.width))
+        .max()
+        .unwrap_or(1);
+    lines as f64 * LINE_PT + PAD_PT
+}
+
+/// Lines a text wraps to in a column `width` characters wide (a full-width character
+/// takes about one and a half: Excel's width unit is the width of a digit).
+fn text_lines(text: &str, width: f64) -> usize {
+    let room = (width - 1.0).max(1.0);
+    text.split('\n')
+        .map(|line| {
+            let units: f64 = line
+                .chars()
+                .map(|c| {
+                    if (c as u32) < 0x2E80 || ('\u{FF61}'..='\u{FF9F}').contains(&c) {
+                        1.0
+                    } else {
+                        2.0
+                    }
+                })
+                .sum();
+            ((units / room).ceil() as usize).max(1)
+        })
+        .sum()
+}
+
+/// The sheet height (in points) one printed page holds, after fitting the columns to the
+/// page width.
+fn printable_height(profile: &Profile) -> f64 {
+    let b = &profile.layout.book;
+    // ISO A3 / A4 in points; other papers are treated as A3
+    let (long, short) = if b.paper == 9 {
+        (841.9, 595.3)
+    } else {
+        (1190.6, 841.9)
+    };
+    let (width, height) = if b.landscape {
+        (long, short)
+    } else {
+        (short, long)
+    };
+    let margin = b.margin_inches * 72.0;
+    let columns_pt: f64 = profile
+        .layout
+        .columns
+        .iter()
+        .map(|c| (c.width * 7.0 + 5.0) * 0.75)
+        .sum();
+    let scale = ((width - 2.0 * margin) / columns_pt).min(1.0);
+    (height - 2.0 * (margin + 7.2)) * 0.95 / scale
 }
 
 /// The rows `start..=end` (indexes into `rows`) that a merged cell of `field` covers.
