@@ -47,6 +47,12 @@ pub enum Error {
     Parquet { path: PathBuf, message: String },
     #[error("取り込める行が1行もありません。何も書き出していません")]
     NothingRead,
-    #[error("{path}: 年度が分かりません。--year で指定してください")]
-    YearUnknown { path: PathBuf },
+    #[error("{path}: 前年度のブックから行を読めません")]
+    PrevUnreadable { path: PathBuf },
+    #[error("前年度との突き合わせに失敗しました: {message}")]
+    Merge { message: String },
+    #[error("LibreOffice（soffice）が見つからないため PDF を作れません。Debian/Ubuntu なら `apt-get install libreoffice-calc fonts-noto-cjk` で入れてください（Excel のブックは作成済みです）")]
+    NoLibreOffice,
+    #[error("{path}: PDF を作れません: {message}")]
+    Pdf { path: PathBuf, message: String },
 }

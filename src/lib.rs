@@ -8,6 +8,7 @@
 //! located [`problem::Problem`]s, fatal ones are [`error::Error`]s.
 
 pub mod cli;
+pub mod compare;
 pub mod error;
 pub mod export;
 pub mod merge;
@@ -18,6 +19,7 @@ pub mod problem;
 pub mod profile;
 pub mod progress;
 pub mod read;
+pub mod renames;
 pub mod value;
 pub mod write;
 

@@ -89,3 +89,296 @@ fn same_content(a: &Row, b: &Row) -> bool {
         ..a.clone()
     } == *b
 }
+
+/// How a row of this year's book relates to last year's.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Status {
+    /// in both years
+    Matched,
+    /// not in last year's book: 新規
+    New,
+    /// in last year's book, not returned: carried, 未提出
+    NotReturned,
+}
+
+/// One row of this year's book and what the comparison found.
+#[derive(Debug, Clone)]
+pub struct BookRow {
+    pub status: Status,
+    /// the fields that changed, with last year's and this year's text
+    pub changes: Vec<crate::compare::Change>,
+    /// where the row was read (None when carried from last year)
+    pub source: Option<crate::problem::Location>,
+}
+
+/// This year's book consolidated against last year's.
+#[derive(Debug, Clone)]
+pub struct Consolidated {
+    pub book: Book,
+    /// parallel to `book.rows`
+    pub rows: Vec<BookRow>,
+    /// per 担当課 (this year's names): what was expected and what came
+    pub submissions: Vec<Submission>,
+}
+
+/// One line of 提出状況.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Submission {
+    pub department: String,
+    /// rows of last year's book this 課 owes (joint projects count for each 課)
+    pub expected: usize,
+    /// rows of this year's book returned for this 課
+    pub received: usize,
+    /// keys owed and not returned
+    pub missing: Vec<String>,
+    /// files that held this 課's rows
+    pub files: Vec<String>,
+}
+
+/// Joins this year's merged returns with last year's book on (first 事務事業番号, KPI
+/// position) with a polars full join, then builds the book in last year's order with
+/// the change flags in 備考. New rows go under their 施策 (after the last row of the
+/// same 基本目標 and 施策), or at the end of their 基本目標, or at the end.
+///
+/// # Errors
+/// polars failures building or joining the key frames.
+pub fn merge_with_prev(
+    prev: &Book,
+    current: &Merged,
+    renames: &crate::renames::Renames,
+    profile: &crate::profile::Profile,
+    prev_path: &std::path::Path,
+    report: &mut Report,
+) -> polars::prelude::PolarsResult<Consolidated> {
+    use polars::prelude::*;
+    let words = &profile.patterns.flag_words;
+    let year = current.book.year;
+    // where each current row was read
+    let source_of: BTreeMap<Key, crate::problem::Location> = current
+        .fates
+        .iter()
+        .filter(|(_, f)| *f == Fate::Taken)
+        .map(|(r, _)| (r.row.key(), r.at.clone()))
+        .collect();
+
+    let frame = |rows: &[Row], idx: &str| {
+        df!(
+            "key" => rows.iter().map(|r| r.key().project_no).collect::<Vec<_>>(),
+            "kpi" => rows.iter().map(|r| r.kpi_index).collect::<Vec<u32>>(),
+            idx => (0..rows.len() as u32).collect::<Vec<u32>>(),
+        )
+    };
+    let joined = frame(&prev.rows, "prev")?
+        .lazy()
+        .join(
+            frame(&current.book.rows, "cur")?.lazy(),
+            [col("key"), col("kpi")],
+            [col("key"), col("kpi")],
+            JoinArgs::new(JoinType::Full).with_coalesce(JoinCoalesce::CoalesceColumns),
+        )
+        .collect()?;
+    let prev_idx: Vec<Option<u32>> = joined.column("prev")?.u32()?.iter().collect();
+    let cur_idx: Vec<Option<u32>> = joined.column("cur")?.u32()?.iter().collect();
+    let mut match_of_prev: Vec<Option<usize>> = vec![None; prev.rows.len()];
+    let mut new_rows: Vec<usize> = Vec::new();
+    for (p, c) in prev_idx.iter().zip(&cur_idx) {
+        match (p, c) {
+            (Some(p), c) => match_of_prev[*p as usize] = c.map(|c| c as usize),
+            (None, Some(c)) => new_rows.push(*c as usize),
+            (None, None) => {}
+        }
+    }
+    new_rows.sort_unstable(); // return order, not join order
+
+    let mut rows: Vec<Row> = Vec::new();
+    let mut info: Vec<BookRow> = Vec::new();
+    for (p, prev_row) in prev.rows.iter().enumerate() {
+        match match_of_prev[p] {
+            Some(c) => {
+                let cur = &current.book.rows[c];
+                let changes = crate::compare::changes(prev_row, cur, profile);
+                let mut row = cur.clone();
+                // the strategy's structure is last year's book's
+                row.goal = prev_row.goal.clone();
+                row.goal_targets = prev_row.goal_targets.clone();
+                row.measure_no = prev_row.measure_no.clone();
+                row.measure = prev_row.measure.clone();
+                row.measure_kpi = prev_row.measure_kpi.clone();
+                row.flags = crate::compare::flags_for(&changes, &cur.flags, words);
+                row.year = year;
+                info.push(BookRow {
+                    status: Status::Matched,
+                    changes,
+                    source: source_of.get(&cur.key()).cloned(),
+                });
+                rows.push(row);
+            }
+            None => {
+                let mut row = prev_row.clone();
+                row.actual = crate::model::Value::blank();
+                row.flags = vec![words.not_returned.clone()];
+                row.remarks = String::new();
+                row.year = year;
+                info.push(BookRow {
+                    status: Status::NotReturned,
+                    changes: Vec::new(),
+                    source: None,
+                });
+                rows.push(row);
+            }
+        }
+    }
+    for c in new_rows {
+        let cur = &current.book.rows[c];
+        let mut row = cur.clone();
+        let mut flags = vec![words.new.clone()];
+        flags.extend(
+            words
+                .set_by_department()
+                .into_iter()
+                .filter(|f| cur.flags.contains(f)),
+        );
+        row.flags = flags;
+        row.year = year;
+        let same_measure = |r: &Row| {
+            r.goal == row.goal && r.measure_no == row.measure_no && r.measure == row.measure
+        };
+        let at = rows
+            .iter()
+            .rposition(same_measure)
+            .or_else(|| rows.iter().rposition(|r| r.goal == row.goal))
+            .map_or(rows.len(), |i| i + 1);
+        info.insert(
+            at,
+            BookRow {
+                status: Status::New,
+                changes: Vec::new(),
+                source: source_of.get(&cur.key()).cloned(),
+            },
+        );
+        rows.insert(at, row);
+    }
+
+    let submissions = submissions(prev, &rows, &info, current, renames, year);
+    if renames.0.is_empty() {
+        for (from, to) in probable_renames(prev, &match_of_prev, current) {
+            report.push(
+                crate::problem::Location::file(prev_path),
+                ProblemKind::ProbableRename { from, to },
+            );
+        }
+    }
+    Ok(Consolidated {
+        book: Book { year, rows },
+        rows: info,
+        submissions,
+    })
+}
+
+/// 提出状況: per 担当課 (this year's names), expected rows from last year, received rows,
+/// missing keys and the files that held the 課's rows. Sorted by 課 name.
+fn submissions(
+    prev: &Book,
+    rows: &[Row],
+    info: &[BookRow],
+    current: &Merged,
+    renames: &crate::renames::Renames,
+    year: FiscalYear,
+) -> Vec<Submission> {
+    let mut by: BTreeMap<String, Submission> = BTreeMap::new();
+    fn entry<'a>(by: &'a mut BTreeMap<String, Submission>, d: &str) -> &'a mut Submission {
+        by.entry(d.to_string()).or_insert_with(|| Submission {
+            department: d.to_string(),
+            expected: 0,
+            received: 0,
+            missing: Vec::new(),
+            files: Vec::new(),
+        })
+    }
+    for row in &prev.rows {
+        for d in &row.departments {
+            entry(&mut by, &renames.current(d, year)).expected += 1;
+        }
+    }
+    for (row, i) in rows.iter().zip(info) {
+        let owners: Vec<String> = row
+            .departments
+            .iter()
+            .map(|d| renames.current(d, year))
+            .collect();
+        for d in owners {
+            let s = entry(&mut by, &d);
+            if i.status == Status::NotReturned {
+                s.missing.push(row.key().project_no);
+            } else {
+                s.received += 1;
+            }
+        }
+    }
+    for (read, fate) in &current.fates {
+        if *fate == Fate::Refused {
+            continue;
+        }
+        let file = read
+            .at
+            .file
+            .file_name()
+            .map_or_else(String::new, |n| n.to_string_lossy().to_string());
+        for d in &read.row.departments {
+            let s = entry(&mut by, &renames.current(d, year));
+            if !s.files.contains(&file) {
+                s.files.push(file.clone());
+            }
+        }
+    }
+    by.into_values()
+        .map(|mut s| {
+            s.files.sort();
+            s
+        })
+        .collect()
+}
+
+/// 課 of last year's book whose every returned row came back under one other name.
+fn probable_renames(
+    prev: &Book,
+    match_of_prev: &[Option<usize>],
+    current: &Merged,
+) -> Vec<(String, String)> {
+    let mut names: Vec<&String> = prev.rows.iter().flat_map(|r| &r.departments).collect();
+    names.sort();
+    names.dedup();
+    let mut found = Vec::new();
+    for name in names {
+        let mut candidates: Option<Vec<String>> = None;
+        let mut any = false;
+        for (p, m) in prev.rows.iter().zip(match_of_prev) {
+            if !p.departments.contains(name) {
+                continue;
+            }
+            let Some(c) = m else { continue };
+            let cur = &current.book.rows[*c];
+            if cur.departments.contains(name) {
+                candidates = Some(Vec::new());
+                break;
+            }
+            any = true;
+            let added: Vec<String> = cur
+                .departments
+                .iter()
+                .filter(|d| !p.departments.contains(d))
+                .cloned()
+                .collect();
+            candidates = Some(match candidates {
+                None => added,
+                Some(prevc) => prevc.into_iter().filter(|d| added.contains(d)).collect(),
+            });
+        }
+        if let (true, Some(c)) = (any, candidates) {
+            if c.len() == 1 {
+                found.push((name.clone(), c[0].clone()));
+            }
+        }
+    }
+    found
+}

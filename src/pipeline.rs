@@ -142,3 +142,131 @@ pub fn export(
     write_atomic(output, &bytes, force)?;
     Ok(outcome)
 }
+
+/// What `consolidate --prev` made.
+#[derive(Debug, Clone)]
+pub struct YearOutcome {
+    pub outcome: Outcome,
+    pub consolidated: crate::merge::Consolidated,
+}
+
+/// `consolidate --prev`: last year's book + this year's returns → this year's working
+/// book (一覧 with highlights, 変更点, 取込ログ, 提出状況) at `output`.
+///
+/// # Errors
+/// A missing input, last year's book unreadable, nothing returned, the output cannot be
+/// written.
+pub fn consolidate_with_prev(
+    inputs: &[PathBuf],
+    prev: &Path,
+    renames: &crate::renames::Renames,
+    year: FiscalYear,
+    profile: &Profile,
+) -> Result<YearOutcome, Error> {
+    let last = read_book(prev, profile)?;
+    if last.merged.book.rows.is_empty() {
+        return Err(Error::PrevUnreadable {
+            path: prev.to_path_buf(),
+        });
+    }
+    let mut outcome = read_and_merge(inputs, Some(year), profile)?;
+    let mut report = last.report.clone();
+    report.extend(std::mem::take(&mut outcome.report));
+    let consolidated = crate::merge::merge_with_prev(
+        &last.merged.book,
+        &outcome.merged,
+        renames,
+        profile,
+        prev,
+        &mut report,
+    )
+    .map_err(|e| Error::Merge {
+        message: e.to_string(),
+    })?;
+    outcome.report = report;
+    Ok(YearOutcome {
+        outcome,
+        consolidated,
+    })
+}
+
+/// Writes the working book of a consolidation.
+///
+/// # Errors
+/// The output exists (without `force`) or cannot be written.
+pub fn write_working(
+    year: &YearOutcome,
+    output: &Path,
+    force: bool,
+    profile: &Profile,
+) -> Result<(), Error> {
+    if output.exists() && !force {
+        return Err(Error::OutputExists {
+            path: output.to_path_buf(),
+        });
+    }
+    let xlsx = |source| Error::Xlsx {
+        path: output.to_path_buf(),
+        source,
+    };
+    let mut workbook = crate::write::working::working_workbook(
+        &year.consolidated,
+        &year.outcome.sources,
+        &year.outcome.merged.fates,
+        &year.outcome.report,
+        profile,
+    )
+    .map_err(xlsx)?;
+    let bytes = workbook.save_to_buffer().map_err(xlsx)?;
+    write_atomic(output, &bytes, force)
+}
+
+/// `handout`: the council's copy of a book: only the table sheet, no highlights or
+/// notes, laid out and printed like the book.
+///
+/// # Errors
+/// The book cannot be read or the output written.
+pub fn handout(
+    book: &Path,
+    output: &Path,
+    force: bool,
+    profile: &Profile,
+) -> Result<Outcome, Error> {
+    if output.exists() && !force {
+        return Err(Error::OutputExists {
+            path: output.to_path_buf(),
+        });
+    }
+    let outcome = read_book(book, profile)?;
+    if outcome.merged.book.rows.is_empty() {
+        return Err(Error::NothingRead);
+    }
+    write_book(&outcome.merged.book, output, force, profile)?;
+    Ok(outcome)
+}
+
+/// Converts a workbook to PDF beside it with LibreOffice (`soffice --headless`).
+///
+/// # Errors
+/// [`Error::NoLibreOffice`] when soffice is not installed; [`Error::Pdf`] when the
+/// conversion fails.
+pub fn to_pdf(workbook: &Path) -> Result<PathBuf, Error> {
+    let dir = match workbook.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    let run = std::process::Command::new("soffice")
+        .args(["--headless", "--convert-to", "pdf", "--outdir"])
+        .arg(&dir)
+        .arg(workbook)
+        .output();
+    let pdf = workbook.with_extension("pdf");
+    match run {
+        Err(_) => Err(Error::NoLibreOffice),
+        Ok(out) if out.status.success() && pdf.is_file() => Ok(pdf),
+        Ok(out) => Err(Error::Pdf {
+            path: pdf,
+            message: String::from_utf8_lossy(&out.stderr).trim().to_string(),
+        }),
+    }
+}

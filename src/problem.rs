@@ -66,8 +66,9 @@ impl fmt::Display for Location {
 /// What is wrong. Each variant carries the values its message shows.
 #[derive(Debug, Clone, PartialEq)]
 pub enum ProblemKind {
-    /// the file is not a workbook or text table kpiroll can read
-    Unreadable { reason: String },
+    /// the file is not a workbook or text table kpiroll can read: why (each reason has
+    /// its own message), and what the library said when that helps (else "")
+    Unreadable { why: Unreadable, detail: String },
     /// the workbook is encrypted (password to open)
     Encrypted,
     /// the file has no cell with text
@@ -88,6 +89,12 @@ pub enum ProblemKind {
         value: String,
         shape: String,
     },
+    /// a 事務事業番号 typed into a number cell (`411.6`, which a `0` format shows as `412`)
+    NumberKey {
+        header: String,
+        number: String,
+        shape: String,
+    },
     /// a row with data but no 事務事業番号
     MissingKey { header: String },
     /// text where a number belongs: kept as text
@@ -102,6 +109,42 @@ pub enum ProblemKind {
     NoSection,
     /// a limit was reached; the rest of the sheet was not read
     TooLarge { what: String, limit: String },
+    /// every row of a 課 in last year's book came back under one other name
+    ProbableRename { from: String, to: String },
+}
+
+/// Why a file could not be read at all; each has its own message (`unreadable_…`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Unreadable {
+    /// the file could not be opened or read (the detail says why)
+    Io,
+    /// a workbook's extension, but the bytes are text (a CSV renamed .xlsx)
+    TextNamedAsWorkbook,
+    /// neither a workbook nor text
+    NotTable,
+    /// a zip, but not a workbook (a .docx, a folder zipped and renamed)
+    OtherZip,
+    /// an Excel binary workbook (.xlsb), which kpiroll does not read
+    Xlsb,
+    /// the bytes stop before the end of the file (a copy or a mail cut short)
+    Truncated,
+    /// a workbook whose inside is damaged (the detail says what the library found)
+    Damaged,
+}
+
+impl Unreadable {
+    /// The message id in the catalogue.
+    pub fn message_id(self) -> &'static str {
+        match self {
+            Unreadable::Io => "unreadable",
+            Unreadable::TextNamedAsWorkbook => "unreadable_text",
+            Unreadable::NotTable => "unreadable_binary",
+            Unreadable::OtherZip => "unreadable_zip",
+            Unreadable::Xlsb => "unreadable_xlsb",
+            Unreadable::Truncated => "unreadable_truncated",
+            Unreadable::Damaged => "unreadable_damaged",
+        }
+    }
 }
 
 /// How bad a problem is.
@@ -130,6 +173,7 @@ impl Problem {
             ProblemKind::TextValue { .. }
             | ProblemKind::CellError { .. }
             | ProblemKind::UnknownColumn { .. }
+            | ProblemKind::ProbableRename { .. }
             | ProblemKind::NoSection => Severity::Warning,
             _ => Severity::Refusal,
         }
@@ -139,7 +183,7 @@ impl Problem {
     fn message_args(&self) -> (&'static str, Vec<(&'static str, String)>) {
         use ProblemKind::*;
         match &self.kind {
-            Unreadable { reason } => ("unreadable", vec![("reason", reason.clone())]),
+            Unreadable { why, detail } => (why.message_id(), vec![("reason", detail.clone())]),
             Encrypted => ("encrypted", vec![]),
             Empty => ("empty", vec![]),
             NoHeader => ("no_header", vec![]),
@@ -168,6 +212,18 @@ impl Problem {
                     ("shape", shape.clone()),
                 ],
             ),
+            NumberKey {
+                header,
+                number,
+                shape,
+            } => (
+                "number_key",
+                vec![
+                    ("header", header.clone()),
+                    ("number", number.clone()),
+                    ("shape", shape.clone()),
+                ],
+            ),
             MissingKey { header } => ("missing_key", vec![("header", header.clone())]),
             TextValue { header, value } => (
                 "text_value",
@@ -187,7 +243,18 @@ impl Problem {
                 "too_large",
                 vec![("what", what.clone()), ("limit", limit.clone())],
             ),
+            ProbableRename { from, to } => (
+                "probable_rename",
+                vec![("from", from.clone()), ("to", to.clone())],
+            ),
         }
+    }
+
+    /// The message alone, without location and level (for logs that show those apart).
+    pub fn text(&self, profile: &Profile) -> String {
+        let (id, args) = self.message_args();
+        let args: Vec<(&str, &str)> = args.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        profile.message(id, &args)
     }
 
     /// `産学振興課.xlsx!入力!K12: 事務事業番号「57117」は NNN-N の形ではありません…`

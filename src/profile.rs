@@ -178,7 +178,47 @@ struct DepartmentsFile {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RemarksFile {
-    flags: Vec<String>,
+    flags: FlagWords,
+}
+
+/// The words of the change flags (`[remarks.flags]` of patterns.toml).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FlagWords {
+    pub new: String,
+    pub department: String,
+    pub project: String,
+    pub summary: String,
+    pub kpi: String,
+    pub target: String,
+    pub suspended: String,
+    pub abolished: String,
+    pub not_returned: String,
+}
+
+impl FlagWords {
+    /// Every flag word in the order 備考 writes them.
+    pub fn in_order(&self) -> Vec<String> {
+        [
+            &self.new,
+            &self.department,
+            &self.project,
+            &self.summary,
+            &self.kpi,
+            &self.target,
+            &self.suspended,
+            &self.abolished,
+            &self.not_returned,
+        ]
+        .into_iter()
+        .cloned()
+        .collect()
+    }
+
+    /// The flags a department sets itself (kept from a return's 備考).
+    pub fn set_by_department(&self) -> Vec<String> {
+        vec![self.suspended.clone(), self.abolished.clone()]
+    }
 }
 
 /// `patterns.toml`, compiled.
@@ -193,7 +233,9 @@ pub struct Patterns {
     pub not_applicable: Vec<String>,
     pub negative_signs: Vec<char>,
     pub department_separator: String,
+    /// flag words in 備考 order
     pub flags: Vec<String>,
+    pub flag_words: FlagWords,
 }
 
 /// The message catalogue of one language: message id → template with `{name}` holes.
@@ -283,7 +325,8 @@ impl Profile {
                 .flat_map(|s| s.chars())
                 .collect(),
             department_separator: p.departments.separator,
-            flags: p.remarks.flags,
+            flags: p.remarks.flags.in_order(),
+            flag_words: p.remarks.flags,
         };
         Ok(Profile {
             layout,

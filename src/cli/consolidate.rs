@@ -1,4 +1,4 @@
-//! `kpiroll consolidate`: returns (or last year's book, or the seed) → this year's book.
+//! `kpiroll consolidate`: returns (with last year's book) → this year's book.
 
 use std::path::PathBuf;
 
@@ -7,15 +7,30 @@ use crate::error::Error;
 use crate::model::FiscalYear;
 use crate::pipeline;
 use crate::profile::Profile;
+use crate::renames::Renames;
 
 /// Reads every input and writes one book for the year.
 ///
-/// Example: kpiroll consolidate --year R6 資料2-2_R6.txt -o R6.xlsx
+/// Without --prev the book is the inputs as they are (備考 carried as written). With
+/// --prev it is this year's working book: rows in last year's order with the change
+/// flags in 備考 (新規, 課名変更, 事業名変更, 事業内容変更, KPI変更, 目標値変更, 未提出),
+/// changed cells highlighted with last year's value in a note, and the sheets 変更点,
+/// 取込ログ and 提出状況.
+///
+/// Examples:
+///   kpiroll consolidate --year R6 資料2-2_R6.txt -o R6.xlsx
+///   kpiroll consolidate --year R7 --prev R6.xlsx returns/ -o R7.xlsx
 #[derive(Debug, clap::Args)]
 pub struct Args {
     /// Fiscal year of the book: R7, 令和7, 令和7年度 or 2025.
     #[arg(long)]
     pub year: String,
+    /// Last year's book: rows are compared with it and flagged in 備考.
+    #[arg(long, value_name = "BOOK")]
+    pub prev: Option<PathBuf>,
+    /// 組織改正: a TOML file mapping old 課 names to new ones (see README).
+    #[arg(long, value_name = "FILE", requires = "prev")]
+    pub renames: Option<PathBuf>,
     /// Files or folders (read recursively): .xlsx .xlsm .xls .ods .csv .tsv .txt
     #[arg(required = true)]
     pub inputs: Vec<PathBuf>,
@@ -40,12 +55,43 @@ pub fn run(args: Args, profile: &Profile) -> Result<Status, Error> {
             path: args.output.clone(),
         });
     }
-    let outcome = pipeline::read_and_merge(&args.inputs, Some(year), profile)?;
-    print_report(&outcome.report, profile);
-    if outcome.merged.book.rows.is_empty() {
-        return Err(Error::NothingRead);
-    }
-    pipeline::write_book(&outcome.merged.book, &args.output, args.force, profile)?;
+    let outcome = match &args.prev {
+        None => {
+            let outcome = pipeline::read_and_merge(&args.inputs, Some(year), profile)?;
+            print_report(&outcome.report, profile);
+            if outcome.merged.book.rows.is_empty() {
+                return Err(Error::NothingRead);
+            }
+            pipeline::write_book(&outcome.merged.book, &args.output, args.force, profile)?;
+            outcome
+        }
+        Some(prev) => {
+            let renames = Renames::load_opt(args.renames.as_ref())?;
+            let done =
+                pipeline::consolidate_with_prev(&args.inputs, prev, &renames, year, profile)?;
+            print_report(&done.outcome.report, profile);
+            pipeline::write_working(&done, &args.output, args.force, profile)?;
+            let count = |s| {
+                done.consolidated
+                    .rows
+                    .iter()
+                    .filter(|r| r.status == s)
+                    .count()
+            };
+            eprintln!(
+                "前年度 {} 行と突き合わせ: 新規 {} 行、未提出 {} 行、変更のある行 {} 行",
+                done.consolidated.rows.len() - count(crate::merge::Status::New),
+                count(crate::merge::Status::New),
+                count(crate::merge::Status::NotReturned),
+                done.consolidated
+                    .rows
+                    .iter()
+                    .filter(|r| !r.changes.is_empty())
+                    .count(),
+            );
+            done.outcome
+        }
+    };
     let (read, taken, merged, refused) = outcome.counts();
     eprintln!(
         "{} ファイル {} 行を読み、{} 行を取り込み、{} 行は同じ行と統合、{} 行は取り込めませんでした → {}",

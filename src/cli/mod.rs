@@ -8,6 +8,7 @@ pub mod check;
 pub mod consolidate;
 pub mod demo;
 pub mod export;
+pub mod handout;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -49,6 +50,7 @@ pub enum Command {
     Consolidate(consolidate::Args),
     Check(check::Args),
     Export(export::Args),
+    Handout(handout::Args),
     Demo(demo::Args),
 }
 
@@ -82,6 +84,7 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Consolidate(args) => consolidate::run(args, &profile),
         Command::Check(args) => check::run(args, &profile),
         Command::Export(args) => export::run(args, &profile),
+        Command::Handout(args) => handout::run(args, &profile),
         Command::Demo(args) => demo::run(args, &profile),
     };
     match result {

@@ -13,6 +13,8 @@ pub struct GridCell {
     pub text: String,
     /// an Excel error value (`#REF!`)
     pub error: bool,
+    /// the value of a number cell (dates included); `None` for text and for text files
+    pub number: Option<f64>,
 }
 
 /// A sheet's cells; positions are 0-based absolute (row, column).
@@ -54,19 +56,27 @@ impl Grid {
         }
     }
 
-    /// Adds a cell; blank text is not stored. Cells beyond the limits are counted, not kept.
+    /// Adds a text cell; blank text is not stored. Cells beyond the limits are counted,
+    /// not kept.
     pub fn set(&mut self, row: u32, col: u32, text: String, error: bool, limits: &Limits) {
-        if text.trim().is_empty() {
+        let cell = GridCell {
+            text,
+            error,
+            number: None,
+        };
+        self.put(row, col, cell, limits);
+    }
+
+    /// Adds a cell; blank text is not stored. Cells beyond the limits are counted, not kept.
+    pub fn put(&mut self, row: u32, col: u32, cell: GridCell, limits: &Limits) {
+        if cell.text.trim().is_empty() {
             return;
         }
         if row >= limits.max_rows || col >= u32::from(limits.max_cols) {
             self.clipped.get_or_insert((row, col));
             return;
         }
-        self.rows
-            .entry(row)
-            .or_default()
-            .insert(col as u16, GridCell { text, error });
+        self.rows.entry(row).or_default().insert(col as u16, cell);
     }
 
     /// Records a merged area; cells beyond the limits are left out.

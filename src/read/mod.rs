@@ -22,7 +22,7 @@ use rayon::prelude::*;
 
 use crate::error::Error;
 use crate::model::FiscalYear;
-use crate::problem::{Location, ProblemKind, Report};
+use crate::problem::{Location, ProblemKind, Report, Unreadable};
 use crate::profile::{Field, Profile};
 use grid::{Grid, Limits};
 use header::HeaderMatcher;
@@ -236,39 +236,64 @@ pub fn read_file(
 }
 
 fn load_grids(path: &Path, limits: &Limits) -> Result<Vec<Grid>, ProblemKind> {
-    let bytes = std::fs::read(path).map_err(|e| ProblemKind::Unreadable {
-        reason: e.to_string(),
-    })?;
-    let kind = sniff::sniff(path, &bytes).map_err(|e| ProblemKind::Unreadable {
-        reason: match e {
-            sniff::NotTable::TextNamedAsWorkbook => {
-                "拡張子は Excel ですが中身はテキストです".to_string()
-            }
-            sniff::NotTable::Binary => "Excel・CSV のどちらでもありません".to_string(),
-            sniff::NotTable::OtherZip => "zip ですが Excel のブックではありません".to_string(),
-        },
+    let unreadable = |why: Unreadable, detail: String| ProblemKind::Unreadable { why, detail };
+    let bytes = std::fs::read(path).map_err(|e| unreadable(Unreadable::Io, e.to_string()))?;
+    let kind = sniff::sniff(path, &bytes).map_err(|e| match e {
+        sniff::NotTable::Empty => ProblemKind::Empty,
+        sniff::NotTable::TextNamedAsWorkbook => {
+            unreadable(Unreadable::TextNamedAsWorkbook, String::new())
+        }
+        sniff::NotTable::Binary => unreadable(Unreadable::NotTable, String::new()),
+        sniff::NotTable::OtherZip => unreadable(Unreadable::OtherZip, String::new()),
+        sniff::NotTable::Xlsb => unreadable(Unreadable::Xlsb, String::new()),
+        sniff::NotTable::Truncated => unreadable(Unreadable::Truncated, String::new()),
+        sniff::NotTable::DamagedZip(detail) => unreadable(Unreadable::Damaged, detail),
     })?;
     let workbook = |r: Result<Vec<Grid>, workbook::WorkbookError>| {
         r.map_err(|e| match e {
             workbook::WorkbookError::Encrypted => ProblemKind::Encrypted,
-            workbook::WorkbookError::Broken(reason) => ProblemKind::Unreadable { reason },
+            workbook::WorkbookError::Broken(detail) => unreadable(Unreadable::Damaged, detail),
         })
     };
-    // calamine may panic on malformed input; a panic is this file's refusal, not the run's
-    let result = std::panic::catch_unwind(|| match kind {
+    // calamine may panic on malformed input; a panic is this file's refusal, not the run's,
+    // and its message is not printed (the refusal says what happened)
+    let result = quietly(|| match kind {
         sniff::Kind::Xlsx => workbook(workbook::read_xlsx(&bytes, limits)),
         sniff::Kind::Xls => workbook(workbook::read_xls(&bytes, limits)),
         sniff::Kind::Ods => workbook(workbook::read_ods(&bytes, limits)),
         sniff::Kind::Encrypted => Err(ProblemKind::Encrypted),
         sniff::Kind::Text => text::read_text(&bytes, &sniff::extension(path), limits)
             .map(|g| vec![g])
-            .map_err(|e| ProblemKind::Unreadable {
-                reason: e.to_string(),
-            }),
+            .map_err(|e| unreadable(Unreadable::Damaged, e.to_string())),
     });
-    result.unwrap_or_else(|_| {
-        Err(ProblemKind::Unreadable {
-            reason: "壊れたファイルです".to_string(),
-        })
+    result.unwrap_or_else(|panic| Err(unreadable(Unreadable::Damaged, panic)))
+}
+
+thread_local! {
+    /// set while this thread reads a file under [`quietly`]
+    static QUIET: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// Runs `f`, catching a panic as `Err(its message)` without printing it. Panics of other
+/// threads, and of this one outside `f`, are reported by the hook as before.
+fn quietly<T>(f: impl FnOnce() -> T) -> Result<T, String> {
+    static HOOK: std::sync::Once = std::sync::Once::new();
+    HOOK.call_once(|| {
+        let previous = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            if !QUIET.with(std::cell::Cell::get) {
+                previous(info);
+            }
+        }));
+    });
+    QUIET.with(|q| q.set(true));
+    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(f));
+    QUIET.with(|q| q.set(false));
+    result.map_err(|panic| {
+        panic
+            .downcast_ref::<&str>()
+            .map(|s| (*s).to_string())
+            .or_else(|| panic.downcast_ref::<String>().cloned())
+            .unwrap_or_default()
     })
 }

@@ -1,5 +1,6 @@
 //! What a file really is, from its first bytes, not its name: a CSV renamed .xlsx is
-//! text, an .xlsx with a password is an encrypted OLE container.
+//! text, an .xlsx with a password is an encrypted OLE container, a zip is told by the
+//! parts it holds (and a zip without its end record was cut short).
 
 use std::path::Path;
 
@@ -12,7 +13,7 @@ pub enum Kind {
     Ods,
     /// .xls (an OLE compound file)
     Xls,
-    /// an OLE compound file holding an encrypted xlsx
+    /// an OLE compound file holding an encrypted xlsx, or an ods with encrypted parts
     Encrypted,
     /// .csv / .tsv / .txt
     Text,
@@ -21,12 +22,20 @@ pub enum Kind {
 /// Why a file is not one of the [`Kind`]s.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum NotTable {
+    /// no bytes at all
+    Empty,
     /// the extension is a workbook's but the bytes are text
     TextNamedAsWorkbook,
     /// the bytes are neither a workbook nor text
     Binary,
     /// a zip that is neither xlsx nor ods
     OtherZip,
+    /// an Excel binary workbook (.xlsb)
+    Xlsb,
+    /// a zip whose end (the central directory) is missing: the file was cut short
+    Truncated,
+    /// a zip that cannot be opened for another reason
+    DamagedZip(String),
 }
 
 /// Extensions kpiroll reads when walking a folder.
@@ -39,31 +48,26 @@ pub fn extension(path: &Path) -> String {
         .unwrap_or_default()
 }
 
+const OLE: [u8; 8] = [0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1];
+
 /// Decides the kind from the bytes, using the extension only to tell text formats apart.
 pub fn sniff(path: &Path, bytes: &[u8]) -> Result<Kind, NotTable> {
     let ext = extension(path);
-    if bytes.starts_with(b"PK\x03\x04") {
-        let head = &bytes[..bytes.len().min(4096)];
-        if contains(head, b"mimetypeapplication/vnd.oasis.opendocument") {
-            return Ok(Kind::Ods);
-        }
-        if ext == "ods" {
-            return Ok(Kind::Ods);
-        }
-        if matches!(ext.as_str(), "xlsx" | "xlsm") || contains(bytes, b"xl/workbook") {
-            return Ok(Kind::Xlsx);
-        }
-        return Err(NotTable::OtherZip);
+    if bytes.is_empty() {
+        return Err(NotTable::Empty);
     }
-    if bytes.starts_with(&[0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1]) {
-        let utf16: Vec<u8> = "EncryptedPackage"
-            .encode_utf16()
-            .flat_map(u16::to_le_bytes)
-            .collect();
-        if contains(bytes, &utf16) {
+    if bytes.starts_with(b"PK\x03\x04") || bytes.starts_with(b"PK\x05\x06") {
+        return sniff_zip(bytes);
+    }
+    if bytes.starts_with(&OLE) {
+        if contains(bytes, &utf16("EncryptedPackage")) {
             return Ok(Kind::Encrypted);
         }
-        return Ok(Kind::Xls);
+        // BIFF8 keeps its cells in a stream named Workbook, BIFF5 in one named Book
+        if contains(bytes, &utf16("Workbook")) || contains(bytes, &utf16("Book")) {
+            return Ok(Kind::Xls);
+        }
+        return Err(NotTable::Binary);
     }
     if looks_like_text(bytes) {
         if matches!(ext.as_str(), "xlsx" | "xlsm" | "xls" | "ods") {
@@ -72,6 +76,61 @@ pub fn sniff(path: &Path, bytes: &[u8]) -> Result<Kind, NotTable> {
         return Ok(Kind::Text);
     }
     Err(NotTable::Binary)
+}
+
+/// A zip: xlsx/xlsm when it holds `xl/workbook.xml`, ods when its mimetype says so
+/// (encrypted when its manifest says its parts are).
+fn sniff_zip(bytes: &[u8]) -> Result<Kind, NotTable> {
+    let mut zip = match zip::ZipArchive::new(std::io::Cursor::new(bytes)) {
+        Ok(zip) => zip,
+        // the end of central directory record is the zip's last 22 bytes (plus a comment
+        // of at most 64 KiB): without it the file stops before its end
+        Err(_) if !has_end_record(bytes) => return Err(NotTable::Truncated),
+        Err(e) => return Err(NotTable::DamagedZip(e.to_string())),
+    };
+    let names: Vec<String> = zip
+        .file_names()
+        .filter_map(Result::ok)
+        .map(|n| n.to_string())
+        .collect();
+    let has = |name: &str| names.iter().any(|n| n.eq_ignore_ascii_case(name));
+    if has("xl/workbook.xml") {
+        return Ok(Kind::Xlsx);
+    }
+    if has("xl/workbook.bin") {
+        return Err(NotTable::Xlsb);
+    }
+    let member = |zip: &mut zip::ZipArchive<std::io::Cursor<&[u8]>>, name: &str| {
+        let mut text = String::new();
+        if let Ok(mut file) = zip.by_name(name) {
+            // a mimetype or manifest is small; a bigger one is not what is looked for
+            let _ = std::io::Read::read_to_string(
+                &mut std::io::Read::take(&mut file, 1 << 20),
+                &mut text,
+            );
+        }
+        text
+    };
+    let mimetype = member(&mut zip, "mimetype");
+    if mimetype
+        .trim()
+        .starts_with("application/vnd.oasis.opendocument.spreadsheet")
+    {
+        if member(&mut zip, "META-INF/manifest.xml").contains("encryption-data") {
+            return Ok(Kind::Encrypted);
+        }
+        return Ok(Kind::Ods);
+    }
+    Err(NotTable::OtherZip)
+}
+
+fn has_end_record(bytes: &[u8]) -> bool {
+    let tail = &bytes[bytes.len().saturating_sub(22 + 65_535)..];
+    contains(tail, b"PK\x05\x06")
+}
+
+fn utf16(text: &str) -> Vec<u8> {
+    text.encode_utf16().flat_map(u16::to_le_bytes).collect()
 }
 
 fn contains(haystack: &[u8], needle: &[u8]) -> bool {
@@ -110,12 +169,41 @@ mod tests {
             Ok(Kind::Text)
         );
         assert_eq!(sniff(p, &[0, 1, 2, 3, 0, 0]), Err(NotTable::Binary));
-        assert_eq!(
-            sniff(
-                Path::new("x.xls"),
-                &[0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1, 0]
-            ),
-            Ok(Kind::Xls)
-        );
+        // an OLE file without a workbook stream (a Word .doc renamed .xls) is no workbook
+        assert_eq!(sniff(Path::new("x.xls"), &OLE), Err(NotTable::Binary));
+        let mut xls = OLE.to_vec();
+        xls.extend(utf16("Workbook"));
+        assert_eq!(sniff(Path::new("x.xls"), &xls), Ok(Kind::Xls));
+        assert_eq!(sniff(p, b""), Err(NotTable::Empty));
+    }
+
+    fn zip_of(members: &[(&str, &str)]) -> Vec<u8> {
+        let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+        for (name, text) in members {
+            zip.start_file(*name, zip::write::SimpleFileOptions::default())
+                .unwrap();
+            std::io::Write::write_all(&mut zip, text.as_bytes()).unwrap();
+        }
+        zip.finish().unwrap().into_inner()
+    }
+
+    #[test]
+    fn zips_by_their_members_and_cut_ones_as_truncated() {
+        let p = Path::new("x.xlsx");
+        let xlsx = zip_of(&[("[Content_Types].xml", "<x/>"), ("xl/workbook.xml", "<x/>")]);
+        assert_eq!(sniff(p, &xlsx), Ok(Kind::Xlsx));
+        assert_eq!(sniff(p, &xlsx[..xlsx.len() / 2]), Err(NotTable::Truncated));
+        let docx = zip_of(&[("word/document.xml", "<x/>")]);
+        assert_eq!(sniff(p, &docx), Err(NotTable::OtherZip));
+        let xlsb = zip_of(&[("xl/workbook.bin", "x")]);
+        assert_eq!(sniff(p, &xlsb), Err(NotTable::Xlsb));
+        let mime = "application/vnd.oasis.opendocument.spreadsheet";
+        let ods = zip_of(&[("mimetype", mime), ("content.xml", "<x/>")]);
+        assert_eq!(sniff(Path::new("x.ods"), &ods), Ok(Kind::Ods));
+        let locked = zip_of(&[
+            ("mimetype", mime),
+            ("META-INF/manifest.xml", "<manifest:encryption-data/>"),
+        ]);
+        assert_eq!(sniff(Path::new("x.ods"), &locked), Ok(Kind::Encrypted));
     }
 }

@@ -197,14 +197,22 @@ pub fn read_rows(
                     continue;
                 }
                 Err(KeyError::Malformed(value)) => {
-                    report.push(
-                        key_at,
-                        ProblemKind::BadKey {
+                    // a number cell: the dash was never stored (411.6 typed for 411-6, shown
+                    // as 412 in a `0` format), so name the number the cell holds
+                    let number = grid.get(r, key_col).and_then(|c| c.number);
+                    let kind = match number {
+                        Some(x) => ProblemKind::NumberKey {
+                            header: head(Field::ProjectNos),
+                            number: crate::numfmt::general(x),
+                            shape: p.key_shape.clone(),
+                        },
+                        None => ProblemKind::BadKey {
                             header: head(Field::ProjectNos),
                             value,
                             shape: p.key_shape.clone(),
                         },
-                    );
+                    };
+                    report.push(key_at, kind);
                     current = None;
                     refused_project = true;
                     continue;

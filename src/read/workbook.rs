@@ -9,7 +9,7 @@ use std::io::Cursor;
 
 use calamine::{Data, DataRef, Ods, Reader, SheetVisible, Xls, Xlsx};
 
-use super::grid::{Grid, Limits};
+use super::grid::{Grid, GridCell, Limits};
 use crate::numfmt;
 
 /// Why a workbook could not be read.
@@ -54,8 +54,7 @@ pub fn read_xlsx(bytes: &[u8], limits: &Limits) -> Result<Vec<Grid>, WorkbookErr
             while let Some((cell, style)) = cells.next_cell_with_style_id().map_err(broken)? {
                 let (row, col) = cell.get_position();
                 let code = codes.get(style).map_or("General", String::as_str);
-                let (text, error) = text_of_ref(cell.get_value(), code);
-                grid.set(row, col, text, error, limits);
+                grid.put(row, col, cell_of_ref(cell.get_value(), code), limits);
             }
         }
         if let Ok(merges) = wb.merge_cells_by_sheet_name(&name) {
@@ -109,41 +108,70 @@ fn grid_of_range(name: &str, range: &calamine::Range<Data>, limits: &Limits) -> 
     let mut grid = Grid::new(Some(name.to_string()));
     for (row, col, value) in range.used_cells() {
         let (start_row, start_col) = range.start().unwrap_or((0, 0));
-        let (text, error) = text_of(value);
-        grid.set(
+        grid.put(
             start_row + row as u32,
             start_col + col as u32,
-            text,
-            error,
+            cell_of(value),
             limits,
         );
     }
     grid
 }
 
-fn text_of_ref(value: &DataRef<'_>, code: &str) -> (String, bool) {
+fn cell_of_ref(value: &DataRef<'_>, code: &str) -> GridCell {
+    let number = |x: f64, text: String| GridCell {
+        text,
+        error: false,
+        number: Some(x),
+    };
     match value {
-        DataRef::Int(i) => (numfmt::render(*i as f64, code), false),
-        DataRef::Float(f) => (numfmt::render(*f, code), false),
-        DataRef::String(s) => (s.clone(), false),
-        DataRef::SharedString(s) => ((*s).to_string(), false),
-        DataRef::Bool(b) => (if *b { "TRUE" } else { "FALSE" }.to_string(), false),
-        DataRef::DateTime(d) => (numfmt::general(d.as_f64()), false),
-        DataRef::DateTimeIso(s) | DataRef::DurationIso(s) => (s.clone(), false),
-        DataRef::Error(e) => (e.to_string(), true),
-        DataRef::Empty => (String::new(), false),
+        DataRef::Int(i) => number(*i as f64, numfmt::render(*i as f64, code)),
+        DataRef::Float(f) => number(*f, numfmt::render(*f, code)),
+        DataRef::DateTime(d) => number(d.as_f64(), numfmt::general(d.as_f64())),
+        DataRef::String(s) => text(s.clone()),
+        DataRef::SharedString(s) => text((*s).to_string()),
+        DataRef::Bool(b) => text(if *b { "TRUE" } else { "FALSE" }.to_string()),
+        DataRef::DateTimeIso(s) | DataRef::DurationIso(s) => text(s.clone()),
+        DataRef::Error(e) => GridCell {
+            text: e.to_string(),
+            error: true,
+            number: None,
+        },
+        DataRef::Empty => text(String::new()),
     }
 }
 
-fn text_of(value: &Data) -> (String, bool) {
+/// A cell of xls or ods: their number formats are not exposed, numbers show as General.
+fn cell_of(value: &Data) -> GridCell {
+    let number = |x: f64| GridCell {
+        text: numfmt::general(x),
+        error: false,
+        number: Some(x),
+    };
     match value {
-        Data::Int(i) => (i.to_string(), false),
-        Data::Float(f) => (numfmt::general(*f), false),
-        Data::String(s) => (s.clone(), false),
-        Data::Bool(b) => (if *b { "TRUE" } else { "FALSE" }.to_string(), false),
-        Data::DateTime(d) => (numfmt::general(d.as_f64()), false),
-        Data::DateTimeIso(s) | Data::DurationIso(s) => (s.clone(), false),
-        Data::Error(e) => (e.to_string(), true),
-        Data::Empty => (String::new(), false),
+        Data::Int(i) => GridCell {
+            text: i.to_string(),
+            error: false,
+            number: Some(*i as f64),
+        },
+        Data::Float(f) => number(*f),
+        Data::DateTime(d) => number(d.as_f64()),
+        Data::String(s) => text(s.clone()),
+        Data::Bool(b) => text(if *b { "TRUE" } else { "FALSE" }.to_string()),
+        Data::DateTimeIso(s) | Data::DurationIso(s) => text(s.clone()),
+        Data::Error(e) => GridCell {
+            text: e.to_string(),
+            error: true,
+            number: None,
+        },
+        Data::Empty => text(String::new()),
+    }
+}
+
+fn text(text: String) -> GridCell {
+    GridCell {
+        text,
+        error: false,
+        number: None,
     }
 }

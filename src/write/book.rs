@@ -7,7 +7,7 @@
 //! Print-ready: paper, orientation and fit from the layout, the header row repeated on
 //! every page, a page break before each block, page numbers in the footer.
 
-use rust_xlsxwriter::{DocProperties, ExcelDateTime, Format, Workbook, Worksheet, XlsxError};
+use rust_xlsxwriter::{DocProperties, ExcelDateTime, Format, Note, Workbook, Worksheet, XlsxError};
 
 use super::styles::Styles;
 use crate::model::{Book, Row};
@@ -24,7 +24,7 @@ pub fn book_workbook(book: &Book, profile: &Profile) -> Result<Workbook, XlsxErr
     let mut workbook = Workbook::new();
     set_fixed_properties(&mut workbook, book)?;
     let sheet = workbook.add_worksheet();
-    write_table(sheet, book, profile)?;
+    write_table(sheet, book, profile, &Marks::none())?;
     Ok(workbook)
 }
 
@@ -46,7 +46,12 @@ pub fn header_text(template: &str, book: &Book) -> String {
 ///
 /// # Errors
 /// rust_xlsxwriter's limits.
-pub fn write_table(sheet: &mut Worksheet, book: &Book, profile: &Profile) -> Result<(), XlsxError> {
+pub fn write_table(
+    sheet: &mut Worksheet,
+    book: &Book,
+    profile: &Profile,
+    marks: &Marks,
+) -> Result<(), XlsxError> {
     let layout = &profile.layout;
     let mut styles = Styles::new(&layout.book);
     sheet.set_name(&layout.book.sheet)?;
@@ -65,7 +70,10 @@ pub fn write_table(sheet: &mut Worksheet, book: &Book, profile: &Profile) -> Res
     let page_height = printable_height(profile);
     let mut room = page_height - f64::from(r) * LINE_PT; // the titles take some of page 1
     for goal in book.goals() {
-        let rows: Vec<&Row> = book.rows.iter().filter(|row| &row.goal == goal).collect();
+        let index: Vec<usize> = (0..book.rows.len())
+            .filter(|i| &book.rows[*i].goal == goal)
+            .collect();
+        let rows: Vec<&Row> = index.iter().map(|i| &book.rows[*i]).collect();
         let heights: Vec<f64> = rows.iter().map(|row| row_height(row, profile)).collect();
         for page_rows in paginate(&rows, &heights, room, page_height) {
             if r > (layout.book.title_rows.len() + 1) as u32 {
@@ -97,9 +105,11 @@ pub fn write_table(sheet: &mut Worksheet, book: &Book, profile: &Profile) -> Res
                 sheet,
                 r,
                 &rows[page_rows.clone()],
+                &index[page_rows.clone()],
                 &heights[page_rows.clone()],
                 profile,
                 &mut styles,
+                marks,
             )?;
             r += page_rows.len() as u32;
         }
@@ -120,59 +130,96 @@ pub fn write_table(sheet: &mut Worksheet, book: &Book, profile: &Profile) -> Res
     Ok(())
 }
 
+/// Cells to highlight in the working book, each with a note (last year's value).
+/// The handout and plain books have none.
+#[derive(Debug, Clone, Default)]
+pub struct Marks {
+    /// book row index → (field, note text)
+    notes: std::collections::BTreeMap<usize, Vec<(Field, String)>>,
+}
+
+impl Marks {
+    /// No highlights.
+    pub fn none() -> Marks {
+        Marks::default()
+    }
+
+    /// Highlights `field` of book row `row` with `note`.
+    pub fn add(&mut self, row: usize, field: Field, note: String) {
+        self.notes.entry(row).or_default().push((field, note));
+    }
+
+    /// The note of a cell, when it is highlighted.
+    pub fn note(&self, row: usize, field: Field) -> Option<String> {
+        self.notes
+            .get(&row)?
+            .iter()
+            .find(|(f, _)| *f == field)
+            .map(|(_, n)| n.clone())
+    }
+}
+
 /// Points per line of text at the book's font size, and a cell's padding.
 const LINE_PT: f64 = 13.0;
 const PAD_PT: f64 = 3.0;
 
 /// Writes the data rows of one page block from row `first_row`, merging group and
 /// project cells over their runs within the block, with the estimated row heights.
+/// `index` gives each row's position in the book, for its [`Marks`].
+#[allow(clippy::too_many_arguments)]
 fn write_rows(
     sheet: &mut Worksheet,
     first_row: u32,
     rows: &[&Row],
+    index: &[usize],
     heights: &[f64],
     profile: &Profile,
     styles: &mut Styles,
+    marks: &Marks,
 ) -> Result<(), XlsxError> {
     let columns = &profile.layout.columns;
     for (i, row) in rows.iter().enumerate() {
-        sheet.set_row_height(first_row + i as u32, heights[i])?;
+        let r = first_row + i as u32;
+        sheet.set_row_height(r, heights[i])?;
         for (c, column) in columns.iter().enumerate() {
             let c = c as u16;
+            let note = marks.note(index[i], column.field);
             if column.group || column.project {
                 let (start, end) = run(rows, i, column.field, profile);
                 if start != i {
                     continue; // inside a merged run written from its first row
                 }
                 let text = field_text(row, column.field, profile);
-                let format = if column.field == Field::MeasureNo {
+                let plain = if column.field == Field::MeasureNo {
                     &styles.centered
                 } else {
                     &styles.text
                 };
-                if end > start {
-                    sheet.merge_range(
-                        first_row + start as u32,
-                        c,
-                        first_row + end as u32,
-                        c,
-                        &text,
-                        format,
-                    )?;
+                let format = if note.is_some() {
+                    styles.highlighted(plain)
                 } else {
-                    sheet.write_string_with_format(first_row + i as u32, c, text, format)?;
+                    plain.clone()
+                };
+                if end > start {
+                    sheet.merge_range(r, c, first_row + end as u32, c, &text, &format)?;
+                } else {
+                    sheet.write_string_with_format(r, c, text, &format)?;
                 }
-                continue;
+            } else {
+                write_cell(
+                    sheet,
+                    r,
+                    c,
+                    row,
+                    column.field,
+                    profile,
+                    styles,
+                    note.is_some(),
+                )?;
             }
-            write_cell(
-                sheet,
-                first_row + i as u32,
-                c,
-                row,
-                column.field,
-                profile,
-                styles,
-            )?;
+            if let Some(note) = note {
+                sheet.insert_note(r, c, &Note::new(note).set_author("kpiroll"))?;
+            }
         }
     }
     Ok(())
@@ -335,6 +382,7 @@ pub fn field_text(row: &Row, field: Field, profile: &Profile) -> String {
     }
 }
 
+#[allow(clippy::too_many_arguments)]
 fn write_cell(
     sheet: &mut Worksheet,
     r: u32,
@@ -343,7 +391,15 @@ fn write_cell(
     field: Field,
     profile: &Profile,
     styles: &mut Styles,
+    highlight: bool,
 ) -> Result<(), XlsxError> {
+    let mark = |styles: &Styles, f: &Format| {
+        if highlight {
+            styles.highlighted(f)
+        } else {
+            f.clone()
+        }
+    };
     let value = match field {
         Field::Target => Some(&row.target),
         Field::Actual => Some(&row.actual),
@@ -351,18 +407,18 @@ fn write_cell(
     };
     if let Some(value) = value {
         if let Some((x, code)) = numfmt::number_cell(value, &profile.patterns.negative_signs) {
-            let format: Format = styles.number(&code);
-            sheet.write_number_with_format(r, c, x, &format)?;
+            let format = styles.number(&code);
+            sheet.write_number_with_format(r, c, x, &mark(styles, &format))?;
         } else {
-            sheet.write_string_with_format(r, c, &value.raw, &styles.value_text)?;
+            sheet.write_string_with_format(r, c, &value.raw, &mark(styles, &styles.value_text))?;
         }
         return Ok(());
     }
-    let format = if field == Field::Unit {
+    let plain = if field == Field::Unit {
         &styles.centered
     } else {
         &styles.text
     };
-    sheet.write_string_with_format(r, c, field_text(row, field, profile), format)?;
+    sheet.write_string_with_format(r, c, field_text(row, field, profile), &mark(styles, plain))?;
     Ok(())
 }

@@ -4,3 +4,4 @@
 pub mod book;
 pub mod output;
 pub mod styles;
+pub mod working;

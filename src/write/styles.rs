@@ -28,6 +28,9 @@ pub struct Styles {
     base: Format,
 }
 
+/// The fill of a changed cell in the working book.
+const CHANGED_FILL: u32 = 0xFFF2CC;
+
 fn rgb(hex: &str) -> Color {
     Color::RGB(u32::from_str_radix(hex.trim_start_matches('#'), 16).unwrap_or(0xFFFFFF))
 }
@@ -57,10 +60,17 @@ impl Styles {
             text: cell.clone().set_align(FormatAlign::Left),
             centered: cell.clone().set_align(FormatAlign::Center),
             value_text: cell.clone().set_align(FormatAlign::Right),
-            changed: cell.clone().set_background_color(Color::RGB(0xFFF2CC)),
+            changed: cell.clone().set_background_color(Color::RGB(CHANGED_FILL)),
             numbers: BTreeMap::new(),
             base: cell,
         }
+    }
+
+    /// `format` with the fill of a changed cell (working book only).
+    pub fn highlighted(&self, format: &Format) -> Format {
+        format
+            .clone()
+            .set_background_color(Color::RGB(CHANGED_FILL))
     }
 
     /// The format for a number shown with `code` (right-aligned, bordered).

@@ -3,6 +3,7 @@
 //! One integration binary; one module per command or concern.
 
 mod common;
+mod consolidate;
 mod foundation;
 mod ingest;
 mod problems;

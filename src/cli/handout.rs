@@ -1,0 +1,46 @@
+//! `kpiroll handout`: the council's copy of a book.
+
+use std::path::PathBuf;
+
+use super::{print_report, Status};
+use crate::error::Error;
+use crate::pipeline;
+use crate::profile::Profile;
+
+/// Writes the council version of a book: only the table sheet, laid out like 資料2-2,
+/// no highlights or notes, the title's year from the book; optionally a PDF beside it.
+///
+/// Example: kpiroll handout R7.xlsx -o 資料2-2_R7.xlsx --pdf
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// The consolidated (working) book.
+    pub book: PathBuf,
+    /// The handout to write (.xlsx).
+    #[arg(short, long)]
+    pub output: PathBuf,
+    /// Also convert it to PDF with LibreOffice (soffice), beside the .xlsx.
+    #[arg(long)]
+    pub pdf: bool,
+    /// Overwrite the output if it exists.
+    #[arg(long)]
+    pub force: bool,
+}
+
+/// Runs the command.
+///
+/// # Errors
+/// Unreadable book, output not writable, PDF conversion failed.
+pub fn run(args: Args, profile: &Profile) -> Result<Status, Error> {
+    let outcome = pipeline::handout(&args.book, &args.output, args.force, profile)?;
+    print_report(&outcome.report, profile);
+    eprintln!(
+        "{} 行 → {}",
+        outcome.merged.book.rows.len(),
+        args.output.display()
+    );
+    if args.pdf {
+        let pdf = pipeline::to_pdf(&args.output)?;
+        eprintln!("PDF → {}", pdf.display());
+    }
+    Ok(Status::of(&outcome.report))
+}

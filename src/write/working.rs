@@ -1,0 +1,239 @@
+//! The working book of a consolidation: 一覧 (the book, changed cells highlighted, each
+//! with a note giving last year's value), 変更点 (one row per change), 取込ログ (every
+//! input row and problem) and 提出状況 (per 担当課: expected, received, missing, files).
+//!
+//! Sheet names and column headers come from the message catalogue.
+
+use rust_xlsxwriter::{Workbook, Worksheet, XlsxError};
+
+use super::book::{set_fixed_properties, write_table, Marks};
+use super::styles::Styles;
+use crate::merge::{Consolidated, Fate, Status};
+use crate::problem::ProblemKind;
+use crate::profile::{Field, Profile};
+use crate::read::Source;
+
+/// Builds the working book.
+///
+/// # Errors
+/// rust_xlsxwriter's limits.
+pub fn working_workbook(
+    consolidated: &Consolidated,
+    sources: &[Source],
+    fates: &[(crate::read::ReadRow, Fate)],
+    report: &crate::problem::Report,
+    profile: &Profile,
+) -> Result<Workbook, XlsxError> {
+    let book = &consolidated.book;
+    let mut workbook = Workbook::new();
+    set_fixed_properties(&mut workbook, book)?;
+    let mut marks = Marks::none();
+    for (i, info) in consolidated.rows.iter().enumerate() {
+        for change in &info.changes {
+            let note = profile.message("note_last_year", &[("old", &change.old)]);
+            marks.add(i, change.field, note);
+        }
+    }
+    write_table(workbook.add_worksheet(), book, profile, &marks)?;
+    let styles = Styles::new(&profile.layout.book);
+    let words = &profile.patterns.flag_words;
+
+    // 変更点
+    let mut rows: Vec<Vec<String>> = Vec::new();
+    for (row, info) in book.rows.iter().zip(&consolidated.rows) {
+        let key = row.key();
+        let source = info
+            .source
+            .as_ref()
+            .map_or_else(String::new, ToString::to_string);
+        let base = [
+            key.project_no.clone(),
+            key.kpi_index.to_string(),
+            row.project.clone(),
+        ];
+        match info.status {
+            Status::New | Status::NotReturned => {
+                let word = if info.status == Status::New {
+                    &words.new
+                } else {
+                    &words.not_returned
+                };
+                rows.push(
+                    [
+                        &base[..],
+                        &[word.clone(), String::new(), String::new(), source],
+                    ]
+                    .concat(),
+                );
+            }
+            Status::Matched => {
+                for c in &info.changes {
+                    let header = header_of(profile, c.field);
+                    rows.push(
+                        [
+                            &base[..],
+                            &[header, c.old.clone(), c.new.clone(), source.clone()],
+                        ]
+                        .concat(),
+                    );
+                }
+            }
+        }
+    }
+    table_sheet(
+        workbook.add_worksheet(),
+        &profile.message("sheet_changes", &[]),
+        &profile.message("changes_headers", &[]),
+        &rows,
+        &styles,
+    )?;
+
+    // 取込ログ
+    let mut rows: Vec<Vec<String>> = Vec::new();
+    for source in sources {
+        let file = file_name(&source.path);
+        for p in report.problems.iter().filter(|p| p.at.file == source.path) {
+            if matches!(p.kind, ProblemKind::Conflict { .. }) {
+                continue; // listed with its row below
+            }
+            let level = match p.severity() {
+                crate::problem::Severity::Refusal => profile.message("log_refused", &[]),
+                crate::problem::Severity::Warning => profile.message("log_warning", &[]),
+            };
+            rows.push(vec![
+                file.clone(),
+                p.at.sheet.clone().unwrap_or_default(),
+                p.at.a1().unwrap_or_default(),
+                String::new(),
+                String::new(),
+                level,
+                p.text(profile),
+            ]);
+        }
+        for (read, fate) in fates.iter().filter(|(r, _)| r.at.file == source.path) {
+            let (result, reason) = match fate {
+                Fate::Taken => (profile.message("log_taken", &[]), String::new()),
+                Fate::Merged => (profile.message("log_merged", &[]), String::new()),
+                Fate::Refused => (
+                    profile.message("log_refused", &[]),
+                    report
+                        .problems
+                        .iter()
+                        .find(|p| p.at == read.at && matches!(p.kind, ProblemKind::Conflict { .. }))
+                        .map(|p| p.text(profile))
+                        .unwrap_or_default(),
+                ),
+            };
+            let key = read.row.key();
+            rows.push(vec![
+                file.clone(),
+                read.at.sheet.clone().unwrap_or_default(),
+                read.at.a1().unwrap_or_default(),
+                key.project_no,
+                key.kpi_index.to_string(),
+                result,
+                reason,
+            ]);
+        }
+    }
+    for p in report
+        .problems
+        .iter()
+        .filter(|p| !sources.iter().any(|s| s.path == p.at.file))
+    {
+        rows.push(vec![
+            file_name(&p.at.file),
+            p.at.sheet.clone().unwrap_or_default(),
+            p.at.a1().unwrap_or_default(),
+            String::new(),
+            String::new(),
+            profile.message("log_warning", &[]),
+            p.text(profile),
+        ]);
+    }
+    table_sheet(
+        workbook.add_worksheet(),
+        &profile.message("sheet_log", &[]),
+        &profile.message("log_headers", &[]),
+        &rows,
+        &styles,
+    )?;
+
+    // 提出状況
+    let rows: Vec<Vec<String>> = consolidated
+        .submissions
+        .iter()
+        .map(|s| {
+            vec![
+                s.department.clone(),
+                s.expected.to_string(),
+                s.received.to_string(),
+                s.missing.join(" "),
+                s.files.join(" "),
+            ]
+        })
+        .collect();
+    table_sheet(
+        workbook.add_worksheet(),
+        &profile.message("sheet_status", &[]),
+        &profile.message("status_headers", &[]),
+        &rows,
+        &styles,
+    )?;
+    Ok(workbook)
+}
+
+fn file_name(path: &std::path::Path) -> String {
+    path.file_name().map_or_else(
+        || path.to_string_lossy().to_string(),
+        |n| n.to_string_lossy().to_string(),
+    )
+}
+
+fn header_of(profile: &Profile, field: Field) -> String {
+    crate::read::table::default_header(profile, field)
+}
+
+/// A simple list sheet: a header row (`|`-separated) and text rows; cells that hold a
+/// whole number are written as numbers.
+fn table_sheet(
+    sheet: &mut Worksheet,
+    name: &str,
+    headers: &str,
+    rows: &[Vec<String>],
+    styles: &Styles,
+) -> Result<(), XlsxError> {
+    sheet.set_name(name)?;
+    let headers: Vec<&str> = headers.split('|').collect();
+    for (c, h) in headers.iter().enumerate() {
+        sheet.write_string_with_format(0, c as u16, *h, &styles.header)?;
+        let width = rows
+            .iter()
+            .map(|r| r.get(c).map_or(0, |t| t.chars().count()))
+            .max()
+            .unwrap_or(0);
+        sheet.set_column_width(
+            c as u16,
+            (width.max(h.chars().count() * 2) as f64 * 1.6).clamp(8.0, 60.0),
+        )?;
+    }
+    for (i, row) in rows.iter().enumerate() {
+        let r = i as u32 + 1;
+        for (c, text) in row.iter().enumerate() {
+            match text.parse::<u32>() {
+                Ok(n) if !text.starts_with('0') || text == "0" => {
+                    sheet.write_number_with_format(r, c as u16, f64::from(n), &styles.text)?
+                }
+                _ => sheet.write_string_with_format(r, c as u16, text, &styles.text)?,
+            };
+        }
+    }
+    sheet.set_freeze_panes(1, 0)?;
+    sheet.autofilter(0, 0, rows.len() as u32, (headers.len() - 1) as u16)?;
+    // print: landscape, one page wide, the header row on every page
+    sheet.set_landscape();
+    sheet.set_print_fit_to_pages(1, 0);
+    sheet.set_repeat_rows(0, 0)?;
+    sheet.set_footer("&C&P / &N");
+    Ok(())
+}
