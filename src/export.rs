@@ -53,8 +53,11 @@ pub fn export_bytes(rows: &[Row], format: Format, path: &Path) -> Result<Vec<u8>
     }
 }
 
+/// A flat text column: its name and the text of a row.
+type TextColumn = (&'static str, fn(&Row) -> String);
+
 /// The flat columns, in order: name and the text of each row.
-fn flat_text_columns() -> Vec<(&'static str, fn(&Row) -> String)> {
+fn flat_text_columns() -> Vec<TextColumn> {
     vec![
         ("year", |r| r.year.to_string()),
         ("goal_no", |r| r.goal.no.clone()),

@@ -183,7 +183,7 @@ fn group_thousands(int: &str) -> String {
     let bytes: Vec<char> = int.chars().collect();
     let mut out = String::new();
     for (i, c) in bytes.iter().enumerate() {
-        if i > 0 && (bytes.len() - i) % 3 == 0 {
+        if i > 0 && (bytes.len() - i).is_multiple_of(3) {
             out.push(',');
         }
         out.push(*c);

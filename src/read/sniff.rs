@@ -60,6 +60,9 @@ pub fn sniff(path: &Path, bytes: &[u8]) -> Result<Kind, NotTable> {
         return sniff_zip(bytes);
     }
     if bytes.starts_with(&OLE) {
+        if ole_cut_short(bytes) {
+            return Err(NotTable::Truncated);
+        }
         if contains(bytes, &utf16("EncryptedPackage")) {
             return Ok(Kind::Encrypted);
         }
@@ -124,6 +127,20 @@ fn sniff_zip(bytes: &[u8]) -> Result<Kind, NotTable> {
     Err(NotTable::OtherZip)
 }
 
+/// An OLE compound file (xls, encrypted xlsx) is whole sectors after its header sector:
+/// 512 bytes each (version 3) or 4096 (version 4), as the header says at offset 30.
+fn ole_cut_short(bytes: &[u8]) -> bool {
+    let Some(shift) = bytes.get(30..32).map(|b| u16::from_le_bytes([b[0], b[1]])) else {
+        return true;
+    };
+    let sector = match shift {
+        9 => 512,
+        12 => 4096,
+        _ => return false, // not a header kpiroll knows: let the reader say what it finds
+    };
+    bytes.len() < 2 * sector || bytes.len() % sector != 0
+}
+
 fn has_end_record(bytes: &[u8]) -> bool {
     let tail = &bytes[bytes.len().saturating_sub(22 + 65_535)..];
     contains(tail, b"PK\x05\x06")
@@ -170,10 +187,19 @@ mod tests {
         );
         assert_eq!(sniff(p, &[0, 1, 2, 3, 0, 0]), Err(NotTable::Binary));
         // an OLE file without a workbook stream (a Word .doc renamed .xls) is no workbook
-        assert_eq!(sniff(Path::new("x.xls"), &OLE), Err(NotTable::Binary));
-        let mut xls = OLE.to_vec();
-        xls.extend(utf16("Workbook"));
+        let mut ole = OLE.to_vec();
+        ole.resize(30, 0);
+        ole.extend([9, 0]); // 512-byte sectors
+        ole.resize(1024, 0);
+        assert_eq!(sniff(Path::new("x.xls"), &ole), Err(NotTable::Binary));
+        let mut xls = ole.clone();
+        xls[600..616].copy_from_slice(&utf16("Workbook"));
         assert_eq!(sniff(Path::new("x.xls"), &xls), Ok(Kind::Xls));
+        assert_eq!(
+            sniff(Path::new("x.xls"), &xls[..700]),
+            Err(NotTable::Truncated)
+        );
+        assert_eq!(sniff(Path::new("x.xls"), &OLE), Err(NotTable::Truncated));
         assert_eq!(sniff(p, b""), Err(NotTable::Empty));
     }
 

@@ -443,11 +443,24 @@ fn export_writes_every_row_as_json_csv_and_parquet() {
 fn demo_runs_the_cycle_and_says_where_it_wrote() {
     let work = Work::new();
     let (stdout, _) = work.run_status(&["demo", "-o", "out"], 0);
-    for name in ["R6.xlsx", "R6.json", "R6.csv", "R6.parquet"] {
-        assert!(work.path("out").join(name).is_file(), "{name}");
+    for name in [
+        "R6.xlsx",
+        "R6.json",
+        "R6.csv",
+        "R6.parquet",
+        "R7_returns",
+        "R7.xlsx",
+        "資料2-2_R7.xlsx",
+    ] {
+        assert!(work.path("out").join(name).exists(), "{name}");
         assert!(stdout.contains(name), "{stdout}");
     }
     // runs again over its own folder
     work.run_status(&["demo", "-o", "out"], 0);
     assert_eq!(rows_of(&work.path("out/R6.xlsx")).len(), 66);
+    assert_eq!(
+        rows_of(&work.path("out/資料2-2_R7.xlsx")).len(),
+        67,
+        "66 rows and the new project"
+    );
 }

@@ -142,7 +142,7 @@ fn returns_as_departments_send_them_read_field_by_field() {
     std::fs::write(dir.join(".hidden.csv"), b"x").unwrap();
 
     let outcome = read_and_merge(
-        &[dir.clone()],
+        std::slice::from_ref(&dir),
         Some(kpiroll::model::FiscalYear(2025)),
         &profile(),
     )
