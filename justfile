@@ -30,6 +30,16 @@ fixtures:
     cargo run --release -- consolidate --force --year R6 fixtures/R6/資料2-2_R6.txt -o fixtures/R6/derived/R6.xlsx
     cargo run --release -- export --force fixtures/R6/derived/R6.xlsx -o fixtures/R6/derived/R6.json
 
+# regenerate the ingest fixtures (fixtures/ingest/, see fixtures/README.md): the returns
+# and broken files as .xlsx, then their .xls / .ods copies (LibreOffice) and the
+# password-protected ones (msoffcrypto-tool: `pip install msoffcrypto-tool`; python3-uno)
+fixtures-ingest:
+    cargo run --release --example make_fixtures -- fixtures/ingest
+    soffice -env:UserInstallation=file:///tmp/kpiroll-lo --headless --convert-to xls --outdir fixtures/ingest fixtures/ingest/return.xlsx fixtures/ingest/keys.xlsx
+    soffice -env:UserInstallation=file:///tmp/kpiroll-lo --headless --convert-to ods --outdir fixtures/ingest fixtures/ingest/return.xlsx fixtures/ingest/keys.xlsx
+    msoffcrypto-tool -e -p secret fixtures/ingest/return.xlsx fixtures/ingest/broken/encrypted.xlsx
+    /usr/bin/python3 examples/lock_with_password.py fixtures/ingest/return.xlsx fixtures/ingest/broken
+
 # render a book to PDF and PNG pages to look at (needs libreoffice-calc, poppler-utils)
 look BOOK:
     soffice --headless --convert-to pdf --outdir target/look {{BOOK}}

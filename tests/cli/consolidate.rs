@@ -371,12 +371,9 @@ fn the_handout_is_the_table_alone_and_prints_a_page_per_block() {
     );
 
     // the PDF, when LibreOffice is installed (.ci/run installs it)
-    if std::process::Command::new("soffice")
-        .arg("--version")
-        .output()
-        .is_err()
-    {
-        eprintln!("soffice not installed: PDF not checked");
+    let installed = |cmd: &str| std::process::Command::new(cmd).arg("-v").output().is_ok();
+    if !installed("soffice") || !installed("pdfinfo") || !installed("pdftotext") {
+        eprintln!("LibreOffice or poppler-utils not installed: PDF not checked");
         return;
     }
     work.run_status(
