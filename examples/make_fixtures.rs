@@ -80,7 +80,7 @@ pub enum Shape {
 
 /// A value cell of the return.
 #[derive(Clone, Copy)]
-enum V {
+pub enum V {
     /// typed as text
     T(&'static str),
     /// a number cell with its format code
@@ -91,13 +91,13 @@ enum V {
 
 /// One KPI row: project columns (所管課, 事業名, 事業番号, 事業概要), then KPI, 単位, 目標値,
 /// 実績値, 備考. Project columns of a project's second KPI row are merged with the first.
-struct Kpi {
-    project: Option<[&'static str; 4]>,
-    kpi: &'static str,
-    unit: &'static str,
-    target: V,
-    actual: V,
-    remarks: &'static str,
+pub struct Kpi {
+    pub project: Option<[&'static str; 4]>,
+    pub kpi: &'static str,
+    pub unit: &'static str,
+    pub target: V,
+    pub actual: V,
+    pub remarks: &'static str,
 }
 
 fn kpi(
@@ -120,13 +120,14 @@ fn kpi(
 
 /// A 施策 group: (数値目標 or "" to leave it merged from above, 施策番号, 施策, 施策KPI) and
 /// its KPI rows.
-struct Group {
-    goal_targets: &'static str,
-    measure: [&'static str; 3],
-    rows: Vec<Kpi>,
+pub struct Group {
+    pub goal_targets: &'static str,
+    pub measure: [&'static str; 3],
+    pub rows: Vec<Kpi>,
 }
 
-fn blocks() -> Vec<(&'static str, Vec<Group>)> {
+/// The return's 基本目標 blocks: the section row's text and its 施策 groups.
+pub fn blocks() -> Vec<(&'static str, Vec<Group>)> {
     use V::{F, N, T};
     vec![
         (

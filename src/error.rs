@@ -55,4 +55,8 @@ pub enum Error {
     NoLibreOffice,
     #[error("{path}: PDF を作れません: {message}")]
     Pdf { path: PathBuf, message: String },
+    #[error("xlsx は -o で出力先のファイルを指定してください（標準出力には text・json・csv を書けます）")]
+    DiffXlsxNeedsOutput,
+    #[error("{path}: ブックから行を1行も読めません。比較できません")]
+    DiffNoRows { path: PathBuf },
 }

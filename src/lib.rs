@@ -9,6 +9,7 @@
 
 pub mod cli;
 pub mod compare;
+pub mod diff;
 pub mod error;
 pub mod export;
 pub mod merge;
@@ -20,6 +21,7 @@ pub mod profile;
 pub mod progress;
 pub mod read;
 pub mod renames;
+pub mod rollover;
 pub mod value;
 pub mod write;
 

@@ -270,3 +270,82 @@ pub fn to_pdf(workbook: &Path) -> Result<PathBuf, Error> {
         }),
     }
 }
+
+/// What rollover wrote.
+#[derive(Debug, Clone)]
+pub struct Rolled {
+    pub book: Outcome,
+    /// (課, form path, rows)
+    pub forms: Vec<(String, PathBuf, usize)>,
+}
+
+/// `rollover`: last year's book → one protected form per 担当課 in `dir`.
+///
+/// # Errors
+/// The book cannot be read; a form exists (without `force`) or cannot be written.
+pub fn rollover(
+    book: &Path,
+    year: FiscalYear,
+    dir: &Path,
+    renames: &crate::renames::Renames,
+    password: Option<String>,
+    due: Option<String>,
+    force: bool,
+    profile: &Profile,
+) -> Result<Rolled, Error> {
+    use sha2::Digest;
+    let bytes = std::fs::read(book).map_err(|_| Error::InputNotFound {
+        path: book.to_path_buf(),
+    })?;
+    let hash: String = sha2::Sha256::digest(&bytes)
+        .iter()
+        .take(8)
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    let outcome = read_book(book, profile)?;
+    if outcome.merged.book.rows.is_empty() {
+        return Err(Error::NothingRead);
+    }
+    let plans = crate::rollover::plan(
+        &outcome.merged.book,
+        year,
+        renames,
+        dir,
+        &profile.form.file_name,
+    );
+    if !force {
+        if let Some(p) = plans.iter().find(|p| p.path.exists()) {
+            return Err(Error::OutputExists {
+                path: p.path.clone(),
+            });
+        }
+    }
+    let mut forms = Vec::new();
+    for plan in plans {
+        let mut rows = plan.rows.clone();
+        for row in &mut rows {
+            // last year's flag words are not this year's: the free text stays
+            row.flags.clear();
+        }
+        let options = crate::write::form::FormOptions {
+            year,
+            department: plan.department.clone(),
+            password: password.clone(),
+            due: due.clone(),
+            source_hash: hash.clone(),
+        };
+        let xlsx = |source| Error::Xlsx {
+            path: plan.path.clone(),
+            source,
+        };
+        let mut workbook =
+            crate::write::form::form_workbook(&rows, profile, &options).map_err(xlsx)?;
+        let bytes = workbook.save_to_buffer().map_err(xlsx)?;
+        write_atomic(&plan.path, &bytes, force)?;
+        forms.push((plan.department, plan.path, rows.len()));
+    }
+    Ok(Rolled {
+        book: outcome,
+        forms,
+    })
+}

@@ -11,7 +11,9 @@ use serde::Deserialize;
 use crate::error::Error;
 
 /// The compiled-in default profile (the seed city's).
-const DEFAULT_FILES: [(&str, &str); 5] = [
+const DEFAULT_FILES: [(&str, &str); 7] = [
+    ("grades.toml", include_str!("../templates/grades.toml")),
+    ("form.toml", include_str!("../templates/form.toml")),
     ("layout.toml", include_str!("../templates/layout.toml")),
     ("aliases.toml", include_str!("../templates/aliases.toml")),
     ("patterns.toml", include_str!("../templates/patterns.toml")),
@@ -128,6 +130,35 @@ pub struct Required {
 pub struct HeaderSearch {
     pub search_rows: u32,
     pub min_matches: usize,
+    /// headers read past without a word (the forms' reference columns)
+    #[serde(default)]
+    pub ignore: Vec<String>,
+}
+
+/// `form.toml`: the forms rollover writes.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FormLayout {
+    pub file_name: String,
+    pub input_sheet: String,
+    pub guide_sheet: String,
+    pub reference_header: String,
+    pub joint_header: String,
+    pub joint_text: String,
+    pub blank_rows: u32,
+    pub input_fill: String,
+    pub actual_words: Vec<String>,
+    pub remarks_choices: Vec<String>,
+    pub actual_input_title: String,
+    pub actual_input_message: String,
+    pub actual_error_title: String,
+    pub actual_error_message: String,
+    pub remarks_input_title: String,
+    pub remarks_input_message: String,
+    pub due_unset: String,
+    pub form_title: String,
+    pub guide_title: String,
+    pub guide: Vec<String>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -257,6 +288,9 @@ pub struct Profile {
     pub aliases: Aliases,
     pub patterns: Patterns,
     pub messages: Messages,
+    pub form: FormLayout,
+    /// `grades.toml`: 達成率 and grades for `diff`
+    pub grades: crate::diff::grades::Grades,
 }
 
 impl Profile {
@@ -295,6 +329,13 @@ impl Profile {
     ) -> Result<Profile, Error> {
         let layout: Layout = parse(read, "layout.toml")?;
         let aliases: Aliases = parse(read, "aliases.toml")?;
+        let form: FormLayout = parse(read, "form.toml")?;
+        let grades = parse::<crate::diff::grades::Grades>(read, "grades.toml")?
+            .checked()
+            .map_err(|message| Error::ParseTemplate {
+                path: PathBuf::from("grades.toml"),
+                message,
+            })?;
         let p: PatternsFile = parse(read, "patterns.toml")?;
         let messages: Messages = parse(
             read,
@@ -333,6 +374,8 @@ impl Profile {
             aliases,
             patterns,
             messages,
+            form,
+            grades,
         })
     }
 

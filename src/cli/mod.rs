@@ -7,8 +7,10 @@
 pub mod check;
 pub mod consolidate;
 pub mod demo;
+pub mod diff;
 pub mod export;
 pub mod handout;
+pub mod rollover;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -51,6 +53,8 @@ pub enum Command {
     Check(check::Args),
     Export(export::Args),
     Handout(handout::Args),
+    Rollover(rollover::Args),
+    Diff(diff::Args),
     Demo(demo::Args),
 }
 
@@ -85,6 +89,8 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Check(args) => check::run(args, &profile),
         Command::Export(args) => export::run(args, &profile),
         Command::Handout(args) => handout::run(args, &profile),
+        Command::Rollover(args) => rollover::run(args, &profile),
+        Command::Diff(args) => diff::run(args, &profile),
         Command::Demo(args) => demo::run(args, &profile),
     };
     match result {

@@ -35,12 +35,24 @@ pub struct HeaderMatcher {
     aliases: Vec<(Field, Regex)>,
     /// fields whose layout header is blank, in layout order
     blank_fields: Vec<Field>,
+    /// headers read past without a word
+    ignore: Vec<Regex>,
     search_rows: u32,
     min_matches: usize,
 }
 
 const YEAR: &str =
     r"(?P<year>r[0-9]{1,2}|令和(?:[0-9]{1,2}|元)|h[0-9]{1,2}|平成[0-9]{1,2}|[0-9]{4})(?:年度|年)?";
+
+/// A header spelling as a pattern: normalised, `{year}` matching any year spelling.
+fn alias_regex(spelling: &str) -> Option<Regex> {
+    let pattern = header_norm(spelling)
+        .split("{year}")
+        .map(regex::escape)
+        .collect::<Vec<_>>()
+        .join(YEAR);
+    Regex::new(&format!("^{pattern}$")).ok()
+}
 
 impl HeaderMatcher {
     pub fn new(profile: &Profile) -> HeaderMatcher {
@@ -57,13 +69,7 @@ impl HeaderMatcher {
                 spellings.push(column.header.clone());
             }
             for spelling in spellings {
-                let norm = header_norm(&spelling);
-                let pattern = norm
-                    .split("{year}")
-                    .map(regex::escape)
-                    .collect::<Vec<_>>()
-                    .join(YEAR);
-                if let Ok(re) = Regex::new(&format!("^{pattern}$")) {
+                if let Some(re) = alias_regex(&spelling) {
                     aliases.push((column.field, re));
                 }
             }
@@ -75,9 +81,17 @@ impl HeaderMatcher {
             .filter(|c| c.header.trim().is_empty())
             .map(|c| c.field)
             .collect();
+        let ignore = profile
+            .aliases
+            .header
+            .ignore
+            .iter()
+            .filter_map(|s| alias_regex(s))
+            .collect();
         HeaderMatcher {
             aliases,
             blank_fields,
+            ignore,
             search_rows: profile.aliases.header.search_rows,
             min_matches: profile.aliases.header.min_matches,
         }
@@ -160,7 +174,9 @@ impl HeaderMatcher {
             let (fields, y) = self.candidates(text);
             year = year.or(y);
             if fields.is_empty() {
-                unknown.push((*col, text.clone()));
+                if !self.ignore.iter().any(|re| re.is_match(&norm)) {
+                    unknown.push((*col, text.clone()));
+                }
                 continue;
             }
             let same = &groups[&norm];

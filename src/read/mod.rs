@@ -11,6 +11,7 @@
 
 pub mod grid;
 pub mod header;
+pub mod ods;
 pub mod sniff;
 pub mod table;
 pub mod text;
@@ -296,4 +297,23 @@ fn quietly<T>(f: impl FnOnce() -> T) -> Result<T, String> {
             .or_else(|| panic.downcast_ref::<String>().cloned())
             .unwrap_or_default()
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_panic_while_reading_is_an_error_not_a_crash() {
+        assert_eq!(quietly(|| 3), Ok(3));
+        assert_eq!(
+            quietly(|| -> u8 { panic!("boom") }),
+            Err("boom".to_string())
+        );
+        let n = 5;
+        assert_eq!(quietly(|| -> u8 { panic!("{n}") }), Err("5".to_string()));
+        // the flag is down again: a panic outside is reported as usual (not tested here:
+        // it would print), and reading goes on
+        assert!(!QUIET.with(std::cell::Cell::get));
+    }
 }

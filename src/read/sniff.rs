@@ -57,7 +57,7 @@ pub fn sniff(path: &Path, bytes: &[u8]) -> Result<Kind, NotTable> {
         return Err(NotTable::Empty);
     }
     if bytes.starts_with(b"PK\x03\x04") || bytes.starts_with(b"PK\x05\x06") {
-        return sniff_zip(bytes);
+        return sniff_zip(bytes, &ext);
     }
     if bytes.starts_with(&OLE) {
         if ole_cut_short(bytes) {
@@ -81,9 +81,9 @@ pub fn sniff(path: &Path, bytes: &[u8]) -> Result<Kind, NotTable> {
     Err(NotTable::Binary)
 }
 
-/// A zip: xlsx/xlsm when it holds `xl/workbook.xml`, ods when its mimetype says so
-/// (encrypted when its manifest says its parts are).
-fn sniff_zip(bytes: &[u8]) -> Result<Kind, NotTable> {
+/// A zip: xlsx/xlsm when it holds `xl/workbook.xml`, ods when its mimetype says so (or,
+/// named .ods, it holds `content.xml`), encrypted when its manifest says its parts are.
+fn sniff_zip(bytes: &[u8], ext: &str) -> Result<Kind, NotTable> {
     let mut zip = match zip::ZipArchive::new(std::io::Cursor::new(bytes)) {
         Ok(zip) => zip,
         // the end of central directory record is the zip's last 22 bytes (plus a comment
@@ -115,10 +115,12 @@ fn sniff_zip(bytes: &[u8]) -> Result<Kind, NotTable> {
         text
     };
     let mimetype = member(&mut zip, "mimetype");
-    if mimetype
+    // a damaged .ods may not give its mimetype back: its content.xml and name still tell
+    let ods = mimetype
         .trim()
         .starts_with("application/vnd.oasis.opendocument.spreadsheet")
-    {
+        || (ext == "ods" && has("content.xml"));
+    if ods {
         if member(&mut zip, "META-INF/manifest.xml").contains("encryption-data") {
             return Ok(Kind::Encrypted);
         }

@@ -1,13 +1,15 @@
 //! Workbooks (xlsx, xlsm, xls, ods) into [`Grid`]s with calamine.
 //!
 //! xlsx is streamed cell by cell with each cell's number format, so numbers come back as
-//! the text the user saw and a far-away stray cell costs nothing. xls and ods are read
-//! whole by calamine (their formats are not exposed): numbers show as Excel's General.
-//! Hidden sheets are skipped.
+//! the text the user saw and a far-away stray cell costs nothing. ods is streamed too, by
+//! [`super::ods`], with the text LibreOffice saved for each cell. xls is read whole by
+//! calamine, which exposes no number formats: its numbers show as Excel's General
+//! (`1234` for a `#,##0` cell that shows `1,234`), and a sheet costs memory up to its
+//! last cell (at most 65,536 × 256). Hidden sheets are skipped.
 
 use std::io::Cursor;
 
-use calamine::{Data, DataRef, Ods, Reader, SheetVisible, Xls, Xlsx};
+use calamine::{Data, DataRef, Reader, SheetVisible, Xls, Xlsx};
 
 use super::grid::{Grid, GridCell, Limits};
 use crate::numfmt;
@@ -85,16 +87,9 @@ pub fn read_xls(bytes: &[u8], limits: &Limits) -> Result<Vec<Grid>, WorkbookErro
     Ok(grids)
 }
 
-/// Every visible sheet of an ods.
+/// Every visible sheet of an ods (streamed by [`super::ods`], not by calamine).
 pub fn read_ods(bytes: &[u8], limits: &Limits) -> Result<Vec<Grid>, WorkbookError> {
-    let mut wb: Ods<_> = Ods::new(Cursor::new(bytes)).map_err(broken)?;
-    let sheets = visible(wb.sheets_metadata());
-    let mut grids = Vec::new();
-    for name in sheets {
-        let range = wb.worksheet_range(&name).map_err(broken)?;
-        grids.push(grid_of_range(&name, &range, limits));
-    }
-    Ok(grids)
+    super::ods::read_ods(bytes, limits)
 }
 
 fn visible(meta: &[calamine::Sheet]) -> Vec<String> {

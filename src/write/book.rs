@@ -160,8 +160,8 @@ impl Marks {
 }
 
 /// Points per line of text at the book's font size, and a cell's padding.
-const LINE_PT: f64 = 13.0;
-const PAD_PT: f64 = 3.0;
+pub(crate) const LINE_PT: f64 = 13.0;
+pub(crate) const PAD_PT: f64 = 3.0;
 
 /// Writes the data rows of one page block from row `first_row`, merging group and
 /// project cells over their runs within the block, with the estimated row heights.
@@ -254,7 +254,7 @@ fn paginate(
 }
 
 /// The height a row needs: the most wrapped lines of its cells in their column widths.
-fn row_height(row: &Row, profile: &Profile) -> f64 {
+pub(crate) fn row_height(row: &Row, profile: &Profile) -> f64 {
     let lines = profile
         .layout
         .columns
@@ -268,7 +268,7 @@ fn row_height(row: &Row, profile: &Profile) -> f64 {
 
 /// Lines a text wraps to in a column `width` characters wide (a full-width character
 /// takes about one and a half: Excel's width unit is the width of a digit).
-fn text_lines(text: &str, width: f64) -> usize {
+pub(crate) fn text_lines(text: &str, width: f64) -> usize {
     let room = (width - 1.0).max(1.0);
     text.split('\n')
         .map(|line| {
@@ -314,7 +314,7 @@ fn printable_height(profile: &Profile) -> f64 {
 }
 
 /// The rows `start..=end` (indexes into `rows`) that a merged cell of `field` covers.
-fn run(rows: &[&Row], i: usize, field: Field, profile: &Profile) -> (usize, usize) {
+pub(crate) fn run(rows: &[&Row], i: usize, field: Field, profile: &Profile) -> (usize, usize) {
     let same = |a: &Row, b: &Row| -> bool {
         match field {
             // a group column is one run while it and every group column before it agree

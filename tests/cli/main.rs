@@ -4,6 +4,8 @@
 
 mod common;
 mod consolidate;
+mod formats;
 mod foundation;
 mod ingest;
 mod problems;
+mod rollover;

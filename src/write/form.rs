@@ -1,0 +1,260 @@
+//! A rollover form: the 課's rows laid out like the book, protected, with only the input
+//! cells unlocked and coloured (実績値, 備考, and blank rows at the end of each block for
+//! new projects), validations with Japanese input messages, last year's 実績値 beside for
+//! reference, a 記入要領 sheet, and a fingerprint (defined names: 課, year, source hash)
+//! that consolidate reads to tell a form from a hand-made sheet.
+
+use rust_xlsxwriter::{
+    utility::row_col_to_cell, Color, DataValidation, Format, Formula, Workbook, Worksheet,
+    XlsxError,
+};
+
+use super::book::{
+    field_text, header_text, row_height, run, set_fixed_properties, text_lines, LINE_PT, PAD_PT,
+};
+use super::styles::Styles;
+use crate::model::{Book, FiscalYear, Row};
+use crate::numfmt;
+use crate::profile::{Field, Profile};
+
+/// What a form says about itself (the fingerprint), as defined names.
+pub const NAME_DEPARTMENT: &str = "kpiroll_department";
+/// the form's fiscal year (`R7`)
+pub const NAME_YEAR: &str = "kpiroll_year";
+/// a hash of the book the form was rolled over from
+pub const NAME_SOURCE: &str = "kpiroll_source";
+
+/// Options of a form.
+#[derive(Debug, Clone)]
+pub struct FormOptions {
+    pub year: FiscalYear,
+    pub department: String,
+    pub password: Option<String>,
+    /// the due date as the user wrote it
+    pub due: Option<String>,
+    /// hash of last year's book
+    pub source_hash: String,
+}
+
+fn fill(text: &str, profile: &Profile, o: &FormOptions) -> String {
+    let prev = FiscalYear(o.year.0 - 1);
+    text.replace("{year}", &o.year.to_string())
+        .replace("{prev}", &prev.to_string())
+        .replace("{wareki}", &o.year.wareki())
+        .replace("{department}", &o.department)
+        .replace("{due}", o.due.as_deref().unwrap_or(&profile.form.due_unset))
+}
+
+/// Builds the form workbook for one 課 from its rows of last year's book.
+///
+/// # Errors
+/// rust_xlsxwriter's limits.
+pub fn form_workbook(
+    rows: &[Row],
+    profile: &Profile,
+    o: &FormOptions,
+) -> Result<Workbook, XlsxError> {
+    let f = &profile.form;
+    let book = Book {
+        year: o.year,
+        rows: rows.to_vec(),
+    };
+    let mut workbook = Workbook::new();
+    set_fixed_properties(&mut workbook, &book)?;
+    for (name, value) in [
+        (NAME_DEPARTMENT, &o.department),
+        (NAME_YEAR, &o.year.to_string()),
+        (NAME_SOURCE, &o.source_hash),
+    ] {
+        workbook.define_name(name, &format!("=\"{}\"", value.replace('"', "\"\"")))?;
+    }
+    let mut styles = Styles::new(&profile.layout.book);
+    let fill_color = Color::RGB(u32::from_str_radix(&f.input_fill, 16).unwrap_or(0xFFF9C4));
+    let input = styles
+        .text
+        .clone()
+        .set_unlocked()
+        .set_background_color(fill_color);
+    let input_number = styles
+        .value_text
+        .clone()
+        .set_unlocked()
+        .set_background_color(fill_color);
+
+    let sheet = workbook.add_worksheet();
+    sheet.set_name(&f.input_sheet)?;
+    let columns = &profile.layout.columns;
+    let n = columns.len() as u16;
+    for (c, column) in columns.iter().enumerate() {
+        sheet.set_column_width(c as u16, column.width)?;
+    }
+    sheet.set_column_width(n, 12)?;
+    sheet.set_column_width(n + 1, 22)?;
+    let col = |field: Field| {
+        columns
+            .iter()
+            .position(|c| c.field == field)
+            .map(|c| c as u16)
+    };
+    let actual_col = col(Field::Actual).unwrap_or(0);
+    let remarks_col = col(Field::Remarks).unwrap_or(0);
+
+    let mut r = 0u32;
+    sheet.write_string_with_format(r, 0, fill(&f.form_title, profile, o), &styles.title)?;
+    r += 2;
+    let mut input_ranges: Vec<(u32, u32)> = Vec::new();
+    for goal in book.goals() {
+        let block: Vec<&Row> = book.rows.iter().filter(|row| &row.goal == goal).collect();
+        let section = profile
+            .layout
+            .book
+            .section
+            .replace("{no}", &goal.no)
+            .replace("{title}", &goal.title);
+        if !goal.no.is_empty() || !goal.title.is_empty() {
+            sheet.write_string_with_format(r, 0, section.trim(), &styles.section)?;
+            r += 1;
+        }
+        for (c, column) in columns.iter().enumerate() {
+            sheet.write_string_with_format(
+                r,
+                c as u16,
+                header_text(&column.header, &book),
+                &styles.header,
+            )?;
+        }
+        sheet.write_string_with_format(
+            r,
+            n,
+            fill(&f.reference_header, profile, o),
+            &styles.header,
+        )?;
+        sheet.write_string_with_format(r, n + 1, &f.joint_header, &styles.header)?;
+        r += 1;
+        let first = r;
+        for (i, row) in block.iter().enumerate() {
+            let at = first + i as u32;
+            sheet.set_row_height(at, row_height(row, profile))?;
+            for (c, column) in columns.iter().enumerate() {
+                let c = c as u16;
+                match column.field {
+                    Field::Actual => {
+                        sheet.write_blank(at, c, &input_number)?;
+                    }
+                    Field::Remarks => {
+                        sheet.write_string_with_format(at, c, &row.remarks, &input)?;
+                    }
+                    field if column.group || column.project => {
+                        let (start, end) = run(&block, i, field, profile);
+                        if start != i {
+                            continue;
+                        }
+                        let text = field_text(row, field, profile);
+                        if end > start {
+                            sheet.merge_range(at, c, first + end as u32, c, &text, &styles.text)?;
+                        } else {
+                            sheet.write_string_with_format(at, c, text, &styles.text)?;
+                        }
+                    }
+                    Field::Target => write_value(sheet, at, c, &row.target, profile, &mut styles)?,
+                    field => {
+                        sheet.write_string_with_format(
+                            at,
+                            c,
+                            field_text(row, field, profile),
+                            &styles.text,
+                        )?;
+                    }
+                }
+            }
+            // last year's actual, for reference
+            write_value(sheet, at, n, &row.actual, profile, &mut styles)?;
+            let joint = if row.departments.len() > 1 {
+                f.joint_text.replace("{lead}", &row.departments[0])
+            } else {
+                String::new()
+            };
+            sheet.write_string_with_format(at, n + 1, joint, &styles.text)?;
+        }
+        let mut end = first + block.len() as u32;
+        // blank rows for new projects: every cell of the table open
+        for _ in 0..f.blank_rows {
+            for c in 0..n {
+                sheet.write_blank(end, c, &input)?;
+            }
+            end += 1;
+        }
+        input_ranges.push((first, end - 1));
+        r = end + 1;
+    }
+
+    // validations: 実績値 a number or an accepted word; 備考 offers the flag choices
+    for (first, last) in &input_ranges {
+        let top = row_col_to_cell(*first, actual_col);
+        let mut rule = format!("ISNUMBER({top})");
+        for w in &f.actual_words {
+            rule.push_str(&format!(",{top}=\"{}\"", w.replace('"', "\"\"")));
+        }
+        let actual = DataValidation::new()
+            .allow_custom(Formula::new(format!("=OR({rule})")))
+            .set_input_title(fill(&f.actual_input_title, profile, o))?
+            .set_input_message(fill(&f.actual_input_message, profile, o))?
+            .set_error_title(fill(&f.actual_error_title, profile, o))?
+            .set_error_message(fill(&f.actual_error_message, profile, o))?;
+        sheet.add_data_validation(*first, actual_col, *last, actual_col, &actual)?;
+        let choices: Vec<&str> = f.remarks_choices.iter().map(String::as_str).collect();
+        let remarks = DataValidation::new()
+            .allow_list_strings(&choices)?
+            .show_error_message(false)
+            .set_input_title(fill(&f.remarks_input_title, profile, o))?
+            .set_input_message(fill(&f.remarks_input_message, profile, o))?;
+        sheet.add_data_validation(*first, remarks_col, *last, remarks_col, &remarks)?;
+    }
+    let page = &profile.layout.book;
+    sheet.set_paper_size(page.paper);
+    if page.landscape {
+        sheet.set_landscape();
+    }
+    sheet.set_print_fit_to_pages(1, 0);
+    match &o.password {
+        Some(p) => sheet.protect_with_password(p),
+        None => sheet.protect(),
+    };
+
+    let guide = workbook.add_worksheet();
+    guide.set_name(&f.guide_sheet)?;
+    guide.set_column_width(0, 110)?;
+    let wrap = Format::new()
+        .set_font_name(&page.font)
+        .set_font_size(page.font_size + 1.0)
+        .set_text_wrap();
+    guide.write_string_with_format(0, 0, fill(&f.guide_title, profile, o), &styles.title)?;
+    for (i, line) in f.guide.iter().enumerate() {
+        let text = fill(line, profile, o);
+        let lines = text_lines(&text, 110.0) as f64;
+        guide.set_row_height(2 + i as u32, lines * (LINE_PT + 2.0) + PAD_PT)?;
+        guide.write_string_with_format(2 + i as u32, 0, text, &wrap)?;
+    }
+    guide.protect();
+    Ok(workbook)
+}
+
+fn write_value(
+    sheet: &mut Worksheet,
+    r: u32,
+    c: u16,
+    value: &crate::model::Value,
+    profile: &Profile,
+    styles: &mut Styles,
+) -> Result<(), XlsxError> {
+    match numfmt::number_cell(value, &profile.patterns.negative_signs) {
+        Some((x, code)) => {
+            let format = styles.number(&code);
+            sheet.write_number_with_format(r, c, x, &format)?;
+        }
+        None => {
+            sheet.write_string_with_format(r, c, &value.raw, &styles.value_text)?;
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,275 @@
+//! Issue: rollover. The R6 book becomes one protected form per 担当課; the forms, filled
+//! with another library the way a department would in Excel, consolidate back into
+//! every row once with the typed actuals and no change flags.
+
+use std::path::Path;
+
+use calamine::{Reader, Xlsx};
+use kpiroll::pipeline::read_book;
+use kpiroll::profile::{Lang, Profile};
+
+use crate::common::{zip_member, Work, SEED};
+
+fn profile() -> Profile {
+    Profile::builtin(Lang::Ja)
+}
+
+const FILL: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/support/fill_forms.py");
+
+#[test]
+fn forms_filled_by_another_library_come_back_as_every_row_with_no_flags() {
+    let work = Work::new();
+    work.run_status(&["consolidate", "--year", "R6", SEED, "-o", "R6.xlsx"], 0);
+    let (stdout, _) = work.run_status(
+        &[
+            "rollover",
+            "R6.xlsx",
+            "--year",
+            "R7",
+            "-o",
+            "forms",
+            "--due",
+            "2026-05-31",
+        ],
+        0,
+    );
+    let r6 = read_book(&work.path("R6.xlsx"), &profile())
+        .unwrap()
+        .merged
+        .book
+        .rows;
+    let mut departments: Vec<&String> = r6.iter().flat_map(|r| &r.departments).collect();
+    departments.sort();
+    departments.dedup();
+    let forms: Vec<_> = std::fs::read_dir(work.path("forms"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert_eq!(forms.len(), departments.len(), "one form per 課: {stdout}");
+    assert!(work.path("forms/R7_産学振興課.xlsx").is_file());
+
+    // fill with openpyxl (.ci/run installs it)
+    let out = std::process::Command::new("python3")
+        .arg(FILL)
+        .arg(work.path("forms"))
+        .arg(work.path("filled"))
+        .output()
+        .expect("python3 runs");
+    assert!(
+        out.status.success(),
+        "fill_forms.py: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+
+    let (_, stderr) = work.run_status(
+        &[
+            "consolidate",
+            "--year",
+            "R7",
+            "--prev",
+            "R6.xlsx",
+            "filled",
+            "-o",
+            "R7.xlsx",
+        ],
+        0,
+    );
+    assert!(
+        !stderr.contains("確認してください"),
+        "no warnings: {stderr}"
+    );
+    let r7 = read_book(&work.path("R7.xlsx"), &profile())
+        .unwrap()
+        .merged
+        .book
+        .rows;
+    assert_eq!(r7.len(), r6.len(), "every row once");
+    for (a, b) in r6.iter().zip(&r7) {
+        assert_eq!(a.key(), b.key(), "last year's order");
+        assert!(
+            b.flags.is_empty(),
+            "{} no change flags: {:?}",
+            b.key(),
+            b.flags
+        );
+        let typed: u32 = b.project_nos[0].replace('-', "").parse::<u32>().unwrap() + b.kpi_index;
+        assert_eq!(
+            b.actual.raw,
+            typed.to_string(),
+            "{} the typed actual",
+            b.key()
+        );
+        assert_eq!(b.actual.number, Some(f64::from(typed)));
+        for (what, x, y) in [
+            ("事業名", &a.project, &b.project),
+            ("KPI", &a.kpi, &b.kpi),
+            ("目標値", &a.target.raw, &b.target.raw),
+        ] {
+            assert_eq!(x, y, "{} {what}", b.key());
+        }
+        assert_eq!(a.departments, b.departments);
+    }
+}
+
+#[test]
+fn a_form_is_protected_validated_guided_and_fingerprinted() {
+    let work = Work::new();
+    work.run_status(&["consolidate", "--year", "R6", SEED, "-o", "R6.xlsx"], 0);
+    work.run_status(
+        &[
+            "rollover",
+            "R6.xlsx",
+            "--year",
+            "R7",
+            "-o",
+            "forms",
+            "--due",
+            "2026-05-31",
+        ],
+        0,
+    );
+    let form = work.path("forms/R7_都市計画課.xlsx");
+    let sheet = zip_member(&form, "xl/worksheets/sheet1.xml");
+    assert!(sheet.contains("<sheetProtection"), "input sheet protected");
+    assert!(sheet.contains("<dataValidations"), "validations");
+    assert!(
+        sheet.contains("ISNUMBER("),
+        "実績値: a number or an accepted word"
+    );
+    assert!(sheet.contains("【事業休止】"), "備考 offers 【事業休止】");
+    assert!(
+        sheet.contains("promptTitle=\"実績値\""),
+        "input message in Japanese"
+    );
+    let workbook = zip_member(&form, "xl/workbook.xml");
+    assert!(
+        workbook.contains("kpiroll_department") && workbook.contains("都市計画課"),
+        "fingerprint 課"
+    );
+    assert!(
+        workbook.contains(r#"<definedName name="kpiroll_year">"R7"</definedName>"#),
+        "fingerprint year"
+    );
+    assert!(
+        workbook.contains("kpiroll_source"),
+        "fingerprint source hash"
+    );
+
+    let mut wb: Xlsx<_> = calamine::open_workbook(&form).unwrap();
+    assert_eq!(
+        wb.sheet_names(),
+        vec!["入力".to_string(), "記入要領".to_string()]
+    );
+    let range = wb.worksheet_range("入力").unwrap();
+    let (r0, c0) = range.start().unwrap();
+    let cell = |r: u32, c: u32| {
+        range
+            .get_value((r, c))
+            .map(|d| d.to_string())
+            .unwrap_or_default()
+    };
+    let header = (r0..=range.end().unwrap().0)
+        .find(|r| cell(*r, 6) == "事務事業番号")
+        .unwrap();
+    assert_eq!(cell(header, 11), "R7実績値");
+    assert_eq!(cell(header, 13), "R6実績値（参考）");
+    let joint = (header..=range.end().unwrap().0)
+        .find(|r| cell(*r, 6).starts_with("652-6"))
+        .unwrap();
+    assert_eq!(cell(joint, 14), "共同事業（主担当: 産学振興課）");
+    assert_eq!(cell(joint, 13), "174", "last year's 実績値 beside");
+    assert_eq!(cell(joint, 11), "", "this year's to fill");
+    let _ = c0;
+    let styles = wb.worksheet_style("入力").unwrap();
+    let locked = |r: u32, c: u32| {
+        styles
+            .get((r, c))
+            .and_then(|s| s.protection.as_ref())
+            .map_or(true, |p| p.locked)
+    };
+    assert!(!locked(joint, 11), "実績値 unlocked");
+    assert!(!locked(joint, 12), "備考 unlocked");
+    assert!(locked(joint, 10), "目標値 locked");
+    assert!(locked(joint, 6), "事務事業番号 locked");
+    let last_key = (header..=range.end().unwrap().0)
+        .filter(|r| !cell(*r, 6).is_empty())
+        .max()
+        .unwrap();
+    assert!(
+        !locked(last_key + 1, 6),
+        "a blank row for a new project is open"
+    );
+    assert!(!locked(last_key + 3, 9), "three of them");
+    let guide = wb.worksheet_range("記入要領").unwrap();
+    let text: String = guide
+        .used_cells()
+        .map(|(_, _, d)| d.to_string())
+        .collect::<Vec<_>>()
+        .join("\n");
+    assert!(
+        text.contains("2026-05-31") && text.contains("令和7年度"),
+        "{text}"
+    );
+}
+
+#[test]
+fn hostile_department_names_never_leave_the_folder() {
+    let work = Work::new();
+    let header = "数値目標\t\t\tKPI\t担当課\t事業名\t事務事業番号\t事業概要\tKPI\t単位\t目標値\tR6実績値\t備考";
+    let mut text = format!("基本目標Ⅰ しごと\n{header}\n");
+    for (i, dept) in ["../x", "a/b", "CON", "..\\..\\evil", "普通課"]
+        .iter()
+        .enumerate()
+    {
+        text.push_str(&format!(
+            "目標\t①\t①施策\t指標\t{dept}\t事業{i}\t411-{i}\t概要\t件数\t件\t1\t1\t\n"
+        ));
+    }
+    std::fs::write(work.path("hostile.tsv"), text).unwrap();
+    work.run_status(
+        &[
+            "consolidate",
+            "--year",
+            "R6",
+            "hostile.tsv",
+            "-o",
+            "R6.xlsx",
+        ],
+        0,
+    );
+    std::fs::create_dir_all(work.path("out/forms")).unwrap();
+    work.run_status(
+        &["rollover", "R6.xlsx", "--year", "R7", "-o", "out/forms"],
+        0,
+    );
+    let mut names: Vec<String> = std::fs::read_dir(work.path("out/forms"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().to_string())
+        .collect();
+    names.sort();
+    assert_eq!(
+        names,
+        vec![
+            "R7_.._.._evil.xlsx".replace("..", "_"),
+            "R7___x.xlsx".into(),
+            "R7__CON.xlsx".into(),
+            "R7_a_b.xlsx".into(),
+            "R7_普通課.xlsx".into()
+        ]
+        .into_iter()
+        .collect::<std::collections::BTreeSet<_>>()
+        .into_iter()
+        .collect::<Vec<_>>()
+    );
+    assert_eq!(
+        std::fs::read_dir(work.path("out")).unwrap().count(),
+        1,
+        "nothing beside the forms folder"
+    );
+    for n in &names {
+        assert!(
+            Path::new(n).components().count() == 1,
+            "{n} is a plain file name"
+        );
+    }
+}
