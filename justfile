@@ -44,3 +44,8 @@ fixtures-ingest:
 look BOOK:
     soffice --headless --convert-to pdf --outdir target/look {{BOOK}}
     pdftoppm -png -r 50 target/look/$(basename {{BOOK}} .xlsx).pdf target/look/page
+
+# the long seeded mutation run: truncated, bit-flipped and member-dropped copies of real
+# files through `kpiroll check` (never a panic, status 0 or 1, the file named)
+fuzz CASES="5000":
+    KPIROLL_MUTATIONS={{CASES}} cargo test --release --test cli mutation -- --nocapture

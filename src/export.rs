@@ -34,18 +34,39 @@ impl Format {
     }
 }
 
-/// The bytes of the export of `rows` in `format`.
+/// CSV cells that a spreadsheet would run as a formula (OWASP "CSV injection"): text
+/// starting with `=`, `+`, `-`, `@`, a tab or a carriage return gets a leading `'`, so
+/// Excel shows it as text. Plain numbers (`-5`) and the lone `-` (not applicable) stay
+/// as they are. `kpiroll export --raw-csv` turns this off.
+pub fn neutralise(cell: &str) -> std::borrow::Cow<'_, str> {
+    let risky = cell.starts_with(['=', '+', '-', '@', '\t', '\r']);
+    let harmless =
+        cell == "-" || (cell.starts_with(['-', '+']) && cell[1..].parse::<f64>().is_ok());
+    if risky && !harmless {
+        std::borrow::Cow::Owned(format!("'{cell}"))
+    } else {
+        std::borrow::Cow::Borrowed(cell)
+    }
+}
+
+/// The bytes of the export of `rows` in `format`; `guard` neutralises CSV cells a
+/// spreadsheet would run as formulas (see [`neutralise`]).
 ///
 /// # Errors
 /// Parquet encoding failures (polars).
-pub fn export_bytes(rows: &[Row], format: Format, path: &Path) -> Result<Vec<u8>, Error> {
+pub fn export_bytes(
+    rows: &[Row],
+    format: Format,
+    path: &Path,
+    guard: bool,
+) -> Result<Vec<u8>, Error> {
     match format {
         Format::Json => {
             let mut bytes = serde_json::to_vec_pretty(rows).expect("rows serialise");
             bytes.push(b'\n');
             Ok(bytes)
         }
-        Format::Csv => Ok(csv_bytes(rows)),
+        Format::Csv => Ok(csv_bytes(rows, guard)),
         Format::Parquet => parquet_bytes(rows).map_err(|e| Error::Parquet {
             path: path.to_path_buf(),
             message: e.to_string(),
@@ -90,7 +111,7 @@ fn number_text(v: &Value) -> String {
     v.number.map(|n| n.to_string()).unwrap_or_default()
 }
 
-fn csv_bytes(rows: &[Row]) -> Vec<u8> {
+fn csv_bytes(rows: &[Row], guard: bool) -> Vec<u8> {
     let mut out = b"\xEF\xBB\xBF".to_vec();
     {
         let mut w = csv::WriterBuilder::new().from_writer(&mut out);
@@ -125,6 +146,9 @@ fn csv_bytes(rows: &[Row]) -> Vec<u8> {
                 r.remarks.clone(),
                 serde_json::to_string(&r.extra).expect("extra serialises"),
             ]);
+            if guard {
+                rec = rec.iter().map(|c| neutralise(c).into_owned()).collect();
+            }
             w.write_record(&rec).expect("in-memory write");
         }
         w.flush().expect("in-memory write");
@@ -185,4 +209,26 @@ fn parquet_bytes(rows: &[Row]) -> PolarsResult<Vec<u8>> {
     let mut out = Vec::new();
     ParquetWriter::new(&mut out).finish(&mut df)?;
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::neutralise;
+
+    #[test]
+    fn formula_like_cells_are_neutralised_numbers_are_not() {
+        for (cell, want) in [
+            ("=1+1", "'=1+1"),
+            ("+81 90", "'+81 90"),
+            ("@SUM(A1)", "'@SUM(A1)"),
+            ("-cmd", "'-cmd"),
+            ("\tx", "'\tx"),
+            ("-", "-"),
+            ("-5", "-5"),
+            ("+3.5", "+3.5"),
+            ("産学振興課", "産学振興課"),
+        ] {
+            assert_eq!(neutralise(cell), want, "{cell:?}");
+        }
+    }
 }

@@ -122,6 +122,7 @@ pub fn export(
     book: &Path,
     output: &Path,
     force: bool,
+    guard: bool,
     profile: &Profile,
 ) -> Result<Outcome, Error> {
     let format =
@@ -138,7 +139,7 @@ pub fn export(
     if outcome.merged.book.rows.is_empty() {
         return Err(Error::NothingRead);
     }
-    let bytes = crate::export::export_bytes(&outcome.merged.book.rows, format, output)?;
+    let bytes = crate::export::export_bytes(&outcome.merged.book.rows, format, output, guard)?;
     write_atomic(output, &bytes, force)?;
     Ok(outcome)
 }
@@ -348,4 +349,70 @@ pub fn rollover(
         book: outcome,
         forms,
     })
+}
+
+/// `diff`: reads every book (their problems into one report) and compares the first with
+/// the last; more than two books also give the trend. `renames` is the renames file
+/// (its 課 renames and `[[move]]` renumberings).
+///
+/// # Errors
+/// A book that cannot be read or holds no rows, a bad renames file, polars failures.
+pub fn diff(
+    books: &[PathBuf],
+    renames: Option<&PathBuf>,
+    profile: &Profile,
+) -> Result<(crate::diff::Diff, Report), Error> {
+    let moves = crate::renames::Moves::load_opt(renames)?;
+    let renames = crate::renames::Renames::load_opt(renames)?;
+    let mut report = Report::default();
+    let mut inputs = Vec::new();
+    for path in books {
+        let outcome = read_book(path, profile)?;
+        report.extend(outcome.report);
+        if outcome.merged.book.rows.is_empty() {
+            return Err(Error::DiffNoRows { path: path.clone() });
+        }
+        inputs.push(crate::diff::Input {
+            file: path.clone(),
+            book: outcome.merged.book,
+        });
+    }
+    let diff = crate::diff::Diff::new(inputs, &renames, &moves, profile).map_err(|e| {
+        Error::Merge {
+            message: e.to_string(),
+        }
+    })?;
+    Ok((diff, report))
+}
+
+/// Writes the diff workbook (概要, 変更一覧, 対照表, 推移) to `output`.
+///
+/// # Errors
+/// The output exists (without `force`) or cannot be written.
+pub fn write_diff(
+    diff: &crate::diff::Diff,
+    output: &Path,
+    force: bool,
+    profile: &Profile,
+) -> Result<(), Error> {
+    write_atomic(output, &diff_xlsx_bytes(diff, output, profile)?, force)
+}
+
+/// The bytes of the diff workbook (`output` names it in errors).
+///
+/// # Errors
+/// rust_xlsxwriter's limits.
+pub fn diff_xlsx_bytes(
+    diff: &crate::diff::Diff,
+    output: &Path,
+    profile: &Profile,
+) -> Result<Vec<u8>, Error> {
+    let xlsx = |source| Error::Xlsx {
+        path: output.to_path_buf(),
+        source,
+    };
+    crate::write::diff_report::diff_workbook(diff, profile)
+        .map_err(xlsx)?
+        .save_to_buffer()
+        .map_err(xlsx)
 }

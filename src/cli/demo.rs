@@ -1,7 +1,8 @@
 //! `kpiroll demo`: the whole available cycle on the bundled fixtures, so a new user sees
-//! every output in one command: the seed (R6 table as text) → the R6 book → exports;
-//! the R7 returns of `fixtures/R7/returns` → the consolidated R7 book (with 変更点,
-//! 取込ログ, 提出状況) → the council handout.
+//! every output in one command: the seed (R6 table as text) → the R6 book → exports →
+//! the R7 forms (one per 課) → the R7 returns of `fixtures/R7/returns` (standing in for
+//! the filled forms) → the consolidated R7 book (with 変更点, 取込ログ, 提出状況) → the
+//! council handout → the R6 → R7 diff (達成率, grades).
 
 use std::path::{Path, PathBuf};
 
@@ -57,7 +58,7 @@ pub fn run(args: Args, profile: &Profile) -> Result<Status, Error> {
 
     for ext in ["json", "csv", "parquet"] {
         let out = dir.join(format!("R6.{ext}"));
-        let o = pipeline::export(&book, &out, true, profile)?;
+        let o = pipeline::export(&book, &out, true, true, profile)?;
         note(Status::of(&o.report));
         println!("3. 書き出し（{ext}）                {}", out.display());
     }
@@ -71,6 +72,25 @@ pub fn run(args: Args, profile: &Profile) -> Result<Status, Error> {
         );
         return Ok(status);
     }
+    let renames = Renames::load(&fixtures.join("renames.toml"))?;
+    let forms = dir.join("R7_forms");
+    let rolled = pipeline::rollover(
+        &book,
+        FiscalYear(2025),
+        &forms,
+        &renames,
+        None,
+        None,
+        true,
+        profile,
+    )?;
+    println!(
+        "4. R7 の各課への様式（{} 課）        {}",
+        rolled.forms.len(),
+        forms.display()
+    );
+
+    // the departments' filled returns: the fixture's, as if typed into those forms
     let returns = dir.join("R7_returns");
     let mut files: Vec<PathBuf> = std::fs::read_dir(&returns_src)
         .map_err(|source| Error::Write {
@@ -92,12 +112,11 @@ pub fn run(args: Args, profile: &Profile) -> Result<Status, Error> {
         )?;
     }
     println!(
-        "4. R7 の各課の提出（{} ファイル）     {}",
+        "5. R7 の各課の提出（{} ファイル）     {}",
         files.len(),
         returns.display()
     );
 
-    let renames = Renames::load(&fixtures.join("renames.toml"))?;
     let r7 = dir.join("R7.xlsx");
     let done = pipeline::consolidate_with_prev(
         std::slice::from_ref(&returns),
@@ -116,13 +135,31 @@ pub fn run(args: Args, profile: &Profile) -> Result<Status, Error> {
         .filter(|r| !r.changes.is_empty())
         .count();
     println!(
-        "5. R7 のブック（変更 {changed} 行、変更点・取込ログ・提出状況つき） {}",
+        "6. R7 のブック（変更 {changed} 行、変更点・取込ログ・提出状況つき） {}",
         r7.display()
     );
 
     let handout = dir.join("資料2-2_R7.xlsx");
     let o = pipeline::handout(&r7, &handout, true, profile)?;
     note(Status::of(&o.report));
-    println!("6. 議会配布用（一覧のみ）           {}", handout.display());
+    println!("7. 議会配布用（一覧のみ）           {}", handout.display());
+
+    let diff_out = dir.join("R6-R7_diff.xlsx");
+    let (diff, report) = pipeline::diff(
+        &[book.clone(), r7.clone()],
+        Some(&fixtures.join("renames.toml")),
+        profile,
+    )?;
+    print_report(&report, profile);
+    note(Status::of(&report));
+    pipeline::write_diff(&diff, &diff_out, true, profile)?;
+    let c = diff.counts();
+    println!(
+        "8. R6 → R7 の比較（変更 {} 行・追加 {} 行・削除 {} 行、達成率と評価つき） {}",
+        c.changed,
+        c.added,
+        c.removed,
+        diff_out.display()
+    );
     Ok(status)
 }

@@ -5,11 +5,9 @@ use std::path::PathBuf;
 
 use super::{print_report, Status};
 use crate::diff::render::{self, Format};
-use crate::diff::{Diff, Input};
 use crate::error::Error;
 use crate::pipeline;
 use crate::profile::Profile;
-use crate::renames::{Moves, Renames};
 use crate::write::output::write_atomic;
 
 /// Compares two books row by row: added, removed (also a row carried as 未提出),
@@ -74,27 +72,9 @@ pub fn run(args: Args, profile: &Profile) -> Result<Status, Error> {
             return Err(Error::OutputExists { path: path.clone() });
         }
     }
-    let renames = Renames::load_opt(args.renames.as_ref())?;
-    let moves = Moves::load_opt(args.renames.as_ref())?;
-    let mut status = Status::Ok;
-    let mut inputs = Vec::new();
-    for path in &args.books {
-        let outcome = pipeline::read_book(path, profile)?;
-        print_report(&outcome.report, profile);
-        if Status::of(&outcome.report) == Status::Refused {
-            status = Status::Refused;
-        }
-        if outcome.merged.book.rows.is_empty() {
-            return Err(Error::DiffNoRows { path: path.clone() });
-        }
-        inputs.push(Input {
-            file: path.clone(),
-            book: outcome.merged.book,
-        });
-    }
-    let diff = Diff::new(inputs, &renames, &moves, profile).map_err(|e| Error::Merge {
-        message: e.to_string(),
-    })?;
+    let (diff, report) = pipeline::diff(&args.books, args.renames.as_ref(), profile)?;
+    print_report(&report, profile);
+    let mut status = Status::of(&report);
     let bytes = match format {
         Format::Text => {
             let color = args.output.is_none()
@@ -106,14 +86,7 @@ pub fn run(args: Args, profile: &Profile) -> Result<Status, Error> {
         Format::Csv => render::csv(&diff, profile),
         Format::Xlsx => {
             let path = args.output.clone().unwrap_or_default();
-            let xlsx = |source| Error::Xlsx {
-                path: path.clone(),
-                source,
-            };
-            crate::write::diff_report::diff_workbook(&diff, profile)
-                .map_err(xlsx)?
-                .save_to_buffer()
-                .map_err(xlsx)?
+            pipeline::diff_xlsx_bytes(&diff, &path, profile)?
         }
     };
     match &args.output {

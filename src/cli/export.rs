@@ -20,6 +20,10 @@ pub struct Args {
     /// Overwrite the output if it exists.
     #[arg(long)]
     pub force: bool,
+    /// Write CSV cells exactly as read: do not prefix `'` to cells that start with
+    /// = + - @ (by default they are neutralised so a spreadsheet cannot run them).
+    #[arg(long)]
+    pub raw_csv: bool,
 }
 
 /// Runs the command.
@@ -27,7 +31,7 @@ pub struct Args {
 /// # Errors
 /// Unknown format, unreadable book, output not writable.
 pub fn run(args: Args, profile: &Profile) -> Result<Status, Error> {
-    let outcome = pipeline::export(&args.book, &args.output, args.force, profile)?;
+    let outcome = pipeline::export(&args.book, &args.output, args.force, !args.raw_csv, profile)?;
     print_report(&outcome.report, profile);
     eprintln!(
         "{} 行 → {}",

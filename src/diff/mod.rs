@@ -4,8 +4,8 @@
 //! Rows are matched on (first 事務事業番号, KPI position) with a polars full join, as
 //! [`crate::merge::merge_with_prev`] joins last year's book; keys renumbered in the
 //! renames file (`[[move]]`) are followed first. A row is *added* (only in NEW),
-//! *removed* (only in OLD, or carried as 未提出 in NEW), *changed* (a compared field
-//! differs by meaning: [`crate::compare::changes`]) or *unchanged*. Each side has its
+//! *removed* (only in OLD, or newly carried as 未提出 in NEW), *changed* (a compared
+//! field differs by meaning: [`crate::compare::changes`]) or *unchanged*. Each side has its
 //! 達成率 and grade ([`grades`]). The result is rendered by [`render`] (text, JSON, CSV)
 //! and [`crate::write::diff_report`] (xlsx).
 
@@ -331,16 +331,15 @@ impl Diff {
             .collect()
     }
 
-    /// How many rows changed each compared field, in flag order.
+    /// How many rows changed each compared field, in flag order (事務事業番号 first
+    /// when a row was followed through a move).
     pub fn field_counts(&self) -> Vec<(Field, usize)> {
-        crate::compare::COMPARED
-            .iter()
-            .map(|f| {
-                (
-                    *f,
-                    self.rows.iter().filter(|r| r.change(*f).is_some()).count(),
-                )
-            })
+        let count = |f: Field| self.rows.iter().filter(|r| r.change(f).is_some()).count();
+        let moved = count(Field::ProjectNos);
+        (moved > 0)
+            .then_some((Field::ProjectNos, moved))
+            .into_iter()
+            .chain(crate::compare::COMPARED.iter().map(|f| (*f, count(*f))))
             .collect()
     }
 }
@@ -357,7 +356,8 @@ pub fn compare_books(
     moves: &Moves,
     profile: &Profile,
 ) -> polars::prelude::PolarsResult<Vec<DiffRow>> {
-    use polars::prelude::*;
+    use polars::df;
+    use polars::prelude::{col, IntoLazy, JoinArgs, JoinCoalesce, JoinType};
     let not_returned = &profile.patterns.flag_words.not_returned;
     let old_keys: Vec<Key> = old
         .rows
@@ -399,8 +399,12 @@ pub fn compare_books(
     let mut rows: Vec<DiffRow> = Vec::new();
     for (n, new_row) in new.rows.iter().enumerate() {
         let old_side = match_of_new[n].map(|o| Side::of(&old.rows[o], profile));
-        if new_row.flags.contains(not_returned) {
-            // carried, not returned: the row is gone from NEW
+        let still_not_returned = old_side
+            .as_ref()
+            .is_some_and(|s| s.row.flags.contains(not_returned));
+        // carried as 未提出 in NEW: removed, unless OLD carried it already (a book does
+        // not differ from itself)
+        if new_row.flags.contains(not_returned) && !still_not_returned {
             if let Some(old_side) = old_side {
                 rows.push(DiffRow {
                     key: new_keys[n].clone(),
@@ -427,10 +431,29 @@ pub fn compare_books(
                 renamed: false,
             },
             Some(old_side) => {
-                let changes = crate::compare::changes(&old_side.row, new_row, profile);
-                let renamed = changes
-                    .iter()
-                    .any(|c| c.field == crate::profile::Field::Departments)
+                let mut changes = crate::compare::changes(&old_side.row, new_row, profile);
+                let old_key = old_side.row.key();
+                if old_key != new_keys[n] {
+                    // followed through a `[[move]]`: the renumbering is a change too
+                    let text = |k: &Key, row: &Row| {
+                        if k.kpi_index == new_keys[n].kpi_index
+                            && old_key.kpi_index == new_keys[n].kpi_index
+                        {
+                            crate::write::book::field_text(row, Field::ProjectNos, profile)
+                        } else {
+                            k.to_string()
+                        }
+                    };
+                    changes.insert(
+                        0,
+                        Change {
+                            field: Field::ProjectNos,
+                            old: text(&old_key, &old_side.row),
+                            new: text(&new_keys[n], new_row),
+                        },
+                    );
+                }
+                let renamed = changes.iter().any(|c| c.field == Field::Departments)
                     && is_rename(&old_side.row, new_row, renames, new.year);
                 DiffRow {
                     key: new_keys[n].clone(),

@@ -41,7 +41,9 @@ pub struct Limits {
 impl Default for Limits {
     fn default() -> Limits {
         Limits {
-            max_rows: 100_000,
+            // every row of an Excel sheet: a national book (140,000 KPI rows in page
+            // blocks) is one sheet, and the grid is sparse, so blank rows cost nothing
+            max_rows: 1_048_576,
             max_cols: 256,
             max_merged_cells: 1_000_000,
         }

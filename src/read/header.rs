@@ -6,7 +6,7 @@
 
 use std::collections::BTreeMap;
 
-use regex::Regex;
+use regex::{Regex, RegexSet};
 
 use super::grid::Grid;
 use crate::model::FiscalYear;
@@ -33,6 +33,9 @@ pub struct Header {
 pub struct HeaderMatcher {
     /// (field, alias pattern) in layout order
     aliases: Vec<(Field, Regex)>,
+    /// every alias pattern at once: whether a cell is a header at all, in one pass
+    /// (every row of a sheet is asked, so this is the reader's hot path)
+    known: RegexSet,
     /// fields whose layout header is blank, in layout order
     blank_fields: Vec<Field>,
     /// headers read past without a word
@@ -88,8 +91,11 @@ impl HeaderMatcher {
             .iter()
             .filter_map(|s| alias_regex(s))
             .collect();
+        let known = RegexSet::new(aliases.iter().map(|(_, re)| re.as_str()))
+            .unwrap_or_else(|_| RegexSet::empty());
         HeaderMatcher {
             aliases,
+            known,
             blank_fields,
             ignore,
             search_rows: profile.aliases.header.search_rows,
@@ -125,7 +131,10 @@ impl HeaderMatcher {
         };
         let matches = cells
             .values()
-            .filter(|c| !self.candidates(&c.text).0.is_empty())
+            .filter(|c| {
+                let norm = header_norm(&c.text);
+                !norm.is_empty() && self.known.is_match(&norm)
+            })
             .count();
         matches >= self.min_matches
     }

@@ -124,6 +124,9 @@ pub fn write_table(
     let m = page.margin_inches;
     sheet.set_margins(m, m, m + 0.1, m + 0.1, m / 2.0, m / 2.0);
     sheet.set_footer(format!("&C{}", page.footer));
+    // Excel keeps at most 1,023 manual page breaks a sheet; a bigger book (a national
+    // table runs to thousands of pages) breaks the rest of its pages by itself
+    breaks.truncate(1023);
     if !breaks.is_empty() {
         sheet.set_page_breaks(&breaks)?;
     }

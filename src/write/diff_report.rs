@@ -9,7 +9,7 @@
 
 use rust_xlsxwriter::{
     Chart, ChartDataLabel, ChartFont, ChartLegendPosition, ChartType, Color, Format, Sparkline,
-    Workbook, Worksheet, XlsxError,
+    SparklineType, Workbook, Worksheet, XlsxError,
 };
 
 use super::book::{header_text, set_fixed_properties};
@@ -465,7 +465,12 @@ fn write_compare_row(
     };
     sheet.write_string_with_format(r, 0, &main.goal.no, &b.centered)?;
     sheet.write_string_with_format(r, 1, &main.measure_no, &b.centered)?;
-    sheet.write_string_with_format(r, 2, &row.key.project_no, &b.text)?;
+    let key_format = if row.change(Field::ProjectNos).is_some() {
+        b.highlighted(&b.text)
+    } else {
+        b.text.clone()
+    };
+    sheet.write_string_with_format(r, 2, &row.key.project_no, &key_format)?;
     sheet.write_number_with_format(r, 3, f64::from(row.key.kpi_index), &b.centered)?;
     sheet.write_string_with_format(r, 4, status_text(row, profile), &status_format)?;
     let mut lines = 1;
@@ -575,6 +580,35 @@ fn write_rate(
     Ok(())
 }
 
+/// A 実績値 of 推移: every value with a number is written as that number, so the
+/// sparkline compares like with like: `96.4%` and `107% (16/14)` as 96.4 and 107 shown
+/// with a `%`, plain numbers in the format of their text; the rest as text.
+fn write_trend_value(
+    sheet: &mut Worksheet,
+    r: u32,
+    c: u16,
+    v: &Value,
+    profile: &Profile,
+    styles: &mut ReportStyles,
+) -> Result<(), XlsxError> {
+    use crate::model::ValueKind;
+    match (v.kind, v.number) {
+        (ValueKind::Percent | ValueKind::Ratio, Some(x)) => {
+            let text = numfmt::general(x);
+            let decimals = text.split_once('.').map_or(0, |(_, f)| f.len());
+            let code = if decimals == 0 {
+                "0\"%\"".to_string()
+            } else {
+                format!("0.{}\"%\"", "0".repeat(decimals))
+            };
+            let f = styles.book.number(&code);
+            sheet.write_number_with_format(r, c, x, &f)?;
+            Ok(())
+        }
+        _ => write_value(sheet, r, c, v, false, profile, styles),
+    }
+}
+
 /// 推移: one row per KPI over every book, 実績値 and 達成率 per year, each with a
 /// sparkline.
 fn trend_sheet(
@@ -655,12 +689,11 @@ fn trend_sheet(
             let y = y as u16;
             match cell {
                 Some(side) => {
-                    write_value(
+                    write_trend_value(
                         sheet,
                         r,
                         actual_first + y,
                         &side.row.actual,
-                        false,
                         profile,
                         styles,
                     )?;
@@ -672,14 +705,45 @@ fn trend_sheet(
                 }
             }
         }
-        for (c, first) in [(actual_spark, actual_first), (rate_spark, rate_first)] {
+        // columns from 0 (LibreOffice draws column sparklines, not line ones); a row
+        // with a negative actual keeps Excel's automatic axis
+        let negative = t
+            .cells
+            .iter()
+            .flatten()
+            .any(|s| s.row.actual.number.is_some_and(|x| x < 0.0));
+        for (c, first, from_zero) in [
+            (actual_spark, actual_first, !negative),
+            (rate_spark, rate_first, true),
+        ] {
             sheet.write_blank(r, c, &styles.book.text)?;
-            let line = Sparkline::new()
+            let mut bars = Sparkline::new()
                 .set_range((name.as_str(), r, first, r, first + n - 1))
-                .show_markers(true);
-            sheet.add_sparkline(r, c, &line)?;
+                .set_type(SparklineType::Column)
+                .show_high_point(true);
+            if from_zero {
+                bars = bars.set_custom_min(0.0);
+            }
+            sheet.add_sparkline(r, c, &bars)?;
         }
-        sheet.set_row_height(r, 20)?;
+        let lines = fixed
+            .iter()
+            .enumerate()
+            .map(|(c, (_, w))| {
+                let text = match c {
+                    2 => latest
+                        .departments
+                        .join(&profile.patterns.department_separator),
+                    3 => latest.project.clone(),
+                    4 => latest.kpi.clone(),
+                    _ => String::new(),
+                };
+                crate::write::book::text_lines(&text, *w)
+            })
+            .max()
+            .unwrap_or(1)
+            .max(2);
+        sheet.set_row_height(r, lines as f64 * LINE_PT + PAD_PT)?;
     }
     sheet.set_freeze_panes(1, nf)?;
     sheet.autofilter(0, 0, trend.rows.len().max(1) as u32, rate_spark)?;

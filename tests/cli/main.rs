@@ -7,5 +7,8 @@ mod consolidate;
 mod formats;
 mod foundation;
 mod ingest;
+mod mutation;
 mod problems;
+mod properties;
 mod rollover;
+mod safety;

@@ -1,0 +1,185 @@
+//! Issue: hostile input, determinism and safety. Formula-like text stays text, inputs
+//! are never changed, outputs are byte-identical whatever the thread count or the order
+//! of the inputs.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use sha2::Digest;
+
+use crate::common::{zip_member, Work, SEED};
+
+const RETURNS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/R7/returns");
+const RENAMES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/R7/renames.toml");
+
+fn hash(path: &Path) -> String {
+    sha2::Sha256::digest(std::fs::read(path).unwrap())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+fn hashes(dir: &Path) -> BTreeMap<PathBuf, String> {
+    let mut out = BTreeMap::new();
+    for e in std::fs::read_dir(dir).unwrap() {
+        let p = e.unwrap().path();
+        if p.is_dir() {
+            out.extend(hashes(&p));
+        } else {
+            out.insert(p.clone(), hash(&p));
+        }
+    }
+    out
+}
+
+#[test]
+fn formula_like_text_arrives_as_text_and_csv_neutralises_it() {
+    let work = Work::new();
+    let header = "数値目標\t\t\tKPI\t担当課\t事業名\t事務事業番号\t事業概要\tKPI\t単位\t目標値\tR6実績値\t備考";
+    let text = format!(
+        "基本目標Ⅰ しごと\n{header}\n目標\t①\t①施策\t指標\t課\t=HYPERLINK(\"http://x\",\"y\")\t411-6\t@SUM(A1)\t+81 90\t件\t1\t=1+1\thttps://example.com/\n"
+    );
+    std::fs::write(work.path("inj.tsv"), text).unwrap();
+    let (_, stderr) = work.run_status(
+        &["consolidate", "--year", "R6", "inj.tsv", "-o", "R6.xlsx"],
+        0,
+    );
+    assert!(
+        stderr.contains("inj.tsv!L3: 確認してください: R6実績値「=1+1」は数値ではありません"),
+        "{stderr}"
+    );
+    let sheet = zip_member(&work.path("R6.xlsx"), "xl/worksheets/sheet1.xml");
+    assert!(!sheet.contains("<f>"), "no formula in the book");
+    assert!(!sheet.contains("<hyperlink"), "no hyperlink made from text");
+    let strings = zip_member(&work.path("R6.xlsx"), "xl/sharedStrings.xml");
+    for text in [
+        "=HYPERLINK(\"http://x\",\"y\")",
+        "@SUM(A1)",
+        "+81 90",
+        "=1+1",
+        "https://example.com/",
+    ] {
+        assert!(strings.contains(text), "{text} kept as text");
+    }
+    work.run_status(&["export", "R6.xlsx", "-o", "rows.csv"], 0);
+    let csv = std::fs::read_to_string(work.path("rows.csv")).unwrap();
+    assert!(
+        csv.contains("'=1+1") && csv.contains("'@SUM(A1)") && csv.contains("'+81 90"),
+        "{csv}"
+    );
+    work.run_status(&["export", "R6.xlsx", "-o", "raw.csv", "--raw-csv"], 0);
+    let raw = std::fs::read_to_string(work.path("raw.csv")).unwrap();
+    assert!(raw.contains(",=1+1,") && !raw.contains("'="), "{raw}");
+}
+
+#[test]
+fn inputs_are_never_changed_by_any_command() {
+    let work = Work::new();
+    let inputs = work.path("in");
+    std::fs::create_dir_all(inputs.join("returns")).unwrap();
+    std::fs::copy(SEED, inputs.join("seed.txt")).unwrap();
+    for e in std::fs::read_dir(RETURNS).unwrap() {
+        let e = e.unwrap();
+        std::fs::copy(e.path(), inputs.join("returns").join(e.file_name())).unwrap();
+    }
+    std::fs::copy(RENAMES, inputs.join("renames.toml")).unwrap();
+    work.run_status(
+        &[
+            "consolidate",
+            "--year",
+            "R6",
+            "in/seed.txt",
+            "-o",
+            "in/R6.xlsx",
+        ],
+        0,
+    );
+    let before = hashes(&inputs);
+    let commands: Vec<Vec<&str>> = vec![
+        vec!["check", "in"],
+        vec![
+            "consolidate",
+            "--year",
+            "R7",
+            "--prev",
+            "in/R6.xlsx",
+            "--renames",
+            "in/renames.toml",
+            "in/returns",
+            "-o",
+            "R7.xlsx",
+        ],
+        vec!["rollover", "in/R6.xlsx", "--year", "R7", "-o", "forms"],
+        vec!["handout", "R7.xlsx", "-o", "handout.xlsx"],
+        vec!["export", "in/R6.xlsx", "-o", "rows.parquet"],
+    ];
+    for args in &commands {
+        let out = work.run(args);
+        assert!(matches!(out.status.code(), Some(0 | 1)), "{args:?}");
+        assert_eq!(hashes(&inputs), before, "inputs unchanged by {args:?}");
+    }
+}
+
+#[test]
+fn outputs_are_byte_identical_whatever_threads_and_input_order() {
+    let work = Work::new();
+    work.run_status(&["consolidate", "--year", "R6", SEED, "-o", "R6.xlsx"], 0);
+    let mut files: Vec<PathBuf> = std::fs::read_dir(RETURNS)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    files.sort();
+    let run = |name: &str, files: &[PathBuf], threads: &str| {
+        let mut args: Vec<String> = [
+            "consolidate",
+            "--year",
+            "R7",
+            "--prev",
+            "R6.xlsx",
+            "--renames",
+            RENAMES,
+            "-o",
+            name,
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+        args.extend(files.iter().map(|f| f.to_string_lossy().to_string()));
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_kpiroll"))
+            .args(&args)
+            .current_dir(work.dir.path())
+            .env("RAYON_NUM_THREADS", threads)
+            .output()
+            .unwrap();
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        std::fs::read(work.path(name)).unwrap()
+    };
+    let a = run("a.xlsx", &files, "1");
+    let mut reversed = files.clone();
+    reversed.reverse();
+    let b = run("b.xlsx", &reversed, "2");
+    let c = run("c.xlsx", &[PathBuf::from(RETURNS)], "4");
+    assert!(
+        a == b,
+        "same bytes with 1 and 2 threads, inputs in either order"
+    );
+    assert!(a == c, "same bytes from the folder");
+    // rollover and handout too
+    work.run_status(&["rollover", "R6.xlsx", "--year", "R7", "-o", "f1"], 0);
+    work.run_status(&["rollover", "R6.xlsx", "--year", "R7", "-o", "f2"], 0);
+    assert_eq!(
+        hashes(&work.path("f1")).into_values().collect::<Vec<_>>(),
+        hashes(&work.path("f2")).into_values().collect::<Vec<_>>()
+    );
+    work.run_status(&["handout", "a.xlsx", "-o", "h1.xlsx"], 0);
+    work.run_status(&["handout", "b.xlsx", "-o", "h2.xlsx"], 0);
+    assert!(
+        std::fs::read(work.path("h1.xlsx")).unwrap()
+            == std::fs::read(work.path("h2.xlsx")).unwrap()
+    );
+}
