@@ -21,7 +21,7 @@ It prints a table (seconds, MiB, kpiroll/floor, peer/kpiroll, µs per row) and w
 to target/bench/results.md and results.json. Exit status 1 when a count is wrong; with
 --strict also when a target of the issue is missed (M and L: kpiroll ≤ 1.5× the floor,
 ≥ 10× faster than the peer; L: peak memory ≤ 1 GiB). Binaries are taken from
-$CARGO_TARGET_DIR/release (the justfile builds them first).
+$CARGO_TARGET_DIR/release (the justfile builds them first), or from BENCH_BIN_DIR.
 """
 
 import argparse
@@ -35,9 +35,12 @@ import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 TARGET = os.environ.get("CARGO_TARGET_DIR") or os.path.join(ROOT, "target")
-KPIROLL = os.path.join(TARGET, "release", "kpiroll")
-FLOOR = os.path.join(TARGET, "release", "examples", "floor")
-GENERATOR = os.path.join(TARGET, "release", "examples", "bench_data")
+# the binaries: $CARGO_TARGET_DIR/release, or a folder of copies (BENCH_BIN_DIR) that a
+# build running beside the benchmark cannot replace halfway
+BIN = os.environ.get("BENCH_BIN_DIR") or os.path.join(TARGET, "release")
+KPIROLL = os.path.join(BIN, "kpiroll")
+FLOOR = os.path.join(BIN, "examples", "floor")
+GENERATOR = os.path.join(BIN, "examples", "bench_data")
 PEER = os.path.join(ROOT, "bench", "peer.py")
 TIME = "/usr/bin/time"
 

@@ -23,14 +23,22 @@ pub struct Outcome {
 }
 
 impl Outcome {
-    /// (rows read, taken, merged with an identical row, refused)
+    /// (rows read, taken, merged with an identical row, refused): every data row of every
+    /// input, including the rows refused while reading (a bad or missing key)
     pub fn counts(&self) -> (usize, usize, usize, usize) {
         let count = |f: Fate| self.merged.fates.iter().filter(|(_, x)| *x == f).count();
+        let refused_reading = self
+            .report
+            .problems
+            .iter()
+            .filter(|p| p.refuses_a_row())
+            .count();
+        let refused = count(Fate::Refused) + refused_reading;
         (
-            self.merged.fates.len(),
+            self.merged.fates.len() + refused_reading,
             count(Fate::Taken),
             count(Fate::Merged),
-            count(Fate::Refused),
+            refused,
         )
     }
 }
@@ -47,7 +55,7 @@ pub fn read_and_merge(
     let files = expand_inputs(inputs)?;
     let options = ReadOptions {
         year,
-        ..ReadOptions::default()
+        limits: profile.limits,
     };
     let sources = read_inputs(&files, &options, profile);
     let mut report = Report::default();
@@ -164,17 +172,28 @@ pub fn consolidate_with_prev(
     year: FiscalYear,
     profile: &Profile,
 ) -> Result<YearOutcome, Error> {
-    let last = read_book(prev, profile)?;
-    if last.merged.book.rows.is_empty() {
+    // last year's book is one file, read on one core: read it beside the returns
+    let (last, outcome) = rayon::join(
+        || read_book(prev, profile),
+        || read_and_merge(inputs, Some(year), profile),
+    );
+    // only its rows and problems are kept (the rows as read are a copy of the book)
+    let Outcome {
+        merged: Merged {
+            book: last_book, ..
+        },
+        mut report,
+        ..
+    } = last?;
+    if last_book.rows.is_empty() {
         return Err(Error::PrevUnreadable {
             path: prev.to_path_buf(),
         });
     }
-    let mut outcome = read_and_merge(inputs, Some(year), profile)?;
-    let mut report = last.report.clone();
+    let mut outcome = outcome?;
     report.extend(std::mem::take(&mut outcome.report));
     let consolidated = crate::merge::merge_with_prev(
-        &last.merged.book,
+        &last_book,
         &outcome.merged,
         renames,
         profile,
@@ -377,11 +396,10 @@ pub fn diff(
             book: outcome.merged.book,
         });
     }
-    let diff = crate::diff::Diff::new(inputs, &renames, &moves, profile).map_err(|e| {
-        Error::Merge {
+    let diff =
+        crate::diff::Diff::new(inputs, &renames, &moves, profile).map_err(|e| Error::Merge {
             message: e.to_string(),
-        }
-    })?;
+        })?;
     Ok((diff, report))
 }
 

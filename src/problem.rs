@@ -168,6 +168,17 @@ impl Problem {
         Problem { at, kind }
     }
 
+    /// Whether this problem refused one data row (as opposed to a file, a sheet or a
+    /// column): such rows count as refused in the run's summary.
+    pub fn refuses_a_row(&self) -> bool {
+        matches!(
+            self.kind,
+            ProblemKind::BadKey { .. }
+                | ProblemKind::NumberKey { .. }
+                | ProblemKind::MissingKey { .. }
+        )
+    }
+
     pub fn severity(&self) -> Severity {
         match self.kind {
             ProblemKind::TextValue { .. }

@@ -11,7 +11,8 @@ use serde::Deserialize;
 use crate::error::Error;
 
 /// The compiled-in default profile (the seed city's).
-const DEFAULT_FILES: [(&str, &str); 7] = [
+const DEFAULT_FILES: [(&str, &str); 8] = [
+    ("limits.toml", include_str!("../templates/limits.toml")),
     ("grades.toml", include_str!("../templates/grades.toml")),
     ("form.toml", include_str!("../templates/form.toml")),
     ("layout.toml", include_str!("../templates/layout.toml")),
@@ -291,6 +292,8 @@ pub struct Profile {
     pub form: FormLayout,
     /// `grades.toml`: 達成率 and grades for `diff`
     pub grades: crate::diff::grades::Grades,
+    /// `limits.toml`: how much of an input is read (overridden on the command line)
+    pub limits: crate::read::grid::Limits,
 }
 
 impl Profile {
@@ -330,6 +333,7 @@ impl Profile {
         let layout: Layout = parse(read, "layout.toml")?;
         let aliases: Aliases = parse(read, "aliases.toml")?;
         let form: FormLayout = parse(read, "form.toml")?;
+        let limits: crate::read::grid::Limits = parse(read, "limits.toml")?;
         let grades = parse::<crate::diff::grades::Grades>(read, "grades.toml")?
             .checked()
             .map_err(|message| Error::ParseTemplate {
@@ -375,6 +379,7 @@ impl Profile {
             patterns,
             messages,
             form,
+            limits,
             grades,
         })
     }

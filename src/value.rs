@@ -9,13 +9,25 @@ use unicode_normalization::UnicodeNormalization;
 use crate::model::{Value, ValueKind};
 use crate::profile::Patterns;
 
+/// Whether `text` is surely NFKC already (most cell text is): a table lookup per
+/// character, where normalising decomposes and recomposes every character.
+fn is_nfkc(text: &str) -> bool {
+    unicode_normalization::is_nfkc_quick(text.chars()) == unicode_normalization::IsNormalized::Yes
+}
+
 /// NFKC with the ends trimmed: `１，０００ ` → `1,000`.
 pub fn nfkc(text: &str) -> String {
+    if is_nfkc(text) {
+        return text.trim().to_string();
+    }
     text.nfkc().collect::<String>().trim().to_string()
 }
 
 /// NFKC with every whitespace character removed: `K P I` → `KPI`.
 pub fn nfkc_compact(text: &str) -> String {
+    if is_nfkc(text) {
+        return text.chars().filter(|c| !c.is_whitespace()).collect();
+    }
     text.nfkc().filter(|c| !c.is_whitespace()).collect()
 }
 

@@ -42,6 +42,18 @@ pub struct Cli {
     /// built-in profile.
     #[arg(long, global = true, env = "KPIROLL_TEMPLATES", value_name = "DIR")]
     pub templates: Option<PathBuf>,
+    /// Rows considered per sheet (default from templates/limits.toml).
+    #[arg(long, global = true, value_name = "N")]
+    pub max_rows: Option<u32>,
+    /// Columns considered per sheet.
+    #[arg(long, global = true, value_name = "N")]
+    pub max_cols: Option<u16>,
+    /// Largest uncompressed part of an xlsx / ods, in MiB (zip bombs).
+    #[arg(long, global = true, value_name = "MIB")]
+    pub max_part_mib: Option<u64>,
+    /// Input files in one run.
+    #[arg(long, global = true, value_name = "N")]
+    pub max_files: Option<usize>,
     #[command(subcommand)]
     pub command: Command,
 }
@@ -80,10 +92,15 @@ impl Status {
 
 /// Runs a parsed command line and returns the process exit status.
 pub fn run(cli: Cli) -> ExitCode {
-    let profile = match Profile::load(cli.templates.as_deref(), cli.lang) {
+    let mut profile = match Profile::load(cli.templates.as_deref(), cli.lang) {
         Ok(p) => p,
         Err(e) => return fatal(&e),
     };
+    let limits = &mut profile.limits;
+    limits.max_rows = cli.max_rows.unwrap_or(limits.max_rows);
+    limits.max_cols = cli.max_cols.unwrap_or(limits.max_cols);
+    limits.max_part_mib = cli.max_part_mib.unwrap_or(limits.max_part_mib);
+    limits.max_files = cli.max_files.unwrap_or(limits.max_files);
     let result = match cli.command {
         Command::Consolidate(args) => consolidate::run(args, &profile),
         Command::Check(args) => check::run(args, &profile),

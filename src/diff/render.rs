@@ -420,11 +420,19 @@ pub fn json(diff: &Diff, profile: &Profile) -> Vec<u8> {
 }
 
 /// The CSV report (UTF-8 with a BOM, so Excel opens it): one line per changed field;
-/// an added or removed row is one line with `field` empty.
+/// an added or removed row is one line with `field` empty. Cells a spreadsheet would run
+/// as a formula get a leading `'` ([`crate::export::neutralise`]).
 pub fn csv(diff: &Diff, profile: &Profile) -> Vec<u8> {
     let mut out = b"\xEF\xBB\xBF".to_vec();
     {
         let mut w = csv::WriterBuilder::new().from_writer(&mut out);
+        let write = |w: &mut csv::Writer<&mut Vec<u8>>, rec: &[String]| {
+            w.write_record(
+                rec.iter()
+                    .map(|c| crate::export::neutralise(c).into_owned()),
+            )
+            .expect("in-memory write");
+        };
         w.write_record([
             "key",
             "kpi",
@@ -453,7 +461,7 @@ pub fn csv(diff: &Diff, profile: &Profile) -> Vec<u8> {
                     .cloned()
                     .chain([String::new(), String::new(), String::new()])
                     .collect();
-                w.write_record(&rec).expect("in-memory write");
+                write(&mut w, &rec);
             }
             for c in &r.changes {
                 let rec: Vec<String> = base
@@ -461,7 +469,7 @@ pub fn csv(diff: &Diff, profile: &Profile) -> Vec<u8> {
                     .cloned()
                     .chain([field_header(profile, c.field), c.old.clone(), c.new.clone()])
                     .collect();
-                w.write_record(&rec).expect("in-memory write");
+                write(&mut w, &rec);
             }
         }
         w.flush().expect("in-memory write");

@@ -29,13 +29,18 @@ pub struct Grid {
     pub clipped: Option<(u32, u32)>,
 }
 
-/// How much of a sheet is considered.
-#[derive(Debug, Clone, Copy)]
+/// How much of an input is considered (`templates/limits.toml`, overridable per run).
+#[derive(Debug, Clone, Copy, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Limits {
     pub max_rows: u32,
     pub max_cols: u16,
     /// cells covered by merged areas, all areas of a sheet together
     pub max_merged_cells: u64,
+    /// uncompressed size of any one part of an xlsx / ods, in MiB
+    pub max_part_mib: u64,
+    /// input files in one run
+    pub max_files: usize,
 }
 
 impl Default for Limits {
@@ -46,6 +51,8 @@ impl Default for Limits {
             max_rows: 1_048_576,
             max_cols: 256,
             max_merged_cells: 1_000_000,
+            max_part_mib: 256,
+            max_files: 20_000,
         }
     }
 }

@@ -108,10 +108,28 @@ fn walk(dir: &Path, files: &mut Vec<PathBuf>) {
 pub fn read_inputs(files: &[PathBuf], options: &ReadOptions, profile: &Profile) -> Vec<Source> {
     let matcher = HeaderMatcher::new(profile);
     let bar = crate::progress::bar(files.len() as u64, "読み込み");
+    let max_files = options.limits.max_files;
     let sources: Vec<Source> = files
         .par_iter()
-        .map(|path| {
-            let source = read_file(path, options, profile, &matcher);
+        .enumerate()
+        .map(|(i, path)| {
+            let source = if i < max_files {
+                read_file(path, options, profile, &matcher)
+            } else {
+                let mut report = Report::default();
+                report.push(
+                    Location::file(path),
+                    ProblemKind::TooLarge {
+                        what: "入力ファイルの数".to_string(),
+                        limit: format!("{max_files} ファイル（--max-files）"),
+                    },
+                );
+                Source {
+                    path: path.to_path_buf(),
+                    tables: Vec::new(),
+                    report,
+                }
+            };
             bar.inc(1);
             source
         })
@@ -143,24 +161,31 @@ pub fn read_file(
     if grids.iter().all(Grid::is_empty) {
         report.push(Location::file(path), ProblemKind::Empty);
     }
-    for grid in &grids {
-        if let Some((r, c)) = grid.clipped {
-            report.push(
-                Location::cell(
-                    path,
-                    grid.sheet.as_deref(),
-                    r.min(options.limits.max_rows),
-                    c.min(u32::from(u16::MAX)) as u16,
+    // a cell beyond the limits refuses the file: say which cell, so it can be cleared
+    if let Some(grid) = grids.iter().find(|g| g.clipped.is_some()) {
+        let (r, c) = grid.clipped.expect("found above");
+        report.push(
+            Location::cell(
+                path,
+                grid.sheet.as_deref(),
+                r,
+                c.min(u32::from(u16::MAX)) as u16,
+            ),
+            ProblemKind::TooLarge {
+                what: "表の外の離れたセル".to_string(),
+                limit: format!(
+                    "{} 行 × {} 列（--max-rows / --max-cols）",
+                    options.limits.max_rows, options.limits.max_cols
                 ),
-                ProblemKind::TooLarge {
-                    what: "行数・列数".to_string(),
-                    limit: format!(
-                        "{} 行 × {} 列",
-                        options.limits.max_rows, options.limits.max_cols
-                    ),
-                },
-            );
-        }
+            },
+        );
+        return Source {
+            path: path.to_path_buf(),
+            tables: Vec::new(),
+            report,
+        };
+    }
+    for grid in &grids {
         let Some(header) = matcher.find(grid) else {
             continue;
         };
@@ -256,6 +281,9 @@ fn load_grids(path: &Path, limits: &Limits) -> Result<Vec<Grid>, ProblemKind> {
             workbook::WorkbookError::Broken(detail) => unreadable(Unreadable::Damaged, detail),
         })
     };
+    if matches!(kind, sniff::Kind::Xlsx | sniff::Kind::Ods) {
+        check_part_sizes(&bytes, limits)?;
+    }
     // calamine may panic on malformed input; a panic is this file's refusal, not the run's,
     // and its message is not printed (the refusal says what happened)
     let result = quietly(|| match kind {
@@ -268,6 +296,31 @@ fn load_grids(path: &Path, limits: &Limits) -> Result<Vec<Grid>, ProblemKind> {
             .map_err(|e| unreadable(Unreadable::Damaged, e.to_string())),
     });
     result.unwrap_or_else(|panic| Err(unreadable(Unreadable::Damaged, panic)))
+}
+
+/// Refuses a zip whose parts would inflate beyond the limit (a zip bomb), from the sizes
+/// its directory declares, before anything is inflated.
+fn check_part_sizes(bytes: &[u8], limits: &Limits) -> Result<(), ProblemKind> {
+    let Ok(mut zip) = zip::ZipArchive::new(std::io::Cursor::new(bytes)) else {
+        return Ok(()); // the workbook reader says what is wrong with it
+    };
+    let max = limits.max_part_mib.saturating_mul(1024 * 1024);
+    for i in 0..zip.len() {
+        let Ok(part) = zip.by_index_raw(i) else {
+            continue;
+        };
+        if part.size() > max {
+            return Err(ProblemKind::TooLarge {
+                what: format!(
+                    "展開後のサイズ（{} が {} MiB）",
+                    part.name().unwrap_or_default(),
+                    part.size() / (1024 * 1024)
+                ),
+                limit: format!("{} MiB（--max-part-mib）", limits.max_part_mib),
+            });
+        }
+    }
+    Ok(())
 }
 
 thread_local! {

@@ -74,11 +74,11 @@ impl State {
                             let table = attr(&e, "style:family")?.as_deref() == Some("table");
                             self.style = if table { attr(&e, "style:name")? } else { None };
                         }
-                        "style:table-properties" => {
-                            if attr(&e, "table:display")?.as_deref() == Some("false") {
-                                if let Some(style) = &self.style {
-                                    self.hidden_styles.insert(style.clone());
-                                }
+                        "style:table-properties"
+                            if attr(&e, "table:display")?.as_deref() == Some("false") =>
+                        {
+                            if let Some(style) = &self.style {
+                                self.hidden_styles.insert(style.clone());
                             }
                         }
                         "table:table" if !self.in_table => {

@@ -140,7 +140,7 @@ fn ole_cut_short(bytes: &[u8]) -> bool {
         12 => 4096,
         _ => return false, // not a header kpiroll knows: let the reader say what it finds
     };
-    bytes.len() < 2 * sector || bytes.len() % sector != 0
+    bytes.len() < 2 * sector || !bytes.len().is_multiple_of(sector)
 }
 
 fn has_end_record(bytes: &[u8]) -> bool {

@@ -566,7 +566,12 @@ fn write_rate(
         Some(rate) => {
             let code = styles.rate_code.clone();
             let f = styles.book.number(&code);
-            sheet.write_number_with_format(r, c, rate / 100.0, &f)?;
+            // the fraction Excel shows as the rate: 93.3 → 0.933, not 0.93299…
+            let digits = usize::from(profile.grades.rate.decimals) + 2;
+            let x: f64 = format!("{:.digits$}", rate / 100.0)
+                .parse()
+                .unwrap_or(rate / 100.0);
+            sheet.write_number_with_format(r, c, x, &f)?;
         }
         None => {
             sheet.write_string_with_format(

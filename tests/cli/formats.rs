@@ -55,6 +55,9 @@ fn messages(outcome: &Outcome, ext: &str) -> String {
 
 // --- the return, as the generator wrote it -------------------------------------------
 
+/// Where a row's key was read: sheet and (row, column).
+type KeyCell = (Option<String>, Option<(u32, u16)>);
+
 /// What a value cell of the return must read as: raw text, kind, number.
 type Expected = (&'static str, ValueKind, Option<f64>);
 
@@ -275,7 +278,7 @@ fn the_return_reads_the_same_from_xlsx_xls_and_ods() {
         );
         // the same problems at the same cells
         assert_eq!(messages(&outcome, ext), reference_messages, "{name}");
-        let cells = |o: &Outcome| -> Vec<(Option<String>, Option<(u32, u16)>)> {
+        let cells = |o: &Outcome| -> Vec<KeyCell> {
             o.sources[0]
                 .rows()
                 .map(|r| (r.at.sheet.clone(), r.at.cell))
@@ -453,7 +456,7 @@ fn assert_folder(work: &Work, folder: &str, bad: &[(&str, &str, &str)]) {
     good.sort_by_key(Row::key);
     assert_eq!(rows, good, "{folder}: the good rows arrive unchanged");
     let mut in_order = good.clone();
-    in_order.sort_by_key(|r| expected_position(r));
+    in_order.sort_by_key(expected_position);
     assert_is_the_return(&in_order, &out);
 }
 

@@ -4,6 +4,7 @@
 
 mod common;
 mod consolidate;
+mod diff;
 mod formats;
 mod foundation;
 mod ingest;

@@ -183,3 +183,124 @@ fn outputs_are_byte_identical_whatever_threads_and_input_order() {
             == std::fs::read(work.path("h2.xlsx")).unwrap()
     );
 }
+
+/// A return with the seed's header and one row, plus whatever `extra` adds.
+fn small_return(path: &Path, extra: impl FnOnce(&mut rust_xlsxwriter::Worksheet)) {
+    let mut wb = rust_xlsxwriter::Workbook::new();
+    let ws = wb.add_worksheet();
+    let header = [
+        "数値目標",
+        "",
+        "",
+        "KPI",
+        "担当課",
+        "事業名",
+        "事務事業番号",
+        "事業概要",
+        "KPI",
+        "単位",
+        "目標値",
+        "R6実績値",
+        "備考",
+    ];
+    for (c, h) in header.iter().enumerate() {
+        ws.write_string(0, c as u16, *h).unwrap();
+    }
+    for (c, v) in [
+        "目標",
+        "①",
+        "①施策",
+        "指標",
+        "課",
+        "事業",
+        "411-6",
+        "概要",
+        "件数",
+        "件",
+        "5",
+        "3",
+        "",
+    ]
+    .iter()
+    .enumerate()
+    {
+        ws.write_string(1, c as u16, *v).unwrap();
+    }
+    extra(ws);
+    wb.save(path).unwrap();
+}
+
+#[test]
+fn a_far_cell_refuses_its_file_at_once_and_a_raised_limit_reads_it() {
+    let work = Work::new();
+    small_return(&work.path("far.xlsx"), |ws| {
+        ws.write_string(1_048_575, 16_383, "x").unwrap();
+    });
+    small_return(&work.path("good.xlsx"), |_| {});
+    let (_, stderr) = work.run_status(&["check", "far.xlsx", "good.xlsx"], 1);
+    assert!(
+        stderr.contains("far.xlsx!Sheet1!XFD1048576: 取り込めません: 表の外の離れたセル"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("--max-cols"),
+        "says how to change the limit: {stderr}"
+    );
+    let (stdout, _) = work.run_status(&["check", "--max-cols", "16384", "far.xlsx"], 0);
+    assert!(stdout.contains("行数 1"), "{stdout}");
+}
+
+#[test]
+fn a_part_inflating_beyond_the_limit_is_refused_before_inflating() {
+    use std::io::Write;
+    let work = Work::new();
+    small_return(&work.path("base.xlsx"), |_| {});
+    // the same workbook with an 8 MiB part of zeros added (a few KiB compressed)
+    let base = std::fs::read(work.path("base.xlsx")).unwrap();
+    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(base)).unwrap();
+    let mut out = zip::ZipWriter::new(std::fs::File::create(work.path("bomb.xlsx")).unwrap());
+    for i in 0..zip.len() {
+        out.raw_copy_file(zip.by_index_raw(i).unwrap()).unwrap();
+    }
+    out.start_file(
+        "xl/media/zeros.bin",
+        zip::write::SimpleFileOptions::default(),
+    )
+    .unwrap();
+    out.write_all(&vec![0u8; 8 << 20]).unwrap();
+    out.finish().unwrap();
+    assert!(std::fs::metadata(work.path("bomb.xlsx")).unwrap().len() < 200_000);
+    let (_, stderr) = work.run_status(
+        &["check", "--max-part-mib", "4", "bomb.xlsx", "base.xlsx"],
+        1,
+    );
+    assert!(
+        stderr.contains("bomb.xlsx: 取り込めません: 展開後のサイズ（xl/media/zeros.bin が 8 MiB）"),
+        "{stderr}"
+    );
+    assert!(
+        !stderr.contains("base.xlsx"),
+        "the other file goes on: {stderr}"
+    );
+    work.run_status(&["check", "bomb.xlsx"], 0);
+}
+
+#[test]
+fn files_beyond_the_limit_are_refused_by_name() {
+    let work = Work::new();
+    for name in ["a.xlsx", "b.xlsx", "c.xlsx"] {
+        small_return(&work.path(name), |_| {});
+    }
+    let (_, stderr) = work.run_status(
+        &["check", "--max-files", "2", "a.xlsx", "b.xlsx", "c.xlsx"],
+        1,
+    );
+    assert!(
+        stderr.contains("c.xlsx: 取り込めません: 入力ファイルの数"),
+        "{stderr}"
+    );
+    assert!(
+        !stderr.contains("a.xlsx:") && !stderr.contains("b.xlsx:"),
+        "{stderr}"
+    );
+}
