@@ -111,6 +111,10 @@ pub enum ProblemKind {
     TooLarge { what: String, limit: String },
     /// every row of a 課 in last year's book came back under one other name
     ProbableRename { from: String, to: String },
+    /// a rollover form of another year than the one being read
+    FormWrongYear { found: String, expected: String },
+    /// a form made for one 課 holding none of that 課's rows
+    FormOfAnotherDepartment { department: String },
 }
 
 /// Why a file could not be read at all; each has its own message (`unreadable_…`).
@@ -185,6 +189,7 @@ impl Problem {
             | ProblemKind::CellError { .. }
             | ProblemKind::UnknownColumn { .. }
             | ProblemKind::ProbableRename { .. }
+            | ProblemKind::FormOfAnotherDepartment { .. }
             | ProblemKind::NoSection => Severity::Warning,
             _ => Severity::Refusal,
         }
@@ -257,6 +262,14 @@ impl Problem {
             ProbableRename { from, to } => (
                 "probable_rename",
                 vec![("from", from.clone()), ("to", to.clone())],
+            ),
+            FormWrongYear { found, expected } => (
+                "form_wrong_year",
+                vec![("found", found.clone()), ("expected", expected.clone())],
+            ),
+            FormOfAnotherDepartment { department } => (
+                "form_other_department",
+                vec![("department", department.clone())],
             ),
         }
     }

@@ -10,7 +10,7 @@ use crate::pipeline;
 use crate::profile::Profile;
 use crate::write::output::write_atomic;
 
-/// Compares two books row by row: added, removed (also a row carried as 未提出),
+/// Compares two books row by row: added, removed (also a row newly carried as 未提出),
 /// changed (担当課, 事業名, 事業概要, KPI, 単位, 目標値, by meaning) and unchanged, with
 /// the 実績値, 達成率 and grade of both years (rules in templates/grades.toml).
 ///
@@ -24,6 +24,7 @@ use crate::write::output::write_atomic;
 ///   kpiroll diff R6.xlsx R7.xlsx --format json > diff.json
 ///   kpiroll diff R4.xlsx R5.xlsx R6.xlsx R7.xlsx -o trend.xlsx
 #[derive(Debug, clap::Args)]
+#[command(verbatim_doc_comment)]
 pub struct Args {
     /// The books, oldest first: OLD NEW, or more for a trend.
     #[arg(required = true, num_args = 2.., value_name = "BOOK")]

@@ -476,3 +476,55 @@ pub fn csv(diff: &Diff, profile: &Profile) -> Vec<u8> {
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::diff::Input;
+    use crate::profile::Lang;
+    use crate::renames::{Moves, Renames};
+
+    /// The seed's book against a copy with one project renamed and one row dropped.
+    fn seed_diff(profile: &Profile) -> Diff {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("R6.txt");
+        std::fs::write(&path, crate::SEED_R6).unwrap();
+        let book = crate::pipeline::read_book(&path, profile)
+            .unwrap()
+            .merged
+            .book;
+        let mut new = book.clone();
+        new.rows[0].project = "新しい事業名".into();
+        new.rows.remove(1);
+        let input = |book| Input {
+            file: path.clone(),
+            book,
+        };
+        Diff::new(
+            vec![input(book), input(new)],
+            &Renames::default(),
+            &Moves::default(),
+            profile,
+        )
+        .unwrap()
+    }
+
+    #[test]
+    fn text_is_coloured_only_when_asked() {
+        let profile = Profile::builtin(Lang::Ja);
+        let diff = seed_diff(&profile);
+        let plain = text(&diff, &profile, false);
+        assert!(!plain.contains('\u{1b}'));
+        assert!(plain.contains("\n+    事業名: 新しい事業名\n"), "{plain}");
+        assert!(plain.contains("\n- 432-5 (KPI 1) "), "{plain}");
+        let coloured = text(&diff, &profile, true);
+        assert!(coloured.contains("\u{1b}[32m+    事業名: 新しい事業名\u{1b}[0m"));
+        assert!(coloured.contains("\u{1b}[31m- 432-5 (KPI 1) "));
+        assert!(coloured.contains("\u{1b}[36m@@ 基本目標Ⅰ"));
+        // the same lines once the colours are taken out
+        let stripped = regex::Regex::new("\u{1b}\\[[0-9]+m")
+            .unwrap()
+            .replace_all(&coloured, "");
+        assert_eq!(stripped, plain);
+    }
+}

@@ -27,6 +27,9 @@ pub struct Grid {
     merged: HashMap<(u32, u16), (u32, u16)>,
     /// set when cells beyond the limits were ignored: (row, column) of the first one
     pub clipped: Option<(u32, u32)>,
+    /// the workbook's defined names (name, formula text), on every sheet of an xlsx:
+    /// a rollover form's fingerprint is there
+    pub workbook_names: Vec<(String, String)>,
 }
 
 /// How much of an input is considered (`templates/limits.toml`, overridable per run).

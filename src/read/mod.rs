@@ -55,6 +55,39 @@ pub struct Source {
     pub path: PathBuf,
     pub tables: Vec<SheetTable>,
     pub report: Report,
+    /// the fingerprint, when the file is a form kpiroll's rollover wrote
+    pub form: Option<FormMark>,
+}
+
+/// A rollover form's fingerprint (defined names written by [`crate::write::form`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FormMark {
+    pub department: String,
+    pub year: Option<FiscalYear>,
+    pub year_text: String,
+    pub source: String,
+}
+
+impl FormMark {
+    /// Reads the fingerprint from a workbook's defined names, if it has one.
+    pub fn from_names(names: &[(String, String)]) -> Option<FormMark> {
+        let get = |name: &str| {
+            names.iter().find(|(n, _)| n == name).map(|(_, v)| {
+                v.trim_start_matches('=')
+                    .trim()
+                    .trim_matches('"')
+                    .replace("\"\"", "\"")
+            })
+        };
+        let department = get(crate::write::form::NAME_DEPARTMENT)?;
+        let year_text = get(crate::write::form::NAME_YEAR).unwrap_or_default();
+        Some(FormMark {
+            department,
+            year: FiscalYear::parse(&year_text),
+            year_text,
+            source: get(crate::write::form::NAME_SOURCE).unwrap_or_default(),
+        })
+    }
 }
 
 impl Source {
@@ -128,6 +161,7 @@ pub fn read_inputs(files: &[PathBuf], options: &ReadOptions, profile: &Profile) 
                     path: path.to_path_buf(),
                     tables: Vec::new(),
                     report,
+                    form: None,
                 }
             };
             bar.inc(1);
@@ -154,9 +188,31 @@ pub fn read_file(
                 path: path.to_path_buf(),
                 tables: Vec::new(),
                 report,
+                form: None,
             };
         }
     };
+    // a rollover form says whose and which year's it is
+    let form = grids
+        .first()
+        .and_then(|g| FormMark::from_names(&g.workbook_names));
+    if let (Some(form), Some(expected)) = (&form, options.year) {
+        if form.year != Some(expected) {
+            report.push(
+                Location::file(path),
+                ProblemKind::FormWrongYear {
+                    found: form.year_text.clone(),
+                    expected: expected.to_string(),
+                },
+            );
+            return Source {
+                path: path.to_path_buf(),
+                tables: Vec::new(),
+                report,
+                form: None,
+            };
+        }
+    }
     let mut tables = Vec::new();
     if grids.iter().all(Grid::is_empty) {
         report.push(Location::file(path), ProblemKind::Empty);
@@ -183,6 +239,7 @@ pub fn read_file(
             path: path.to_path_buf(),
             tables: Vec::new(),
             report,
+            form: None,
         };
     }
     for grid in &grids {
@@ -254,10 +311,26 @@ pub fn read_file(
     if tables.is_empty() && !grids.iter().all(Grid::is_empty) && report.refusals() == 0 {
         report.push(Location::file(path), ProblemKind::NoHeader);
     }
+    if let Some(form) = &form {
+        let departments: Vec<&String> = tables
+            .iter()
+            .flat_map(|t| &t.rows)
+            .flat_map(|r| &r.row.departments)
+            .collect();
+        if !departments.is_empty() && !departments.contains(&&form.department) {
+            report.push(
+                Location::file(path),
+                ProblemKind::FormOfAnotherDepartment {
+                    department: form.department.clone(),
+                },
+            );
+        }
+    }
     Source {
         path: path.to_path_buf(),
         tables,
         report,
+        form,
     }
 }
 

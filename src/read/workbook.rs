@@ -64,6 +64,7 @@ pub fn read_xlsx(bytes: &[u8], limits: &Limits) -> Result<Vec<Grid>, WorkbookErr
                 grid.merge(m.start, m.end, limits);
             }
         }
+        grid.workbook_names = wb.defined_names().to_vec();
         grids.push(grid);
     }
     Ok(grids)

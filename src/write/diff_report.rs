@@ -629,7 +629,7 @@ fn trend_sheet(
     sheet.set_name(&name)?;
     let fixed = [
         (field_header(profile, Field::ProjectNos), 10.0),
-        (profile.message("diff_kpi_no", &[]), 5.0),
+        (profile.message("diff_kpi_no", &[]), 7.0),
         (field_header(profile, Field::Departments), 12.0),
         (field_header(profile, Field::Project), 18.0),
         (field_header(profile, Field::Kpi), 18.0),

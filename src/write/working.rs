@@ -105,6 +105,30 @@ pub fn working_workbook(
     let mut rows: Vec<Vec<String>> = Vec::new();
     for source in sources {
         let file = file_name(&source.path);
+        // is it one of our forms, and whose?
+        let (kind, note) = match &source.form {
+            Some(f) => (
+                profile.message("log_form", &[]),
+                profile.message(
+                    "log_form_note",
+                    &[
+                        ("department", &f.department),
+                        ("year", &f.year_text),
+                        ("source", &f.source),
+                    ],
+                ),
+            ),
+            None => (profile.message("log_handmade", &[]), String::new()),
+        };
+        rows.push(vec![
+            file.clone(),
+            String::new(),
+            String::new(),
+            String::new(),
+            String::new(),
+            kind,
+            note,
+        ]);
         let problems = problems_of.get(source.path.as_path()).unwrap_or(&none);
         for p in problems {
             if matches!(p.kind, ProblemKind::Conflict { .. }) {

@@ -232,7 +232,18 @@ fn the_working_sheets_list_changes_log_and_submissions() {
         4,
         "joint projects returned by each 課"
     );
-    assert_eq!(results.len(), 70);
+    assert_eq!(
+        results
+            .iter()
+            .filter(|r| *r == "取込" || *r == "統合" || *r == "取込不可")
+            .count(),
+        70
+    );
+    assert_eq!(
+        results.iter().filter(|r| *r == "様式以外").count(),
+        24,
+        "each return is a hand-made table, not a form"
+    );
 
     // 提出状況
     let status = read_sheet(&book, "提出状況");

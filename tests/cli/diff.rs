@@ -60,7 +60,7 @@ fn rows_by_key(diff: &Json) -> BTreeMap<(String, u64), Json> {
 }
 
 /// (field, old, new) of every change of a row.
-fn changes(row: &Json) -> Vec<(String, String, String)> {
+fn changes(row: &Json) -> Vec<Triple> {
     row["changes"]
         .as_array()
         .unwrap()
@@ -75,7 +75,10 @@ fn changes(row: &Json) -> Vec<(String, String, String)> {
         .collect()
 }
 
-fn t(field: &str, old: &str, new: &str) -> (String, String, String) {
+/// A change as (field, old, new).
+type Triple = (String, String, String);
+
+fn t(field: &str, old: &str, new: &str) -> Triple {
     (field.to_string(), old.to_string(), new.to_string())
 }
 
@@ -97,7 +100,7 @@ fn r6_to_r7_every_change_under_its_field_and_nothing_else() {
         0,
     );
     let rows = rows_by_key(&diff);
-    let mut want: BTreeMap<&str, (&str, Vec<(String, String, String)>)> = BTreeMap::new();
+    let mut want: BTreeMap<&str, (&str, Vec<Triple>)> = BTreeMap::new();
     for k in [
         "432-5", "432-9", "433-1", "433-3", "461-2", "422-2", "432-1", "432-7",
     ] {

@@ -273,3 +273,71 @@ fn hostile_department_names_never_leave_the_folder() {
         );
     }
 }
+
+/// Rewrites one part of a zip (an xlsx) with `edit`.
+fn edit_part(src: &Path, dst: &Path, part: &str, edit: impl Fn(String) -> String) {
+    use std::io::{Read, Write};
+    let mut zip = zip::ZipArchive::new(std::fs::File::open(src).unwrap()).unwrap();
+    let mut out = zip::ZipWriter::new(std::fs::File::create(dst).unwrap());
+    for i in 0..zip.len() {
+        let mut f = zip.by_index(i).unwrap();
+        let name = f.name().unwrap().to_string();
+        let mut data = Vec::new();
+        f.read_to_end(&mut data).unwrap();
+        if name == part {
+            data = edit(String::from_utf8(data).unwrap()).into_bytes();
+        }
+        out.start_file(name, zip::write::SimpleFileOptions::default())
+            .unwrap();
+        out.write_all(&data).unwrap();
+    }
+    out.finish().unwrap();
+}
+
+#[test]
+fn consolidate_reads_the_fingerprint_of_a_form() {
+    let work = Work::new();
+    work.run_status(&["consolidate", "--year", "R6", SEED, "-o", "R6.xlsx"], 0);
+    work.run_status(&["rollover", "R6.xlsx", "--year", "R7", "-o", "forms"], 0);
+    // a form of another year is refused before its cells are read
+    let (_, stderr) = work.run_status(&["check", "--year", "R8", "forms/R7_都市計画課.xlsx"], 1);
+    assert!(stderr.contains("R7_都市計画課.xlsx: 取り込めません: R7 年度の様式です。R8 年度の様式に記入し直してください"), "{stderr}");
+    // a form made for one 課 holding another's rows is noted
+    edit_part(
+        &work.path("forms/R7_都市計画課.xlsx"),
+        &work.path("swapped.xlsx"),
+        "xl/workbook.xml",
+        |x| x.replace(">\"都市計画課\"<", ">\"文化課\"<"),
+    );
+    let (_, stderr) = work.run_status(&["check", "--year", "R7", "swapped.xlsx"], 0);
+    assert!(
+        stderr.contains(
+            "swapped.xlsx: 確認してください: 文化課 用の様式ですが、文化課 の行がありません"
+        ),
+        "{stderr}"
+    );
+    // the log tells forms from hand-made tables
+    work.run_status(
+        &[
+            "consolidate",
+            "--year",
+            "R7",
+            "--prev",
+            "R6.xlsx",
+            "forms",
+            "-o",
+            "R7.xlsx",
+        ],
+        0,
+    );
+    let log = crate::common::read_sheet(&work.path("R7.xlsx"), "取込ログ");
+    let line = (1..log.height)
+        .find(|r| log.text(*r, 0) == "R7_都市計画課.xlsx" && log.text(*r, 5) == "様式")
+        .expect("form line");
+    assert!(
+        log.text(line, 6)
+            .starts_with("都市計画課 用 R7 年度の様式（元のブック "),
+        "{}",
+        log.text(line, 6)
+    );
+}
