@@ -300,6 +300,7 @@ pub struct Rolled {
 }
 
 /// `rollover`: last year's book → one protected form per 担当課 in `dir`.
+#[allow(clippy::too_many_arguments)] // the command's options, passed through as they are
 ///
 /// # Errors
 /// The book cannot be read; a form exists (without `force`) or cannot be written.

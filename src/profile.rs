@@ -11,7 +11,7 @@ use serde::Deserialize;
 use crate::error::Error;
 
 /// The compiled-in default profile (the seed city's).
-const DEFAULT_FILES: [(&str, &str); 8] = [
+pub const DEFAULT_FILES: [(&str, &str); 8] = [
     ("limits.toml", include_str!("../templates/limits.toml")),
     ("grades.toml", include_str!("../templates/grades.toml")),
     ("form.toml", include_str!("../templates/form.toml")),
@@ -67,6 +67,14 @@ pub struct Column {
     pub group: bool,
     #[serde(default)]
     pub project: bool,
+    /// `field = "extra"`: the name the value is kept under (`Row::extra`, the export's
+    /// `extra` object); `{year-1}`, `{year-2}` … name an earlier year (`R5実績値`)
+    #[serde(default)]
+    pub name: Option<String>,
+    /// more header spellings of this column (an extra column's; other fields have
+    /// theirs in aliases.toml)
+    #[serde(default)]
+    pub aliases: Vec<String>,
 }
 
 /// The canonical fields a column can fill.
@@ -86,6 +94,8 @@ pub enum Field {
     Target,
     Actual,
     Remarks,
+    /// a column the city adds (基準値, 評価, an earlier year's 実績値): its `name` says which
+    Extra,
 }
 
 impl Field {
@@ -105,6 +115,7 @@ impl Field {
             Field::Target => "target",
             Field::Actual => "actual",
             Field::Remarks => "remarks",
+            Field::Extra => "extra",
         }
     }
 }
@@ -134,6 +145,16 @@ pub struct HeaderSearch {
     /// headers read past without a word (the forms' reference columns)
     #[serde(default)]
     pub ignore: Vec<String>,
+    /// header rows: 1, or 2 (a group row merged over sub headers: 実績値 over R5 R6)
+    #[serde(default = "one")]
+    pub rows: u8,
+    /// sheets not read at all (a cover or legend sheet), by name (regular expressions)
+    #[serde(default)]
+    pub skip_sheets: Vec<String>,
+}
+
+fn one() -> u8 {
+    1
 }
 
 /// `form.toml`: the forms rollover writes.
@@ -164,7 +185,7 @@ pub struct FormLayout {
 
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
-struct PatternsFile {
+pub(crate) struct PatternsFile {
     key: KeyFile,
     section: SectionFile,
     measure: MeasureFile,
@@ -186,12 +207,25 @@ struct KeyFile {
 #[serde(deny_unknown_fields)]
 struct SectionFile {
     pattern: String,
+    /// a line under the section row holding the goal's 数値目標 (group `targets`)
+    #[serde(default)]
+    targets: Option<String>,
+    /// what separates two targets in that line
+    #[serde(default = "targets_split")]
+    targets_split: String,
+}
+
+fn targets_split() -> String {
+    "[／/]".to_string()
 }
 
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct MeasureFile {
     number: String,
+    /// a 施策 written in one cell (`（１）創業の支援`): groups `no` and `name`
+    #[serde(default)]
+    combined: Option<String>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -205,6 +239,13 @@ struct ValuesFile {
 #[serde(deny_unknown_fields)]
 struct DepartmentsFile {
     separator: String,
+    /// what separates the 課 of a joint project when reading (a regular expression)
+    #[serde(default = "department_split")]
+    split: String,
+}
+
+fn department_split() -> String {
+    r"\s+".to_string()
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -262,9 +303,17 @@ pub struct Patterns {
     pub key_notes: Vec<String>,
     pub section: Regex,
     pub measure_number: Regex,
+    /// `（１）施策名` in one cell: groups `no` and `name`
+    pub measure_combined: Option<Regex>,
+    /// the 数値目標 line under a section row: group `targets`
+    pub goal_targets: Option<Regex>,
+    pub goal_targets_split: Regex,
+    pub department_split: Regex,
     pub not_applicable: Vec<String>,
     pub negative_signs: Vec<char>,
     pub department_separator: String,
+    /// sheets not read (aliases.toml `[header] skip_sheets`)
+    pub skip_sheets: Vec<Regex>,
     /// flag words in 備考 order
     pub flags: Vec<String>,
     pub flag_words: FlagWords,
@@ -362,6 +411,20 @@ impl Profile {
             key_notes: p.key.notes,
             section: re("section.pattern", &p.section.pattern)?,
             measure_number: re("measure.number", &p.measure.number)?,
+            measure_combined: p
+                .measure
+                .combined
+                .as_deref()
+                .map(|s| re("measure.combined", s))
+                .transpose()?,
+            goal_targets: p
+                .section
+                .targets
+                .as_deref()
+                .map(|s| re("section.targets", s))
+                .transpose()?,
+            goal_targets_split: re("section.targets_split", &p.section.targets_split)?,
+            department_split: re("departments.split", &p.departments.split)?,
             not_applicable: p.values.not_applicable,
             negative_signs: p
                 .values
@@ -370,6 +433,18 @@ impl Profile {
                 .flat_map(|s| s.chars())
                 .collect(),
             department_separator: p.departments.separator,
+            skip_sheets: aliases
+                .header
+                .skip_sheets
+                .iter()
+                .map(|s| {
+                    Regex::new(s).map_err(|e| Error::TemplatePattern {
+                        file: PathBuf::from("aliases.toml"),
+                        field: "header.skip_sheets".to_string(),
+                        message: e.to_string(),
+                    })
+                })
+                .collect::<Result<_, _>>()?,
             flags: p.remarks.flags.in_order(),
             flag_words: p.remarks.flags,
         };

@@ -185,7 +185,7 @@ fn a_form_is_protected_validated_guided_and_fingerprinted() {
         styles
             .get((r, c))
             .and_then(|s| s.protection.as_ref())
-            .map_or(true, |p| p.locked)
+            .is_none_or(|p| p.locked)
     };
     assert!(!locked(joint, 11), "実績値 unlocked");
     assert!(!locked(joint, 12), "備考 unlocked");
