@@ -682,7 +682,7 @@ fn write_return(
         &f.title,
     )?;
     ws.write_string(1, 0, "担当者：")?;
-    ws.write_string(1, 4, &format!("内線：{}", 1000 + rng.below(9000)))?;
+    ws.write_string(1, 4, format!("内線：{}", 1000 + rng.below(9000)))?;
     for (c, h) in headers.iter().enumerate() {
         ws.write_string_with_format(2, c as u16, *h, &f.header)?;
     }

@@ -22,6 +22,7 @@ pub mod progress;
 pub mod read;
 pub mod renames;
 pub mod rollover;
+pub mod templates;
 pub mod value;
 pub mod write;
 

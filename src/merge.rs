@@ -85,6 +85,23 @@ fn same_content(a: &Row, b: &Row) -> bool {
     } == *b
 }
 
+/// The extra columns of the layout a return left out, from last year's row: a 基準値
+/// stays, and last year's 実績値 fills this year's `{year-1}実績値` column.
+fn carry_extras(row: &mut Row, prev_row: &Row, profile: &crate::profile::Profile) {
+    for column in &profile.layout.columns {
+        let Some(key) = column.extra_key(row.year) else {
+            continue;
+        };
+        if !row.extra.contains_key(&key) {
+            if let Some(v) = crate::write::book::extra_value(prev_row, &key, profile) {
+                if v.kind != crate::model::ValueKind::Blank {
+                    row.extra.insert(key, v.clone());
+                }
+            }
+        }
+    }
+}
+
 /// How a row of this year's book relates to last year's.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Status {
@@ -201,6 +218,7 @@ pub fn merge_with_prev(
                 row.measure_kpi = prev_row.measure_kpi.clone();
                 row.flags = crate::compare::flags_for(&changes, &cur.flags, words);
                 row.year = year;
+                carry_extras(&mut row, prev_row, profile);
                 info.push(BookRow {
                     status: Status::Matched,
                     changes,
@@ -214,6 +232,8 @@ pub fn merge_with_prev(
                 row.flags = vec![words.not_returned.clone()];
                 row.remarks = String::new();
                 row.year = year;
+                row.extra.clear();
+                carry_extras(&mut row, prev_row, profile);
                 info.push(BookRow {
                     status: Status::NotReturned,
                     changes: Vec::new(),

@@ -77,6 +77,35 @@ pub struct Column {
     pub aliases: Vec<String>,
 }
 
+impl Column {
+    /// The name an extra column's value is kept under for a row of `year`: `{year}` is
+    /// the year (`R6`), `{year-1}` the year before (`R5`) … `None` for other fields.
+    pub fn extra_key(&self, year: crate::model::FiscalYear) -> Option<String> {
+        if self.field != Field::Extra {
+            return None;
+        }
+        Some(year_placeholders(
+            self.name.as_deref().unwrap_or(&self.header),
+            year,
+        ))
+    }
+}
+
+/// `{year}`, `{year-1}` … `{year-9}` of a template replaced for `year`.
+pub fn year_placeholders(template: &str, year: crate::model::FiscalYear) -> String {
+    let mut text = template.to_string();
+    for back in 1..=9u16 {
+        let hole = format!("{{year-{back}}}");
+        if text.contains(&hole) {
+            text = text.replace(
+                &hole,
+                &crate::model::FiscalYear(year.0.saturating_sub(back)).to_string(),
+            );
+        }
+    }
+    text.replace("{year}", &year.to_string())
+}
+
 /// The canonical fields a column can fill.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize)]
 #[serde(rename_all = "snake_case")]

@@ -4,9 +4,10 @@ use std::io::IsTerminal;
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
-/// A bar of `len` steps labelled `what`; hidden unless stderr is a terminal.
+/// A bar of `len` steps labelled `what`; hidden unless stderr is a terminal, and for a
+/// single step (last year's book is read beside the returns: one bar, not two).
 pub fn bar(len: u64, what: &str) -> ProgressBar {
-    if !std::io::stderr().is_terminal() {
+    if len <= 1 || !std::io::stderr().is_terminal() {
         return ProgressBar::with_draw_target(Some(len), ProgressDrawTarget::hidden());
     }
     let bar = ProgressBar::with_draw_target(Some(len), ProgressDrawTarget::stderr());

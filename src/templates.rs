@@ -160,7 +160,11 @@ pub fn check(dir: &Path) -> Vec<TemplateProblem> {
                 let (name, table, key) = match &e {
                     Error::TemplatePattern { file, field, .. } => {
                         let (table, key) = field.rsplit_once('.').unwrap_or(("", field));
-                        (file.display().to_string(), table.to_string(), key.to_string())
+                        (
+                            file.display().to_string(),
+                            table.to_string(),
+                            key.to_string(),
+                        )
                     }
                     Error::ParseTemplate { path, .. } => {
                         (path.display().to_string(), String::new(), String::new())
@@ -329,8 +333,18 @@ pub fn check(dir: &Path) -> Vec<TemplateProblem> {
     }
     for (table, key, re, groups) in [
         ("section", "pattern", Some(&p.section), &["title"][..]),
-        ("section", "targets", p.goal_targets.as_ref(), &["targets"][..]),
-        ("measure", "combined", p.measure_combined.as_ref(), &["no", "name"][..]),
+        (
+            "section",
+            "targets",
+            p.goal_targets.as_ref(),
+            &["targets"][..],
+        ),
+        (
+            "measure",
+            "combined",
+            p.measure_combined.as_ref(),
+            &["no", "name"][..],
+        ),
     ] {
         let Some(re) = re else { continue };
         let at = locate_key(patterns_text, table, key);
@@ -363,7 +377,10 @@ pub fn check(dir: &Path) -> Vec<TemplateProblem> {
     }
 
     // messages: every id of the built-in catalogue
-    for (name, profile) in [("messages.ja.toml", &profiles[0]), ("messages.en.toml", &profiles[1])] {
+    for (name, profile) in [
+        ("messages.ja.toml", &profiles[0]),
+        ("messages.en.toml", &profiles[1]),
+    ] {
         if !get(name).own {
             continue;
         }
@@ -403,8 +420,11 @@ fn error_detail(e: &Error) -> String {
 
 /// 1-based line and column (in characters) of a byte offset.
 pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
-    let offset = offset.min(text.len());
-    let before = &text[..text.floor_char_boundary(offset)];
+    let mut offset = offset.min(text.len());
+    while !text.is_char_boundary(offset) {
+        offset -= 1;
+    }
+    let before = &text[..offset];
     let line = before.matches('\n').count() + 1;
     let col = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
     (line, col)
@@ -486,7 +506,10 @@ mod tests {
     fn builtin_profile_checks_clean() {
         let dir = tempfile::tempdir().expect("temp");
         init(dir.path(), false).expect("init");
-        assert!(init(dir.path(), false).is_err(), "no overwrite without force");
+        assert!(
+            init(dir.path(), false).is_err(),
+            "no overwrite without force"
+        );
         assert_eq!(check(dir.path()), Vec::new());
     }
 
@@ -508,7 +531,10 @@ mod tests {
             .expect("line")
             + 1;
         assert!(!problems.is_empty());
-        assert!(problems.iter().all(|p| p.line == line && p.col == 1), "{problems:?}");
+        assert!(
+            problems.iter().all(|p| p.line == line && p.col == 1),
+            "{problems:?}"
+        );
 
         std::fs::write(&patterns, "[key\npattern = 1").expect("write");
         let problems = check(dir.path());

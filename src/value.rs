@@ -185,9 +185,12 @@ pub fn parse_keys(raw: &str, p: &Patterns) -> Result<(Vec<String>, String), KeyE
     Ok((keys, note))
 }
 
-/// The 課 of a 担当課 cell: separated by spaces or line breaks.
-pub fn split_departments(raw: &str) -> Vec<String> {
-    raw.split(|c: char| c.is_whitespace())
+/// The 課 of a 担当課 cell, split by the profile's `departments.split` (the seed's:
+/// spaces or line breaks; another city's may be `、`, with `・` part of a name).
+pub fn split_departments(raw: &str, p: &Patterns) -> Vec<String> {
+    p.department_split
+        .split(raw)
+        .map(str::trim)
         .filter(|s| !s.is_empty())
         .map(str::to_string)
         .collect()
@@ -307,7 +310,7 @@ mod tests {
     #[test]
     fn departments_split_on_spaces() {
         assert_eq!(
-            split_departments("商工観光課 文化課\nスポーツ振興課"),
+            split_departments("商工観光課 文化課\nスポーツ振興課", &p()),
             vec!["商工観光課", "文化課", "スポーツ振興課"]
         );
     }

@@ -11,6 +11,7 @@ pub mod diff;
 pub mod export;
 pub mod handout;
 pub mod rollover;
+pub mod templates;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -29,15 +30,10 @@ use crate::profile::{Lang, Profile};
 #[derive(Debug, Parser)]
 #[command(name = "kpiroll", version, propagate_version = true)]
 pub struct Cli {
-    /// Language of messages (ja: 日本語, en: English).
-    #[arg(
-        long,
-        global = true,
-        value_enum,
-        env = "KPIROLL_LANG",
-        default_value = "ja"
-    )]
-    pub lang: Lang,
+    /// Language of messages (ja: 日本語, en: English). Default: KPIROLL_LANG, else English
+    /// when the locale (LC_ALL, LC_MESSAGES, LANG) is English, else Japanese.
+    #[arg(long, global = true, value_enum, env = "KPIROLL_LANG")]
+    pub lang: Option<Lang>,
     /// A city profile folder (layout.toml, aliases.toml, …); files it lacks come from the
     /// built-in profile.
     #[arg(long, global = true, env = "KPIROLL_TEMPLATES", value_name = "DIR")]
@@ -68,6 +64,7 @@ pub enum Command {
     Rollover(rollover::Args),
     Diff(diff::Args),
     Demo(demo::Args),
+    Templates(templates::Args),
 }
 
 /// How a command ended.
@@ -92,7 +89,13 @@ impl Status {
 
 /// Runs a parsed command line and returns the process exit status.
 pub fn run(cli: Cli) -> ExitCode {
-    let mut profile = match Profile::load(cli.templates.as_deref(), cli.lang) {
+    // a profile folder is made and checked without loading one
+    let command = match cli.command {
+        Command::Templates(args) => return exit(templates::run(args)),
+        command => command,
+    };
+    let lang = cli.lang.unwrap_or_else(locale_lang);
+    let mut profile = match Profile::load(cli.templates.as_deref(), lang) {
         Ok(p) => p,
         Err(e) => return fatal(&e),
     };
@@ -101,7 +104,7 @@ pub fn run(cli: Cli) -> ExitCode {
     limits.max_cols = cli.max_cols.unwrap_or(limits.max_cols);
     limits.max_part_mib = cli.max_part_mib.unwrap_or(limits.max_part_mib);
     limits.max_files = cli.max_files.unwrap_or(limits.max_files);
-    let result = match cli.command {
+    let result = match command {
         Command::Consolidate(args) => consolidate::run(args, &profile),
         Command::Check(args) => check::run(args, &profile),
         Command::Export(args) => export::run(args, &profile),
@@ -109,12 +112,31 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Rollover(args) => rollover::run(args, &profile),
         Command::Diff(args) => diff::run(args, &profile),
         Command::Demo(args) => demo::run(args, &profile),
+        Command::Templates(_) => unreachable!("handled above"),
     };
+    exit(result)
+}
+
+fn exit(result: Result<Status, Error>) -> ExitCode {
     match result {
         Ok(Status::Ok) => ExitCode::SUCCESS,
         Ok(Status::Refused) => ExitCode::from(1),
         Err(e) => fatal(&e),
     }
+}
+
+/// English when the first locale variable set says so (`en_US.UTF-8`), else Japanese.
+fn locale_lang() -> Lang {
+    ["LC_ALL", "LC_MESSAGES", "LANG"]
+        .iter()
+        .find_map(|v| std::env::var(v).ok().filter(|s| !s.is_empty()))
+        .map_or(Lang::Ja, |s| {
+            if s.starts_with("en") {
+                Lang::En
+            } else {
+                Lang::Ja
+            }
+        })
 }
 
 fn fatal(e: &Error) -> ExitCode {

@@ -26,6 +26,8 @@ pub struct Header {
     pub year: Option<FiscalYear>,
     /// headers of columns no field takes: (column, text)
     pub unknown: Vec<(u16, String)>,
+    /// the city's extra columns found: (name kept under, column)
+    pub extras: Vec<(String, u16)>,
 }
 
 /// Matches header cells against the profile's aliases; built once per run.
@@ -42,6 +44,13 @@ pub struct HeaderMatcher {
     ignore: Vec<Regex>,
     search_rows: u32,
     min_matches: usize,
+    /// 1, or 2: a group row over sub headers
+    header_rows: u8,
+    /// extra columns of the layout: (name, header pattern), layout order
+    extras: Vec<(String, Regex)>,
+    /// the layout's 実績値 header (`{year}実績値`): names an earlier year's 実績値 column
+    /// when the layout keeps those (an extra column named `{year-1}…`)
+    earlier_actuals: Option<String>,
 }
 
 const YEAR: &str =
@@ -60,7 +69,23 @@ fn alias_regex(spelling: &str) -> Option<Regex> {
 impl HeaderMatcher {
     pub fn new(profile: &Profile) -> HeaderMatcher {
         let mut aliases = Vec::new();
+        let mut extras = Vec::new();
         for column in &profile.layout.columns {
+            if column.field == Field::Extra {
+                let name = column.name.clone().unwrap_or_else(|| column.header.clone());
+                if name.contains("{year") {
+                    continue; // an earlier year's column: read as such (below)
+                }
+                for spelling in std::iter::once(&column.header).chain(&column.aliases) {
+                    if spelling.trim().is_empty() {
+                        continue;
+                    }
+                    if let Some(re) = alias_regex(spelling) {
+                        extras.push((name.clone(), re));
+                    }
+                }
+                continue;
+            }
             let spellings = profile
                 .aliases
                 .fields
@@ -91,8 +116,26 @@ impl HeaderMatcher {
             .iter()
             .filter_map(|s| alias_regex(s))
             .collect();
-        let known = RegexSet::new(aliases.iter().map(|(_, re)| re.as_str()))
-            .unwrap_or_else(|_| RegexSet::empty());
+        let known = RegexSet::new(
+            aliases
+                .iter()
+                .map(|(_, re)| re.as_str())
+                .chain(extras.iter().map(|(_, re)| re.as_str())),
+        )
+        .unwrap_or_else(|_| RegexSet::empty());
+        let earlier_actuals = profile
+            .layout
+            .columns
+            .iter()
+            .any(|c| {
+                c.field == Field::Extra && c.name.as_deref().unwrap_or(&c.header).contains("{year-")
+            })
+            .then(|| {
+                profile
+                    .column_of(Field::Actual)
+                    .map(|i| profile.layout.columns[i].header.clone())
+            })
+            .flatten();
         HeaderMatcher {
             aliases,
             known,
@@ -100,6 +143,9 @@ impl HeaderMatcher {
             ignore,
             search_rows: profile.aliases.header.search_rows,
             min_matches: profile.aliases.header.min_matches,
+            header_rows: profile.aliases.header.rows,
+            extras,
+            earlier_actuals,
         }
     }
 
@@ -116,8 +162,11 @@ impl HeaderMatcher {
                 if !fields.contains(field) {
                     fields.push(*field);
                 }
-                if let Some(y) = caps.name("year") {
-                    year = year.or_else(|| FiscalYear::parse(y.as_str()));
+                // only the 実績値 names the sheet's year (`目標値（R7）` is a target for R7)
+                if *field == Field::Actual {
+                    if let Some(y) = caps.name("year") {
+                        year = year.or_else(|| FiscalYear::parse(y.as_str()));
+                    }
                 }
             }
         }
@@ -139,9 +188,66 @@ impl HeaderMatcher {
         matches >= self.min_matches
     }
 
+    /// The header of two rows starting at `row` (a group row over sub headers) as one
+    /// row of texts: for each column, the first of `sub+group`, `group+sub`,
+    /// `group(sub)`, `sub`, `group` that is a known header (`R6` under a merged `実績値`
+    /// is `R6実績値`), else the sub header, else the group's.
+    fn combined(&self, grid: &Grid, row: u32) -> Vec<(u16, String)> {
+        let cols: std::collections::BTreeSet<u16> = [row, row + 1]
+            .iter()
+            .filter_map(|r| grid.rows.get(r))
+            .flat_map(|cells| cells.keys().copied())
+            .collect();
+        let (Some(first), Some(last)) = (cols.first().copied(), cols.last().copied()) else {
+            return Vec::new();
+        };
+        let mut out = Vec::new();
+        for col in first..=last {
+            let group = grid.text(row, col).trim();
+            let sub = grid.text(row + 1, col).trim();
+            let text = if sub.is_empty() || group == sub {
+                group.to_string()
+            } else if group.is_empty() {
+                sub.to_string()
+            } else {
+                [
+                    format!("{sub}{group}"),
+                    format!("{group}{sub}"),
+                    format!("{group}({sub})"),
+                    sub.to_string(),
+                    group.to_string(),
+                ]
+                .into_iter()
+                .find(|t| self.known.is_match(&header_norm(t)))
+                .unwrap_or_else(|| sub.to_string())
+            };
+            if !text.is_empty() {
+                out.push((col, text));
+            }
+        }
+        out
+    }
+
     /// The first header row within the first rows of the sheet, mapped.
     pub fn find(&self, grid: &Grid) -> Option<Header> {
         let first = *grid.rows.keys().next()?;
+        if self.header_rows == 2 {
+            let row = grid
+                .rows
+                .iter()
+                .take_while(|(r, _)| **r < first.saturating_add(self.search_rows))
+                .filter(|(_, cells)| cells.len() >= 2) // a title row is one cell
+                .map(|(r, _)| *r)
+                .find(|r| {
+                    self.combined(grid, *r)
+                        .iter()
+                        .filter(|(_, t)| self.known.is_match(&header_norm(t)))
+                        .count()
+                        >= self.min_matches
+                })?;
+            // the sub header row is the header's last: rows are read below it
+            return Some(self.map_cells(row + 1, self.combined(grid, row)));
+        }
         let row = grid
             .rows
             .keys()
@@ -165,11 +271,33 @@ impl HeaderMatcher {
                 .collect(),
             None => Vec::new(),
         };
+        self.map_cells(row, cells)
+    }
+
+    /// Maps header cells (column, text) of the header ending at `row` to fields.
+    fn map_cells(&self, row: u32, cells: Vec<(u16, String)>) -> Header {
         let max_col = cells.last().map_or(0, |(c, _)| *c);
         let mut columns = BTreeMap::new();
         let mut texts = BTreeMap::new();
         let mut unknown = Vec::new();
+        let mut extras: Vec<(String, u16)> = Vec::new();
         let mut year = None;
+        // several years of 実績値 side by side: the latest is the actual, the others
+        // earlier years' (kept as extras when the layout has such columns)
+        let mut earlier: BTreeMap<u16, FiscalYear> = BTreeMap::new();
+        if self.earlier_actuals.is_some() {
+            let years: Vec<(u16, FiscalYear)> = cells
+                .iter()
+                .filter_map(|(col, text)| {
+                    let (fields, y) = self.candidates(text);
+                    (fields.contains(&Field::Actual)).then_some((*col, y?))
+                })
+                .collect();
+            if let Some(latest) = years.iter().map(|(_, y)| *y).max() {
+                earlier = years.into_iter().filter(|(_, y)| *y < latest).collect();
+                year = Some(latest);
+            }
+        }
         // group columns by normalised header text
         let mut groups: BTreeMap<String, Vec<(u16, String)>> = BTreeMap::new();
         for (col, text) in &cells {
@@ -180,9 +308,19 @@ impl HeaderMatcher {
         }
         for (col, text) in &cells {
             let norm = header_norm(text);
+            if let (Some(y), Some(template)) = (earlier.get(col), &self.earlier_actuals) {
+                extras.push((crate::profile::year_placeholders(template, *y), *col));
+                continue;
+            }
             let (fields, y) = self.candidates(text);
             year = year.or(y);
             if fields.is_empty() {
+                if let Some((name, _)) = self.extras.iter().find(|(_, re)| re.is_match(&norm)) {
+                    if !extras.iter().any(|(n, _)| n == name) {
+                        extras.push((name.clone(), *col));
+                        continue;
+                    }
+                }
                 if !self.ignore.iter().any(|re| re.is_match(&norm)) {
                     unknown.push((*col, text.clone()));
                 }
@@ -210,8 +348,9 @@ impl HeaderMatcher {
             .collect();
         let mut blanks = unmapped.iter();
         for col in first_known..=last_known.min(max_col) {
-            let taken = columns.values().any(|c| *c == col);
-            let blank = grid.rows.get(&row).and_then(|r| r.get(&col)).is_none();
+            let taken =
+                columns.values().any(|c| *c == col) || extras.iter().any(|(_, c)| *c == col);
+            let blank = !cells.iter().any(|(c, _)| *c == col);
             if !taken && blank {
                 if let Some(field) = blanks.next() {
                     columns.insert(*field, col);
@@ -225,6 +364,7 @@ impl HeaderMatcher {
             texts,
             year,
             unknown,
+            extras,
         }
     }
 }

@@ -72,8 +72,16 @@ pub fn read_rows(
             .unwrap_or_else(|| default_header(profile, f))
     };
     let key_col = col(Field::ProjectNos).unwrap_or(0);
+    let project_extras: Vec<String> = profile
+        .layout
+        .columns
+        .iter()
+        .filter(|c| c.field == Field::Extra && (c.project || c.group))
+        .filter_map(|c| c.name.clone())
+        .collect();
 
     let mut goal = Goal::default();
+    let mut goal_targets: Vec<String> = Vec::new();
     let mut carry: BTreeMap<Field, String> = BTreeMap::new();
     let mut current: Option<Row> = None; // the project whose KPIs are being read
     let mut refused_project = false;
@@ -91,8 +99,14 @@ pub fn read_rows(
 
         if let Some(g) = section_goal(&texts, profile) {
             goal = g;
+            goal_targets.clear();
             carry.clear();
             current = None;
+            continue;
+        }
+        // the goal's 数値目標 on a line of its own under the section row
+        if let Some(targets) = targets_line(&texts, profile) {
+            goal_targets = targets;
             continue;
         }
         if matcher.is_header_row(grid, r) {
@@ -102,6 +116,7 @@ pub fn read_rows(
         // group columns: same as above unless given
         let mut group: Vec<String> = GROUP.iter().map(|f| cell(*f)).collect();
         split_two_target_goal(&mut group, profile);
+        split_combined_measure(&mut group, profile);
         if let Some(changed) = (0..GROUP.len()).find(|i| {
             !group[*i].is_empty() && carry.get(&GROUP[*i]).is_none_or(|c| *c != group[*i])
         }) {
@@ -166,7 +181,7 @@ pub fn read_rows(
                     measure_no: String::new(),
                     measure: String::new(),
                     measure_kpi: String::new(),
-                    departments: split_departments(&cell(Field::Departments)),
+                    departments: split_departments(&cell(Field::Departments), p),
                     project: cell(Field::Project),
                     project_nos,
                     project_nos_note: note,
@@ -227,6 +242,9 @@ pub fn read_rows(
             .filter(|s| !s.is_empty())
             .map(str::to_string)
             .collect();
+        if row.goal_targets.is_empty() {
+            row.goal_targets = goal_targets.clone();
+        }
         row.measure_no = text_of(Field::MeasureNo);
         row.measure = text_of(Field::Measure);
         row.measure_kpi = text_of(Field::MeasureKpi);
@@ -257,6 +275,18 @@ pub fn read_rows(
                 row.target = value;
             } else {
                 row.actual = value;
+            }
+        }
+        // the city's extra columns: a project-wide one (merged over the project's KPI rows)
+        // keeps the first row's value when blank below; a per-KPI one is this row's
+        for (name, c) in &header.extras {
+            let value = parse_value(grid.text(r, *c), p);
+            if value.kind == ValueKind::Blank {
+                if !(continuation && project_extras.contains(name)) {
+                    row.extra.remove(name);
+                }
+            } else {
+                row.extra.insert(name.clone(), value);
             }
         }
         let (flags, remarks) = split_remarks(&cell(Field::Remarks), &p.flags);
@@ -298,6 +328,44 @@ fn section_goal(texts: &[&str], profile: &Profile) -> Option<Goal> {
             .trim()
             .to_string(),
     })
+}
+
+/// The 数値目標 of a line such as `●数値目標：a／b` (the profile's `section.targets`).
+fn targets_line(texts: &[&str], profile: &Profile) -> Option<Vec<String>> {
+    let p = &profile.patterns;
+    let re = p.goal_targets.as_ref()?;
+    let first = texts.first()?;
+    if !texts.iter().all(|t| t == first) {
+        return None;
+    }
+    let caps = re.captures(first)?;
+    let targets = caps.name("targets").map_or("", |m| m.as_str());
+    Some(
+        p.goal_targets_split
+            .split(targets)
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(str::to_string)
+            .collect(),
+    )
+}
+
+/// A 施策 written in one cell (`（１）創業の支援`) into its number and name, when the
+/// profile says how (`measure.combined`) and the number has no cell of its own.
+fn split_combined_measure(group: &mut [String], profile: &Profile) {
+    let Some(re) = &profile.patterns.measure_combined else {
+        return;
+    };
+    if !group[1].is_empty() {
+        return;
+    }
+    let Some(caps) = re.captures(&group[2]) else {
+        return;
+    };
+    let no = caps.name("no").map_or("", |m| m.as_str()).trim().to_string();
+    let name = caps.name("name").map_or("", |m| m.as_str()).trim().to_string();
+    group[1] = no;
+    group[2] = name;
 }
 
 /// A row repeating the project's key is the same project unless it names another one.

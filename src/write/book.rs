@@ -10,7 +10,7 @@
 use rust_xlsxwriter::{DocProperties, ExcelDateTime, Format, Note, Workbook, Worksheet, XlsxError};
 
 use super::styles::Styles;
-use crate::model::{Book, Row};
+use crate::model::{Book, Row, Value};
 use crate::numfmt;
 use crate::profile::{Field, Profile};
 use crate::value::join_remarks;
@@ -28,18 +28,21 @@ pub fn book_workbook(book: &Book, profile: &Profile) -> Result<Workbook, XlsxErr
     Ok(workbook)
 }
 
-/// Document properties with a creation date that depends only on the year.
+/// Document properties with a creation date that depends only on the year, and the
+/// zip level every kpiroll workbook is saved with.
 pub fn set_fixed_properties(workbook: &mut Workbook, book: &Book) -> Result<(), XlsxError> {
     let date = ExcelDateTime::from_ymd(book.year.0, 4, 1)?;
     workbook.set_properties(&DocProperties::new().set_creation_datetime(&date));
+    // deflate level 1: about twice as fast to save as the default 6, files ~15 % larger
+    // (measured on the L benchmark: 3.6 s of 19 s went to compression)
+    workbook.set_zip_compression_level(1);
     Ok(())
 }
 
-/// The header text of a column for a year (`{year}実績値` → `R6実績値`).
+/// The header text of a column for a year (`{year}実績値` → `R6実績値`, `{year-1}実績値`
+/// → `R5実績値`).
 pub fn header_text(template: &str, book: &Book) -> String {
-    template
-        .replace("{year}", &book.year.to_string())
-        .replace("{wareki}", &book.year.wareki())
+    crate::profile::year_placeholders(template, book.year).replace("{wareki}", &book.year.wareki())
 }
 
 /// Writes the 一覧 table into `sheet`. Returns nothing; the sheet is complete.
@@ -192,7 +195,7 @@ fn write_rows(
                 if start != i {
                     continue; // inside a merged run written from its first row
                 }
-                let text = field_text(row, column.field, profile);
+                let text = column_text(row, column, profile);
                 let plain = if column.field == Field::MeasureNo {
                     &styles.centered
                 } else {
@@ -209,16 +212,7 @@ fn write_rows(
                     sheet.write_string_with_format(r, c, text, &format)?;
                 }
             } else {
-                write_cell(
-                    sheet,
-                    r,
-                    c,
-                    row,
-                    column.field,
-                    profile,
-                    styles,
-                    note.is_some(),
-                )?;
+                write_cell(sheet, r, c, row, column, profile, styles, note.is_some())?;
             }
             if let Some(note) = note {
                 sheet.insert_note(r, c, &Note::new(note).set_author("kpiroll"))?;
@@ -263,7 +257,7 @@ pub(crate) fn row_height(row: &Row, profile: &Profile) -> f64 {
         .columns
         .iter()
         .filter(|c| !c.group) // group cells span many rows
-        .map(|c| text_lines(&field_text(row, c.field, profile), c.width))
+        .map(|c| text_lines(&column_text(row, c, profile), c.width))
         .max()
         .unwrap_or(1);
     lines as f64 * LINE_PT + PAD_PT
@@ -365,7 +359,36 @@ pub(crate) fn run(rows: &[&Row], i: usize, field: Field, profile: &Profile) -> (
     (start, end)
 }
 
-/// The text a text column shows for a row.
+/// The text a column shows for a row (an extra column: its value's raw text).
+pub fn column_text(row: &Row, column: &crate::profile::Column, profile: &Profile) -> String {
+    column_text_in(row, column, row.year, profile)
+}
+
+/// [`column_text`] in a book of `year` (a form for next year shows this row's 実績値 in
+/// the column of `{year-1}`).
+pub fn column_text_in(
+    row: &Row,
+    column: &crate::profile::Column,
+    year: crate::model::FiscalYear,
+    profile: &Profile,
+) -> String {
+    match column.extra_key(year) {
+        Some(key) => extra_value(row, &key, profile).map_or_else(String::new, |v| v.raw.clone()),
+        None => field_text(row, column.field, profile),
+    }
+}
+
+/// An extra value of a row by name; the name of the row's own year's 実績値 column
+/// (`R6実績値` for a row of R6) gives its actual.
+pub fn extra_value<'a>(row: &'a Row, key: &str, profile: &Profile) -> Option<&'a Value> {
+    row.extra.get(key).or_else(|| {
+        let actual = profile.column_of(Field::Actual)?;
+        let header = &profile.layout.columns[actual].header;
+        (crate::profile::year_placeholders(header, row.year) == key).then_some(&row.actual)
+    })
+}
+
+/// The text a text column shows for a row (an extra column's: see [`column_text`]).
 pub fn field_text(row: &Row, field: Field, profile: &Profile) -> String {
     let sep = &profile.patterns.department_separator;
     match field {
@@ -382,6 +405,7 @@ pub fn field_text(row: &Row, field: Field, profile: &Profile) -> String {
         Field::Target => row.target.raw.clone(),
         Field::Actual => row.actual.raw.clone(),
         Field::Remarks => join_remarks(&row.flags, &row.remarks),
+        Field::Extra => String::new(),
     }
 }
 
@@ -391,11 +415,12 @@ fn write_cell(
     r: u32,
     c: u16,
     row: &Row,
-    field: Field,
+    column: &crate::profile::Column,
     profile: &Profile,
     styles: &mut Styles,
     highlight: bool,
 ) -> Result<(), XlsxError> {
+    let field = column.field;
     let mark = |styles: &Styles, f: &Format| {
         if highlight {
             styles.highlighted(f)
@@ -403,9 +428,11 @@ fn write_cell(
             f.clone()
         }
     };
+    let extra = column.extra_key(row.year);
     let value = match field {
         Field::Target => Some(&row.target),
         Field::Actual => Some(&row.actual),
+        Field::Extra => extra.as_ref().and_then(|k| extra_value(row, k, profile)),
         _ => None,
     };
     if let Some(value) = value {
@@ -422,6 +449,11 @@ fn write_cell(
     } else {
         &styles.text
     };
-    sheet.write_string_with_format(r, c, field_text(row, field, profile), &mark(styles, plain))?;
+    sheet.write_string_with_format(
+        r,
+        c,
+        column_text(row, column, profile),
+        &mark(styles, plain),
+    )?;
     Ok(())
 }

@@ -149,7 +149,7 @@ pub fn form_workbook(
                         if start != i {
                             continue;
                         }
-                        let text = field_text(row, field, profile);
+                        let text = crate::write::book::column_text_in(row, column, o.year, profile);
                         if end > start {
                             sheet.merge_range(at, c, first + end as u32, c, &text, &styles.text)?;
                         } else {
@@ -157,6 +157,15 @@ pub fn form_workbook(
                         }
                     }
                     Field::Target => write_value(sheet, at, c, &row.target, profile, &mut styles)?,
+                    Field::Extra => {
+                        let key = column.extra_key(o.year).unwrap_or_default();
+                        match crate::write::book::extra_value(row, &key, profile) {
+                            Some(v) => write_value(sheet, at, c, v, profile, &mut styles)?,
+                            None => {
+                                sheet.write_string_with_format(at, c, "", &styles.text)?;
+                            }
+                        }
+                    }
                     field => {
                         sheet.write_string_with_format(
                             at,

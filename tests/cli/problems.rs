@@ -63,6 +63,37 @@ fn text_in_a_number_cell_is_kept_and_warned_about() {
 }
 
 #[test]
+fn english_messages_in_an_english_locale() {
+    let work = Work::new();
+    std::fs::write(
+        work.path("r.tsv"),
+        tsv(&["x\t①\ty\tz\t課\t事業\t411_x\t\tk\t件\t1\t1\t"]),
+    )
+    .unwrap();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_kpiroll"))
+        .args(["check", "r.tsv"])
+        .current_dir(work.dir.path())
+        .env_remove("KPIROLL_LANG")
+        .env_remove("LC_ALL")
+        .env_remove("LC_MESSAGES")
+        .env("LANG", "en_US.UTF-8")
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("not taken"), "{stderr}");
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_kpiroll"))
+        .args(["--lang", "ja", "check", "r.tsv"])
+        .current_dir(work.dir.path())
+        .env("LANG", "en_US.UTF-8")
+        .output()
+        .unwrap();
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("取り込めません"),
+        "--lang wins over the locale"
+    );
+}
+
+#[test]
 fn english_messages_with_lang_en() {
     let work = Work::new();
     std::fs::write(
