@@ -191,41 +191,49 @@ impl HeaderMatcher {
     /// The header of two rows starting at `row` (a group row over sub headers) as one
     /// row of texts: for each column, the first of `sub+group`, `group+sub`,
     /// `group(sub)`, `sub`, `group` that is a known header (`R6` under a merged `実績値`
-    /// is `R6実績値`), else the sub header, else the group's.
-    fn combined(&self, grid: &Grid, row: u32) -> Vec<(u16, String)> {
+    /// is `R6実績値`), else the sub header, else the group's. The flag: whether a sub
+    /// header made a known header (else `row` is a header of one row, such as the books
+    /// kpiroll writes, and the row below it is data).
+    fn combined(&self, grid: &Grid, row: u32) -> (Vec<(u16, String)>, bool) {
         let cols: std::collections::BTreeSet<u16> = [row, row + 1]
             .iter()
             .filter_map(|r| grid.rows.get(r))
             .flat_map(|cells| cells.keys().copied())
             .collect();
         let (Some(first), Some(last)) = (cols.first().copied(), cols.last().copied()) else {
-            return Vec::new();
+            return (Vec::new(), false);
         };
         let mut out = Vec::new();
+        let mut used_sub = false;
         for col in first..=last {
             let group = grid.text(row, col).trim();
             let sub = grid.text(row + 1, col).trim();
+            let known = |t: &str| self.known.is_match(&header_norm(t));
             let text = if sub.is_empty() || group == sub {
                 group.to_string()
             } else if group.is_empty() {
+                used_sub |= known(sub);
                 sub.to_string()
             } else {
-                [
+                let combos = [
                     format!("{sub}{group}"),
                     format!("{group}{sub}"),
                     format!("{group}({sub})"),
                     sub.to_string(),
-                    group.to_string(),
-                ]
-                .into_iter()
-                .find(|t| self.known.is_match(&header_norm(t)))
-                .unwrap_or_else(|| sub.to_string())
+                ];
+                match combos.into_iter().find(|t| known(t)) {
+                    Some(t) => {
+                        used_sub = true;
+                        t
+                    }
+                    None => group.to_string(),
+                }
             };
             if !text.is_empty() {
                 out.push((col, text));
             }
         }
-        out
+        (out, used_sub)
     }
 
     /// The first header row within the first rows of the sheet, mapped.
@@ -240,13 +248,18 @@ impl HeaderMatcher {
                 .map(|(r, _)| *r)
                 .find(|r| {
                     self.combined(grid, *r)
+                        .0
                         .iter()
                         .filter(|(_, t)| self.known.is_match(&header_norm(t)))
                         .count()
                         >= self.min_matches
                 })?;
+            let (cells, used_sub) = self.combined(grid, row);
+            if !used_sub && self.is_header_row(grid, row) {
+                return Some(self.map(grid, row)); // one header row after all
+            }
             // the sub header row is the header's last: rows are read below it
-            return Some(self.map_cells(row + 1, self.combined(grid, row)));
+            return Some(self.map_cells(row + 1, cells));
         }
         let row = grid
             .rows

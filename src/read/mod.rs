@@ -245,7 +245,12 @@ pub fn read_file(
     for grid in &grids {
         // a cover or legend sheet the profile names is not read
         if let Some(name) = &grid.sheet {
-            if profile.patterns.skip_sheets.iter().any(|re| re.is_match(name)) {
+            if profile
+                .patterns
+                .skip_sheets
+                .iter()
+                .any(|re| re.is_match(name))
+            {
                 continue;
             }
         }

@@ -362,8 +362,16 @@ fn split_combined_measure(group: &mut [String], profile: &Profile) {
     let Some(caps) = re.captures(&group[2]) else {
         return;
     };
-    let no = caps.name("no").map_or("", |m| m.as_str()).trim().to_string();
-    let name = caps.name("name").map_or("", |m| m.as_str()).trim().to_string();
+    let no = caps
+        .name("no")
+        .map_or("", |m| m.as_str())
+        .trim()
+        .to_string();
+    let name = caps
+        .name("name")
+        .map_or("", |m| m.as_str())
+        .trim()
+        .to_string();
     group[1] = no;
     group[2] = name;
 }

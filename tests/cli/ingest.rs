@@ -263,3 +263,39 @@ fn conflicts_and_missing_columns_are_refused_with_both_cells() {
     assert_eq!(rows.len(), 1);
     assert_eq!(rows[0].actual.raw, "5");
 }
+
+/// A return typed in LibreOffice Calc by hand (pasted text, saved as .ods, then saved as
+/// .xlsx by LibreOffice): see fixtures/README.md. Both read the same, as the cells show.
+#[test]
+fn a_return_made_in_libreoffice_reads_as_its_cells_show() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/ingest/hand");
+    let read = |name: &str| {
+        let o = read_and_merge(
+            &[dir.join(name)],
+            Some(kpiroll::model::FiscalYear(2025)),
+            &profile(),
+        )
+        .unwrap();
+        assert_eq!(o.report.refusals(), 0, "{}", o.report.render(&profile()));
+        o.merged.book.rows
+    };
+    let ods = read("sangaku_hand.ods");
+    let xlsx = read("sangaku_hand.xlsx");
+    assert_eq!(ods, xlsx);
+    let keys: Vec<&str> = ods.iter().map(|r| r.project_nos[0].as_str()).collect();
+    assert_eq!(
+        keys,
+        ["432-5", "432-9", "433-1", "461-2", "422-2", "432-7"],
+        "４３２－５ and 433 - 1 normalised"
+    );
+    let raw: Vec<&str> = ods.iter().map(|r| r.actual.raw.as_str()).collect();
+    // LibreOffice turned the pasted 1,234 into the number 1234 (General) and 96.4% into
+    // 0.964 shown 96.40%: the book keeps what the cell shows
+    assert_eq!(raw, ["１０８", "3", "2", "集計中", "1234", "96.40%"]);
+    assert_eq!(ods[0].actual.number, Some(108.0));
+    assert_eq!(ods[5].actual.number, Some(96.4));
+    assert_eq!(
+        (ods[2].flags.clone(), ods[2].remarks.as_str()),
+        (vec!["【事業休止】".to_string()], "年度末で休止")
+    );
+}

@@ -3,6 +3,7 @@
 //! One integration binary; one module per command or concern.
 
 mod common;
+mod city2;
 mod consolidate;
 mod diff;
 mod formats;
