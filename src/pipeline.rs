@@ -98,11 +98,7 @@ pub fn consolidate(
 /// # Errors
 /// The output exists (without `force`) or cannot be written.
 pub fn write_book(book: &Book, output: &Path, force: bool, profile: &Profile) -> Result<(), Error> {
-    if output.exists() && !force {
-        return Err(Error::OutputExists {
-            path: output.to_path_buf(),
-        });
-    }
+    refuse_existing(output, force)?;
     let mut workbook = book_workbook(book, profile).map_err(|source| Error::Xlsx {
         path: output.to_path_buf(),
         source,
@@ -112,6 +108,31 @@ pub fn write_book(book: &Book, output: &Path, force: bool, profile: &Profile) ->
         source,
     })?;
     write_atomic(output, &bytes, force)
+}
+
+/// An existing output is kept unless `--force` ([`Error::OutputExists`], exit 2).
+///
+/// # Errors
+/// The output exists and `force` is false.
+pub fn refuse_existing(output: &Path, force: bool) -> Result<(), Error> {
+    if output.exists() && !force {
+        return Err(Error::OutputExists {
+            path: output.to_path_buf(),
+        });
+    }
+    Ok(())
+}
+
+/// Reads a book and insists it has rows.
+///
+/// # Errors
+/// The file does not exist, or no row could be read from it.
+pub fn read_nonempty_book(book: &Path, profile: &Profile) -> Result<Outcome, Error> {
+    let outcome = read_book(book, profile)?;
+    if outcome.merged.book.rows.is_empty() {
+        return Err(Error::NothingRead);
+    }
+    Ok(outcome)
 }
 
 /// Reads one book (any file of this shape) into its rows.
@@ -138,15 +159,8 @@ pub fn export(
             path: output.to_path_buf(),
             expected: ".json .csv .parquet".to_string(),
         })?;
-    if output.exists() && !force {
-        return Err(Error::OutputExists {
-            path: output.to_path_buf(),
-        });
-    }
-    let outcome = read_book(book, profile)?;
-    if outcome.merged.book.rows.is_empty() {
-        return Err(Error::NothingRead);
-    }
+    refuse_existing(output, force)?;
+    let outcome = read_nonempty_book(book, profile)?;
     let bytes = crate::export::export_bytes(&outcome.merged.book.rows, format, output, guard)?;
     write_atomic(output, &bytes, force)?;
     Ok(outcome)
@@ -220,11 +234,7 @@ pub fn write_working(
     force: bool,
     profile: &Profile,
 ) -> Result<(), Error> {
-    if output.exists() && !force {
-        return Err(Error::OutputExists {
-            path: output.to_path_buf(),
-        });
-    }
+    refuse_existing(output, force)?;
     let xlsx = |source| Error::Xlsx {
         path: output.to_path_buf(),
         source,
@@ -252,15 +262,8 @@ pub fn handout(
     force: bool,
     profile: &Profile,
 ) -> Result<Outcome, Error> {
-    if output.exists() && !force {
-        return Err(Error::OutputExists {
-            path: output.to_path_buf(),
-        });
-    }
-    let outcome = read_book(book, profile)?;
-    if outcome.merged.book.rows.is_empty() {
-        return Err(Error::NothingRead);
-    }
+    refuse_existing(output, force)?;
+    let outcome = read_nonempty_book(book, profile)?;
     write_book(&outcome.merged.book, output, force, profile)?;
     Ok(outcome)
 }
@@ -323,10 +326,7 @@ pub fn rollover(
         .take(8)
         .map(|b| format!("{b:02x}"))
         .collect();
-    let outcome = read_book(book, profile)?;
-    if outcome.merged.book.rows.is_empty() {
-        return Err(Error::NothingRead);
-    }
+    let outcome = read_nonempty_book(book, profile)?;
     let plans = crate::rollover::plan(
         &outcome.merged.book,
         year,

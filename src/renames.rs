@@ -46,20 +46,25 @@ struct Entry {
     year: String,
 }
 
+/// Reads and parses the renames file (both `[[rename]]` and `[[move]]` entries).
+fn read_file(path: &Path) -> Result<File, Error> {
+    let text = std::fs::read_to_string(path).map_err(|source| Error::ReadTemplate {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    toml::from_str(&text).map_err(|e| Error::ParseTemplate {
+        path: path.to_path_buf(),
+        message: e.to_string(),
+    })
+}
+
 impl Renames {
     /// Reads a renames file.
     ///
     /// # Errors
     /// The file cannot be read, is not valid TOML, or a year cannot be read.
     pub fn load(path: &Path) -> Result<Renames, Error> {
-        let text = std::fs::read_to_string(path).map_err(|source| Error::ReadTemplate {
-            path: path.to_path_buf(),
-            source,
-        })?;
-        let file: File = toml::from_str(&text).map_err(|e| Error::ParseTemplate {
-            path: path.to_path_buf(),
-            message: e.to_string(),
-        })?;
+        let file = read_file(path)?;
         let mut renames = Vec::new();
         for e in file.rename {
             let year = FiscalYear::parse(&e.year).ok_or(Error::BadYear {
@@ -138,14 +143,7 @@ impl Moves {
     /// As [`Renames::load`].
     pub fn load(path: &Path) -> Result<Moves, Error> {
         Renames::load(path)?;
-        let text = std::fs::read_to_string(path).map_err(|source| Error::ReadTemplate {
-            path: path.to_path_buf(),
-            source,
-        })?;
-        let file: File = toml::from_str(&text).map_err(|e| Error::ParseTemplate {
-            path: path.to_path_buf(),
-            message: e.to_string(),
-        })?;
+        let file = read_file(path)?;
         let mut moves = Vec::new();
         for e in file.moves {
             let year = FiscalYear::parse(&e.year).ok_or(Error::BadYear {

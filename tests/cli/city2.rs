@@ -66,18 +66,40 @@ fn profile_checks_clean_and_init_refuses_to_overwrite() {
     // a broken pattern is reported at its line and column
     let patterns = work.path("mine/patterns.toml");
     let text = std::fs::read_to_string(&patterns).unwrap();
-    let line = text.lines().position(|l| l.starts_with("pattern = '^[0-9]{3}")).unwrap() + 1;
-    std::fs::write(&patterns, text.replace("pattern = '^[0-9]{3}-[0-9]{1,3}$'", "pattern = '[0-9]{3'")).unwrap();
+    let line = text
+        .lines()
+        .position(|l| l.starts_with("pattern = '^[0-9]{3}"))
+        .unwrap()
+        + 1;
+    std::fs::write(
+        &patterns,
+        text.replace("pattern = '^[0-9]{3}-[0-9]{1,3}$'", "pattern = '[0-9]{3'"),
+    )
+    .unwrap();
     let (stdout, _) = work.run_status(&["templates", "check", "mine"], 1);
-    assert!(stdout.contains(&format!("patterns.toml:{line}:1: 誤り: key.pattern")), "{stdout}");
+    assert!(
+        stdout.contains(&format!("patterns.toml:{line}:1: 誤り: key.pattern")),
+        "{stdout}"
+    );
     // a TOML error carries its span; a required field without a column is named
     std::fs::write(&patterns, text).unwrap();
     let layout = work.path("mine/layout.toml");
     let text = std::fs::read_to_string(&layout).unwrap();
-    std::fs::write(&layout, text.replace("field = \"target\"", "field = \"targets\"")).unwrap();
+    std::fs::write(
+        &layout,
+        text.replace("field = \"target\"", "field = \"targets\""),
+    )
+    .unwrap();
     let (stdout, _) = work.run_status(&["templates", "check", "mine"], 1);
-    let line = text.lines().position(|l| l == "field = \"target\"").unwrap() + 1;
-    assert!(stdout.contains(&format!("layout.toml:{line}:9: 誤り:")), "{stdout}");
+    let line = text
+        .lines()
+        .position(|l| l == "field = \"target\"")
+        .unwrap()
+        + 1;
+    assert!(
+        stdout.contains(&format!("layout.toml:{line}:9: 誤り:")),
+        "{stdout}"
+    );
 }
 
 #[test]
@@ -85,10 +107,17 @@ fn the_citys_own_sheet_is_read_field_by_field() {
     let work = Work::new();
     // the cover sheet's 記入例 (9-9-9) is skipped; the table's header is two rows
     let (stdout, stderr) = run(&work, &["check", &r6_sheet()], 0);
-    assert!(stdout.contains("シート KPI一覧 見出し行 4 年度 R6 行数 7"), "{stdout}");
+    assert!(
+        stdout.contains("シート KPI一覧 見出し行 4 年度 R6 行数 7"),
+        "{stdout}"
+    );
     assert!(!stdout.contains("表紙"), "{stdout}");
     assert!(!stderr.contains("確認"), "{stderr}");
-    run(&work, &["consolidate", "--year", "R6", &r6_sheet(), "-o", "R6.xlsx"], 0);
+    run(
+        &work,
+        &["consolidate", "--year", "R6", &r6_sheet(), "-o", "R6.xlsx"],
+        0,
+    );
     let rows = export(&work, "R6.xlsx", "R6.json");
     assert_eq!(rows.len(), 7);
     assert!(rows.iter().all(|r| r["project_nos"][0] != "9-9-9"));
@@ -96,7 +125,10 @@ fn the_citys_own_sheet_is_read_field_by_field() {
     let r = row(&rows, "1-1-2", 1);
     assert_eq!(r["goal"]["no"], "1");
     assert_eq!(r["goal"]["title"], "稼ぐ地域をつくる");
-    assert_eq!(strings(&r["goal_targets"]), ["観光入込客数 120万人", "市内就業者数 3万人"]);
+    assert_eq!(
+        strings(&r["goal_targets"]),
+        ["観光入込客数 120万人", "市内就業者数 3万人"]
+    );
     assert_eq!(r["measure_no"], "１");
     assert_eq!(r["measure"], "観光の振興");
     assert_eq!(r["measure_kpi"], "");
@@ -139,15 +171,32 @@ fn the_citys_own_sheet_is_read_field_by_field() {
 
     // the book: the city's title, sheet, headers (three years of actuals), 、 joined
     let sheet = read_sheet(&work.path("R6.xlsx"), "KPI一覧");
-    assert_eq!(sheet.text(0, 0), "みなみ市総合戦略 KPI 評価シート（令和6年度）");
+    assert_eq!(
+        sheet.text(0, 0),
+        "みなみ市総合戦略 KPI 評価シート（令和6年度）"
+    );
     assert_eq!(sheet.text(2, 0), "【基本目標1】稼ぐ地域をつくる");
     let headers: Vec<String> = (0..17).map(|c| sheet.text(3, c)).collect();
     assert_eq!(
         headers,
         [
-            "数値目標", "施策番号", "施策", "事業コード", "事業名", "所管課", "事業の内容",
-            "成果指標", "単位", "基準値", "目標値（R9）", "R4実績値", "R5実績値", "R6実績値",
-            "評価", "今後の方向性", "備考"
+            "数値目標",
+            "施策番号",
+            "施策",
+            "事業コード",
+            "事業名",
+            "所管課",
+            "事業の内容",
+            "成果指標",
+            "単位",
+            "基準値",
+            "目標値（R9）",
+            "R4実績値",
+            "R5実績値",
+            "R6実績値",
+            "評価",
+            "今後の方向性",
+            "備考"
         ]
     );
     assert_eq!(sheet.text(5, 5), "観光・文化課、地域振興課");
@@ -158,11 +207,24 @@ fn the_citys_own_sheet_is_read_field_by_field() {
 #[test]
 fn the_whole_cycle_with_flags_extras_rollover_diff_handout() {
     let work = Work::new();
-    run(&work, &["consolidate", "--year", "R6", &r6_sheet(), "-o", "R6.xlsx"], 0);
+    run(
+        &work,
+        &["consolidate", "--year", "R6", &r6_sheet(), "-o", "R6.xlsx"],
+        0,
+    );
     let returns = format!("{DIR}/R7/returns");
     run(
         &work,
-        &["consolidate", "--year", "R7", "--prev", "R6.xlsx", &returns, "-o", "R7.xlsx"],
+        &[
+            "consolidate",
+            "--year",
+            "R7",
+            "--prev",
+            "R6.xlsx",
+            &returns,
+            "-o",
+            "R7.xlsx",
+        ],
         0,
     );
     let rows = export(&work, "R7.xlsx", "R7.json");
@@ -190,7 +252,10 @@ fn the_whole_cycle_with_flags_extras_rollover_diff_handout() {
     assert_eq!(r["measure_no"], "２");
     assert_eq!(raw(&r["actual"]), "3");
     assert_eq!(raw(&r["target"]), "10");
-    let order: Vec<&str> = rows.iter().filter_map(|r| r["project_nos"][0].as_str()).collect();
+    let order: Vec<&str> = rows
+        .iter()
+        .filter_map(|r| r["project_nos"][0].as_str())
+        .collect();
     assert_eq!(
         order,
         ["1-1-1", "1-1-2", "1-1-2", "1-2-4", "1-2-7", "2-1-1", "2-1-3", "2-2-1"]
@@ -204,7 +269,11 @@ fn the_whole_cycle_with_flags_extras_rollover_diff_handout() {
     assert_eq!(sheet.text(3, 13), "R7実績値");
 
     // rollover: one form per 課, this year's columns, last year's actual beside
-    run(&work, &["rollover", "R7.xlsx", "--year", "R8", "-o", "forms"], 0);
+    run(
+        &work,
+        &["rollover", "R7.xlsx", "--year", "R8", "-o", "forms"],
+        0,
+    );
     let forms: Vec<_> = std::fs::read_dir(work.path("forms")).unwrap().collect();
     assert_eq!(forms.len(), 6);
     let form = read_sheet(&work.path("forms/R8_商工労政課.xlsx"), "入力");
@@ -217,10 +286,14 @@ fn the_whole_cycle_with_flags_extras_rollover_diff_handout() {
     assert_eq!(form.text(header + 1, 12), "18");
     assert_eq!(form.text(header + 1, 13), "");
     let (stdout, _) = run(&work, &["check", "--year", "R8", "forms"], 0);
-    assert!(stdout.contains("取り込み 7 行"), "{stdout}");
+    assert!(stdout.contains("取り込み 8 行・統合 2 行"), "{stdout}");
 
     // diff: the changes by field, the new and the not returned
-    let (stdout, _) = run(&work, &["diff", "R6.xlsx", "R7.xlsx", "--format", "json"], 0);
+    let (stdout, _) = run(
+        &work,
+        &["diff", "R6.xlsx", "R7.xlsx", "--format", "json"],
+        0,
+    );
     let diff: Json = serde_json::from_str(&stdout).unwrap();
     let status = |key: &str| {
         diff["rows"]

@@ -191,3 +191,9 @@ pub fn zip_member(path: &Path, member: &str) -> String {
         .unwrap();
     text
 }
+
+/// R6.xlsx, the city's book written from the seed, in `work`.
+pub fn r6_book(work: &Work) -> PathBuf {
+    work.run_status(&["consolidate", "--year", "R6", SEED, "-o", "R6.xlsx"], 0);
+    work.path("R6.xlsx")
+}

@@ -10,7 +10,7 @@ use kpiroll::model::{FiscalYear, Row};
 use kpiroll::pipeline::{read_and_merge, read_book};
 use kpiroll::profile::{Lang, Profile};
 
-use crate::common::{read_sheet, zip_member, Work, SEED};
+use crate::common::{read_sheet, zip_member, Work};
 
 const RETURNS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/R7/returns");
 const RENAMES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/R7/renames.toml");
@@ -31,7 +31,7 @@ fn by_key(rows: &[Row]) -> BTreeMap<(String, u32), Row> {
 
 /// R6.xlsx from the seed, then R7.xlsx with --prev and --renames; returns the folder.
 fn consolidate(work: &Work) -> PathBuf {
-    work.run_status(&["consolidate", "--year", "R6", SEED, "-o", "R6.xlsx"], 0);
+    crate::common::r6_book(&work);
     work.run_status(
         &[
             "consolidate",
@@ -280,7 +280,7 @@ fn the_working_sheets_list_changes_log_and_submissions() {
 #[test]
 fn without_renames_a_probable_rename_is_reported() {
     let work = Work::new();
-    work.run_status(&["consolidate", "--year", "R6", SEED, "-o", "R6.xlsx"], 0);
+    crate::common::r6_book(&work);
     let (_, stderr) = work.run_status(
         &[
             "consolidate",
@@ -303,7 +303,7 @@ fn without_renames_a_probable_rename_is_reported() {
 #[test]
 fn bad_returns_mixed_in_are_refused_and_every_good_row_still_arrives() {
     let work = Work::new();
-    work.run_status(&["consolidate", "--year", "R6", SEED, "-o", "R6.xlsx"], 0);
+    crate::common::r6_book(&work);
     let dir = work.path("returns");
     std::fs::create_dir_all(&dir).unwrap();
     for e in std::fs::read_dir(RETURNS).unwrap() {

@@ -18,7 +18,7 @@ const RENAMES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/R7/renames.
 
 /// R6.xlsx from the seed and R7.xlsx from the returns (with --prev and --renames).
 fn books(work: &Work) {
-    work.run_status(&["consolidate", "--year", "R6", SEED, "-o", "R6.xlsx"], 0);
+    crate::common::r6_book(&work);
     work.run_status(
         &[
             "consolidate",

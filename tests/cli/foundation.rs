@@ -28,7 +28,7 @@ fn rows_of(path: &Path) -> Vec<Row> {
 
 /// Writes R6.xlsx from the seed in `work`.
 fn seed_book(work: &Work) -> std::path::PathBuf {
-    work.run_status(&["consolidate", "--year", "R6", SEED, "-o", "R6.xlsx"], 0);
+    crate::common::r6_book(&work);
     work.path("R6.xlsx")
 }
 

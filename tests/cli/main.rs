@@ -2,8 +2,8 @@
 //!
 //! One integration binary; one module per command or concern.
 
-mod common;
 mod city2;
+mod common;
 mod consolidate;
 mod diff;
 mod formats;

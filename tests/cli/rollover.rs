@@ -8,7 +8,7 @@ use calamine::{Reader, Xlsx};
 use kpiroll::pipeline::read_book;
 use kpiroll::profile::{Lang, Profile};
 
-use crate::common::{zip_member, Work, SEED};
+use crate::common::{zip_member, Work};
 
 fn profile() -> Profile {
     Profile::builtin(Lang::Ja)
@@ -19,7 +19,7 @@ const FILL: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/support/fill_form
 #[test]
 fn forms_filled_by_another_library_come_back_as_every_row_with_no_flags() {
     let work = Work::new();
-    work.run_status(&["consolidate", "--year", "R6", SEED, "-o", "R6.xlsx"], 0);
+    crate::common::r6_book(&work);
     let (stdout, _) = work.run_status(
         &[
             "rollover",
@@ -114,7 +114,7 @@ fn forms_filled_by_another_library_come_back_as_every_row_with_no_flags() {
 #[test]
 fn a_form_is_protected_validated_guided_and_fingerprinted() {
     let work = Work::new();
-    work.run_status(&["consolidate", "--year", "R6", SEED, "-o", "R6.xlsx"], 0);
+    crate::common::r6_book(&work);
     work.run_status(
         &[
             "rollover",
@@ -297,7 +297,7 @@ fn edit_part(src: &Path, dst: &Path, part: &str, edit: impl Fn(String) -> String
 #[test]
 fn consolidate_reads_the_fingerprint_of_a_form() {
     let work = Work::new();
-    work.run_status(&["consolidate", "--year", "R6", SEED, "-o", "R6.xlsx"], 0);
+    crate::common::r6_book(&work);
     work.run_status(&["rollover", "R6.xlsx", "--year", "R7", "-o", "forms"], 0);
     // a form of another year is refused before its cells are read
     let (_, stderr) = work.run_status(&["check", "--year", "R8", "forms/R7_都市計画課.xlsx"], 1);

@@ -123,7 +123,7 @@ fn inputs_are_never_changed_by_any_command() {
 #[test]
 fn outputs_are_byte_identical_whatever_threads_and_input_order() {
     let work = Work::new();
-    work.run_status(&["consolidate", "--year", "R6", SEED, "-o", "R6.xlsx"], 0);
+    crate::common::r6_book(&work);
     let mut files: Vec<PathBuf> = std::fs::read_dir(RETURNS)
         .unwrap()
         .map(|e| e.unwrap().path())
