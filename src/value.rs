@@ -12,7 +12,10 @@ use crate::profile::Patterns;
 /// Whether `text` is surely NFKC already (most cell text is): a table lookup per
 /// character, where normalising decomposes and recomposes every character.
 fn is_nfkc(text: &str) -> bool {
-    unicode_normalization::is_nfkc_quick(text.chars()) == unicode_normalization::IsNormalized::Yes
+    // ASCII is always NFKC; most keys, numbers and units are ASCII
+    text.is_ascii()
+        || unicode_normalization::is_nfkc_quick(text.chars())
+            == unicode_normalization::IsNormalized::Yes
 }
 
 /// NFKC with the ends trimmed: `１，０００ ` → `1,000`.
