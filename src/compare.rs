@@ -12,8 +12,20 @@ use crate::value::nfkc;
 #[derive(Debug, Clone, PartialEq)]
 pub struct Change {
     pub field: Field,
+    /// for [`Field::Extra`]: the city's column (`評価`)
+    pub extra: Option<String>,
     pub old: String,
     pub new: String,
+}
+
+impl Change {
+    /// The column as the user sees it: the layout header, or the extra column's name.
+    pub fn label(&self, profile: &Profile) -> String {
+        match &self.extra {
+            Some(name) => name.clone(),
+            None => crate::read::table::default_header(profile, self.field),
+        }
+    }
 }
 
 /// Text as compared: NFKC, trimmed, runs of whitespace made one space.
@@ -68,8 +80,36 @@ pub fn changes(prev: &Row, cur: &Row, profile: &Profile) -> Vec<Change> {
         })
         .map(|f| Change {
             field: *f,
+            extra: None,
             old: text(prev, *f),
             new: text(cur, *f),
+        })
+        .chain(extra_changes(prev, cur, profile))
+        .collect()
+}
+
+/// The city's extra columns (基準値, 評価, 今後の方向性 …) whose meaning changed. Columns
+/// named after a year relative to the book (`{year-1}実績値`) are history, not compared.
+fn extra_changes(prev: &Row, cur: &Row, profile: &Profile) -> Vec<Change> {
+    let blank = Value::blank();
+    profile
+        .layout
+        .columns
+        .iter()
+        .filter(|c| c.field == Field::Extra)
+        .filter_map(|c| c.name.as_deref().or(Some(c.header.as_str())))
+        .filter(|name| !name.contains("{year"))
+        .filter_map(|name| {
+            let (a, b) = (
+                prev.extra.get(name).unwrap_or(&blank),
+                cur.extra.get(name).unwrap_or(&blank),
+            );
+            (!same_value(a, b, &cur.unit)).then(|| Change {
+                field: Field::Extra,
+                extra: Some(name.to_string()),
+                old: a.raw.clone(),
+                new: b.raw.clone(),
+            })
         })
         .collect()
 }

@@ -448,6 +448,7 @@ pub fn compare_books(
                         0,
                         Change {
                             field: Field::ProjectNos,
+                            extra: None,
                             old: text(&old_key, &old_side.row),
                             new: text(&new_keys[n], new_row),
                         },

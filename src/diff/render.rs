@@ -146,7 +146,7 @@ pub fn text(diff: &Diff, profile: &Profile, color: bool) -> String {
             _ => out.push(paint(YELLOW, format!("~ {head}"))),
         }
         for c in &r.changes {
-            let header = field_header(profile, c.field);
+            let header = c.label(profile);
             let one_line = |t: &str| t.replace('\n', " ");
             let renamed = if c.field == Field::Departments && r.renamed {
                 format!("（{}）", profile.message("diff_renamed", &[]))
@@ -336,7 +336,7 @@ pub fn json(diff: &Diff, profile: &Profile) -> Vec<u8> {
                     .changes
                     .iter()
                     .map(|c| JsonChange {
-                        field: field_header(profile, c.field),
+                        field: c.label(profile),
                         old: c.old.clone(),
                         new: c.new.clone(),
                     })
@@ -467,7 +467,7 @@ pub fn csv(diff: &Diff, profile: &Profile) -> Vec<u8> {
                 let rec: Vec<String> = base
                     .iter()
                     .cloned()
-                    .chain([field_header(profile, c.field), c.old.clone(), c.new.clone()])
+                    .chain([c.label(profile), c.old.clone(), c.new.clone()])
                     .collect();
                 write(&mut w, &rec);
             }

@@ -140,8 +140,8 @@ pub fn write_table(
 /// The handout and plain books have none.
 #[derive(Debug, Clone, Default)]
 pub struct Marks {
-    /// book row index → (field, note text)
-    notes: std::collections::BTreeMap<usize, Vec<(Field, String)>>,
+    /// book row index → (field, extra column name, note text)
+    notes: std::collections::BTreeMap<usize, Vec<(Field, Option<String>, String)>>,
 }
 
 impl Marks {
@@ -150,18 +150,24 @@ impl Marks {
         Marks::default()
     }
 
-    /// Highlights `field` of book row `row` with `note`.
-    pub fn add(&mut self, row: usize, field: Field, note: String) {
-        self.notes.entry(row).or_default().push((field, note));
+    /// Highlights `field` (for [`Field::Extra`], the column named `extra`) of book row
+    /// `row` with `note`.
+    pub fn add(&mut self, row: usize, field: Field, extra: Option<String>, note: String) {
+        self.notes
+            .entry(row)
+            .or_default()
+            .push((field, extra, note));
     }
 
     /// The note of a cell, when it is highlighted.
-    pub fn note(&self, row: usize, field: Field) -> Option<String> {
+    pub fn note(&self, row: usize, column: &crate::profile::Column) -> Option<String> {
+        let extra = (column.field == Field::Extra)
+            .then(|| column.name.as_deref().unwrap_or(&column.header));
         self.notes
             .get(&row)?
             .iter()
-            .find(|(f, _)| *f == field)
-            .map(|(_, n)| n.clone())
+            .find(|(f, e, _)| *f == column.field && e.as_deref() == extra)
+            .map(|(_, _, n)| n.clone())
     }
 }
 
@@ -189,7 +195,7 @@ fn write_rows(
         sheet.set_row_height(r, heights[i])?;
         for (c, column) in columns.iter().enumerate() {
             let c = c as u16;
-            let note = marks.note(index[i], column.field);
+            let note = marks.note(index[i], column);
             if column.group || column.project {
                 let (start, end) = run(rows, i, column.field, profile);
                 if start != i {

@@ -325,12 +325,7 @@ fn changes_sheet(
             lines.push(
                 [
                     base.clone(),
-                    vec![
-                        field_header(profile, c.field),
-                        c.old.clone(),
-                        c.new.clone(),
-                        note,
-                    ],
+                    vec![c.label(profile), c.old.clone(), c.new.clone(), note],
                 ]
                 .concat(),
             );

@@ -13,7 +13,7 @@ use super::book::{set_fixed_properties, write_table, Marks};
 use super::styles::Styles;
 use crate::merge::{Consolidated, Fate, Status};
 use crate::problem::{Problem, ProblemKind};
-use crate::profile::{Field, Profile};
+use crate::profile::Profile;
 use crate::read::{ReadRow, Source};
 
 /// Builds the working book.
@@ -34,7 +34,7 @@ pub fn working_workbook(
     for (i, info) in consolidated.rows.iter().enumerate() {
         for change in &info.changes {
             let note = profile.message("note_last_year", &[("old", &change.old)]);
-            marks.add(i, change.field, note);
+            marks.add(i, change.field, change.extra.clone(), note);
         }
     }
     write_table(workbook.add_worksheet(), book, profile, &marks)?;
@@ -71,7 +71,7 @@ pub fn working_workbook(
             }
             Status::Matched => {
                 for c in &info.changes {
-                    let header = header_of(profile, c.field);
+                    let header = c.label(profile);
                     rows.push(
                         [
                             &base[..],
@@ -231,10 +231,6 @@ fn file_name(path: &std::path::Path) -> String {
         || path.to_string_lossy().to_string(),
         |n| n.to_string_lossy().to_string(),
     )
-}
-
-fn header_of(profile: &Profile, field: Field) -> String {
-    crate::read::table::default_header(profile, field)
 }
 
 /// A simple list sheet: a header row (`|`-separated) and text rows; cells that hold a

@@ -309,6 +309,22 @@ fn the_whole_cycle_with_flags_extras_rollover_diff_handout() {
     assert_eq!(status("1-2-7"), "added");
     assert_eq!(status("2-1-3"), "removed");
     assert_eq!(status("2-1-1"), "unchanged");
+    // the city's own columns are compared too: 評価 C → B, no 備考 flag for it
+    assert_eq!(status("2-2-1"), "changed");
+    let r221 = diff["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["key"] == "2-2-1")
+        .unwrap();
+    assert_eq!(
+        r221["changes"],
+        serde_json::json!([{"field": "評価", "old": "C", "new": "B"}])
+    );
+    assert!(row(&rows, "2-2-1", 1)["flags"]
+        .as_array()
+        .unwrap()
+        .is_empty());
 
     // handout: the table alone, read back with every row
     run(&work, &["handout", "R7.xlsx", "-o", "handout.xlsx"], 0);
