@@ -107,8 +107,16 @@ pub enum ProblemKind {
     Conflict { key: String, other: String },
     /// a row before any 基本目標 section row
     NoSection,
-    /// a limit was reached; the rest of the sheet was not read
-    TooLarge { what: String, limit: String },
+    /// more input files than `--max-files`: each one beyond it is refused
+    TooManyFiles { max: usize },
+    /// a cell beyond the rows and columns considered per sheet refuses its file
+    FarCell { max_rows: u32, max_cols: u16 },
+    /// a part of an xlsx / ods that would inflate beyond the limit (a zip bomb)
+    PartTooLarge {
+        part: String,
+        mib: u64,
+        max_mib: u64,
+    },
     /// every row of a 課 in last year's book came back under one other name
     ProbableRename { from: String, to: String },
     /// a rollover form of another year than the one being read
@@ -255,9 +263,21 @@ impl Problem {
                 vec![("key", key.clone()), ("other", other.clone())],
             ),
             NoSection => ("no_section", vec![]),
-            TooLarge { what, limit } => (
-                "too_large",
-                vec![("what", what.clone()), ("limit", limit.clone())],
+            TooManyFiles { max } => ("too_many_files", vec![("max", max.to_string())]),
+            FarCell { max_rows, max_cols } => (
+                "far_cell",
+                vec![
+                    ("rows", max_rows.to_string()),
+                    ("cols", max_cols.to_string()),
+                ],
+            ),
+            PartTooLarge { part, mib, max_mib } => (
+                "part_too_large",
+                vec![
+                    ("part", part.clone()),
+                    ("mib", mib.to_string()),
+                    ("max", max_mib.to_string()),
+                ],
             ),
             ProbableRename { from, to } => (
                 "probable_rename",

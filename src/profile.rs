@@ -230,6 +230,13 @@ struct KeyFile {
     shape: String,
     dashes: Vec<String>,
     notes: Vec<String>,
+    /// characters between several keys in one cell (besides spaces and line breaks)
+    #[serde(default = "default_key_separators")]
+    separators: Vec<String>,
+}
+
+fn default_key_separators() -> Vec<String> {
+    vec!["、".to_string(), ",".to_string(), "/".to_string()]
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -330,6 +337,8 @@ pub struct Patterns {
     pub key_shape: String,
     pub key_dashes: Vec<char>,
     pub key_notes: Vec<String>,
+    /// characters between several keys in one cell (spaces and line breaks always are)
+    pub key_separators: Vec<char>,
     pub section: Regex,
     pub measure_number: Regex,
     /// `（１）施策名` in one cell: groups `no` and `name`
@@ -438,6 +447,7 @@ impl Profile {
             key_shape: p.key.shape,
             key_dashes: p.key.dashes.iter().flat_map(|s| s.chars()).collect(),
             key_notes: p.key.notes,
+            key_separators: p.key.separators.iter().flat_map(|s| s.chars()).collect(),
             section: re("section.pattern", &p.section.pattern)?,
             measure_number: re("measure.number", &p.measure.number)?,
             measure_combined: p

@@ -148,7 +148,8 @@ pub enum KeyError {
 /// The numbers of a 事務事業番号 cell, normalised, and a trailing note.
 ///
 /// `652-6 432-10` → (`652-6`, `432-10`), ``; `511-22他` → (`511-22`), `他`;
-/// `４１１－６` → (`411-6`). Numbers are separated by spaces, line breaks, `、` or `,`.
+/// `４１１－６` → (`411-6`). Numbers are separated by spaces, line breaks and the
+/// profile's key separators (`、` `,` `/` for the seed city).
 pub fn parse_keys(raw: &str, p: &Patterns) -> Result<(Vec<String>, String), KeyError> {
     let t = nfkc(raw);
     if t.is_empty() {
@@ -167,7 +168,7 @@ pub fn parse_keys(raw: &str, p: &Patterns) -> Result<(Vec<String>, String), KeyE
         }
     }
     let parts: Vec<&str> = t
-        .split(|c: char| c.is_whitespace() || c == '、' || c == ',' || c == '/')
+        .split(|c: char| c.is_whitespace() || p.key_separators.contains(&c))
         .filter(|s| !s.is_empty())
         .collect();
     if parts.is_empty() {

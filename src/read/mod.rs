@@ -152,10 +152,7 @@ pub fn read_inputs(files: &[PathBuf], options: &ReadOptions, profile: &Profile) 
                 let mut report = Report::default();
                 report.push(
                     Location::file(path),
-                    ProblemKind::TooLarge {
-                        what: "入力ファイルの数".to_string(),
-                        limit: format!("{max_files} ファイル（--max-files）"),
-                    },
+                    ProblemKind::TooManyFiles { max: max_files },
                 );
                 Source {
                     path: path.to_path_buf(),
@@ -227,12 +224,9 @@ pub fn read_file(
                 r,
                 c.min(u32::from(u16::MAX)) as u16,
             ),
-            ProblemKind::TooLarge {
-                what: "表の外の離れたセル".to_string(),
-                limit: format!(
-                    "{} 行 × {} 列（--max-rows / --max-cols）",
-                    options.limits.max_rows, options.limits.max_cols
-                ),
+            ProblemKind::FarCell {
+                max_rows: options.limits.max_rows,
+                max_cols: options.limits.max_cols,
             },
         );
         return Source {
@@ -394,13 +388,10 @@ fn check_part_sizes(bytes: &[u8], limits: &Limits) -> Result<(), ProblemKind> {
             continue;
         };
         if part.size() > max {
-            return Err(ProblemKind::TooLarge {
-                what: format!(
-                    "展開後のサイズ（{} が {} MiB）",
-                    part.name().unwrap_or_default(),
-                    part.size() / (1024 * 1024)
-                ),
-                limit: format!("{} MiB（--max-part-mib）", limits.max_part_mib),
+            return Err(ProblemKind::PartTooLarge {
+                part: part.name().unwrap_or_default().to_string(),
+                mib: part.size() / (1024 * 1024),
+                max_mib: limits.max_part_mib,
             });
         }
     }
