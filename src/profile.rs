@@ -75,6 +75,13 @@ pub struct Column {
     /// theirs in aliases.toml)
     #[serde(default)]
     pub aliases: Vec<String>,
+    /// with two header rows (`rows = 2` in aliases.toml): the group header written above
+    /// this column, merged across the columns that share it (`実績値` over R5 R6 R7)
+    #[serde(default)]
+    pub over: Option<String>,
+    /// with `over`: the text of the second header row (`{year}`); default `header`
+    #[serde(default)]
+    pub sub: Option<String>,
 }
 
 impl Column {

@@ -188,6 +188,16 @@ impl HeaderMatcher {
         matches >= self.min_matches
     }
 
+    /// How many rows the header starting at `row` takes: 2 when the profile reads two
+    /// header rows and the row below holds sub headers of this one, else 1.
+    pub fn header_rows_at(&self, grid: &Grid, row: u32) -> u32 {
+        if self.header_rows == 2 && self.combined(grid, row).1 {
+            2
+        } else {
+            1
+        }
+    }
+
     /// The header of two rows starting at `row` (a group row over sub headers) as one
     /// row of texts: for each column, the first of `sub+group`, `group+sub`,
     /// `group(sub)`, `sub`, `group` that is a known header (`R6` under a merged `実績値`

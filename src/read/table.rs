@@ -93,6 +93,7 @@ pub fn read_rows(
             goal = g;
         }
     }
+    let mut sub_header_row: Option<u32> = None;
     for r in grid.row_numbers().into_iter().filter(|r| *r > header.row) {
         let cell = |f: Field| col(f).map_or(String::new(), |c| clean_raw(grid.text(r, c)));
         let texts = row_texts(grid, r);
@@ -110,6 +111,13 @@ pub fn read_rows(
             continue;
         }
         if matcher.is_header_row(grid, r) {
+            // a repeated header of two rows (a new page block): its sub row too
+            if matcher.header_rows_at(grid, r) == 2 {
+                sub_header_row = Some(r + 1);
+            }
+            continue;
+        }
+        if sub_header_row == Some(r) {
             continue;
         }
 

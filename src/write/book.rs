@@ -78,7 +78,7 @@ pub fn write_table(
             .collect();
         let rows: Vec<&Row> = index.iter().map(|i| &book.rows[*i]).collect();
         let heights: Vec<f64> = rows.iter().map(|row| row_height(row, profile)).collect();
-        for page_rows in paginate(&rows, &heights, room, page_height) {
+        for page_rows in paginate(&rows, &heights, room, page_height, header_rows(profile)) {
             if r > (layout.book.title_rows.len() + 1) as u32 {
                 breaks.push(r);
             }
@@ -95,15 +95,7 @@ pub fn write_table(
             };
             sheet.write_string_with_format(r, 0, section.trim(), &styles.section)?;
             r += 1;
-            for (c, column) in columns.iter().enumerate() {
-                sheet.write_string_with_format(
-                    r,
-                    c as u16,
-                    header_text(&column.header, book),
-                    &styles.header,
-                )?;
-            }
-            r += 1;
+            r += write_header(sheet, r, book, profile, &styles.header, &[])?;
             write_rows(
                 sheet,
                 r,
@@ -134,6 +126,79 @@ pub fn write_table(
         sheet.set_page_breaks(&breaks)?;
     }
     Ok(())
+}
+
+/// How many header rows the table is written with.
+pub(crate) fn header_rows(profile: &Profile) -> u32 {
+    let two =
+        profile.aliases.header.rows == 2 && profile.layout.columns.iter().any(|c| c.over.is_some());
+    if two {
+        2
+    } else {
+        1
+    }
+}
+
+/// Writes the header of the table at row `r` and returns how many rows it took: one
+/// row, or two when the profile reads two (`rows = 2`) and a column has `over` — the
+/// group header merged across its columns, their `sub` texts below, every other header
+/// merged over both rows. `after` adds headers right of the layout's (the forms'
+/// reference columns).
+pub(crate) fn write_header(
+    sheet: &mut Worksheet,
+    r: u32,
+    book: &Book,
+    profile: &Profile,
+    format: &Format,
+    after: &[String],
+) -> Result<u32, XlsxError> {
+    let columns = &profile.layout.columns;
+    let two = header_rows(profile) == 2;
+    let n = columns.len();
+    let cell = |sheet: &mut Worksheet, c: usize, text: &str| -> Result<(), XlsxError> {
+        if two {
+            sheet.merge_range(r, c as u16, r + 1, c as u16, text, format)?;
+        } else {
+            sheet.write_string_with_format(r, c as u16, text, format)?;
+        }
+        Ok(())
+    };
+    let mut c = 0;
+    while c < n {
+        let column = &columns[c];
+        match (&column.over, two) {
+            (Some(over), true) => {
+                let end = (c..n)
+                    .take_while(|&d| columns[d].over.as_ref() == Some(over))
+                    .last()
+                    .unwrap_or(c);
+                let text = header_text(over, book);
+                if end > c {
+                    sheet.merge_range(r, c as u16, r, end as u16, &text, format)?;
+                } else {
+                    sheet.write_string_with_format(r, c as u16, &text, format)?;
+                }
+                for d in c..=end {
+                    let sub = columns[d].sub.as_deref().unwrap_or(&columns[d].header);
+                    sheet.write_string_with_format(
+                        r + 1,
+                        d as u16,
+                        header_text(sub, book),
+                        format,
+                    )?;
+                }
+                c = end + 1;
+            }
+            _ => {
+                cell(sheet, c, &header_text(&column.header, book))?;
+                c += 1;
+            }
+        }
+    }
+    for (i, text) in after.iter().enumerate() {
+        cell(sheet, n + i, text)?;
+    }
+    Ok(if two { 2 } else { 1 })
 }
 
 /// Cells to highlight in the working book, each with a note (last year's value).
@@ -236,8 +301,9 @@ fn paginate(
     heights: &[f64],
     first_room: f64,
     page: f64,
+    header_rows: u32,
 ) -> Vec<std::ops::Range<usize>> {
-    let chrome = 2.0 * (LINE_PT + PAD_PT); // section + header rows
+    let chrome = (1.0 + f64::from(header_rows)) * (LINE_PT + PAD_PT); // section + header rows
     let mut blocks = Vec::new();
     let mut start = 0;
     let mut used = chrome + (page - first_room);

@@ -10,7 +10,7 @@ use rust_xlsxwriter::{
 };
 
 use super::book::{
-    field_text, header_text, row_height, run, set_fixed_properties, text_lines, LINE_PT, PAD_PT,
+    field_text, row_height, run, set_fixed_properties, text_lines, write_header, LINE_PT, PAD_PT,
 };
 use super::styles::Styles;
 use crate::model::{Book, FiscalYear, Row};
@@ -115,22 +115,11 @@ pub fn form_workbook(
             sheet.write_string_with_format(r, 0, section.trim(), &styles.section)?;
             r += 1;
         }
-        for (c, column) in columns.iter().enumerate() {
-            sheet.write_string_with_format(
-                r,
-                c as u16,
-                header_text(&column.header, &book),
-                &styles.header,
-            )?;
-        }
-        sheet.write_string_with_format(
-            r,
-            n,
+        let reference = [
             fill(&f.reference_header, profile, o),
-            &styles.header,
-        )?;
-        sheet.write_string_with_format(r, n + 1, &f.joint_header, &styles.header)?;
-        r += 1;
+            f.joint_header.clone(),
+        ];
+        r += write_header(sheet, r, &book, profile, &styles.header, &reference)?;
         let first = r;
         for (i, row) in block.iter().enumerate() {
             let at = first + i as u32;

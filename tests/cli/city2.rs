@@ -176,32 +176,45 @@ fn the_citys_own_sheet_is_read_field_by_field() {
         "みなみ市総合戦略 KPI 評価シート（令和6年度）"
     );
     assert_eq!(sheet.text(2, 0), "【基本目標1】稼ぐ地域をつくる");
-    let headers: Vec<String> = (0..17).map(|c| sheet.text(3, c)).collect();
+    // two header rows, as the city's own sheet: 目標値 over R9, 実績値 over the years, the
+    // other headers merged over both rows
+    let group: Vec<String> = (0..17).map(|c| sheet.text(3, c)).collect();
+    let sub: Vec<String> = (0..17).map(|c| sheet.text(4, c)).collect();
+    let header = |texts: &[&str]| texts.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+    let merged = [
+        "数値目標",
+        "施策番号",
+        "施策",
+        "事業コード",
+        "事業名",
+        "所管課",
+        "事業の内容",
+        "成果指標",
+        "単位",
+        "基準値",
+    ];
+    assert_eq!(group[..10], header(&merged)[..]);
+    assert_eq!(sub[..10], header(&merged)[..], "merged over both rows");
     assert_eq!(
-        headers,
-        [
-            "数値目標",
-            "施策番号",
-            "施策",
-            "事業コード",
-            "事業名",
-            "所管課",
-            "事業の内容",
-            "成果指標",
-            "単位",
-            "基準値",
-            "目標値（R9）",
-            "R4実績値",
-            "R5実績値",
-            "R6実績値",
+        group[10..],
+        header(&[
+            "目標値",
+            "実績値",
+            "実績値",
+            "実績値",
             "評価",
             "今後の方向性",
             "備考"
-        ]
+        ])[..]
     );
-    assert_eq!(sheet.text(5, 5), "観光・文化課、地域振興課");
-    assert_eq!(sheet.text(5, 9), "3000", "基準値 written as a number");
-    assert_eq!(sheet.text(5, 11), "1200");
+    assert_eq!(sub[10..14], header(&["R9", "R4", "R5", "R6"])[..]);
+    assert!(
+        sheet.merges.contains(&((3, 11), (3, 13))),
+        "実績値 merged across the three years"
+    );
+    assert_eq!(sheet.text(6, 5), "観光・文化課、地域振興課");
+    assert_eq!(sheet.text(6, 9), "3000", "基準値 written as a number");
+    assert_eq!(sheet.text(6, 11), "1200");
 }
 
 #[test]
@@ -265,8 +278,14 @@ fn the_whole_cycle_with_flags_extras_rollover_diff_handout() {
     assert_eq!(raw(&r["actual"]), "");
     assert_eq!(extra(r, "R6実績値"), "4");
     let sheet = read_sheet(&work.path("R7.xlsx"), "KPI一覧");
-    assert_eq!(sheet.text(3, 11), "R5実績値");
-    assert_eq!(sheet.text(3, 13), "R7実績値");
+    assert_eq!(
+        (sheet.text(3, 11).as_str(), sheet.text(4, 11).as_str()),
+        ("実績値", "R5")
+    );
+    assert_eq!(
+        (sheet.text(3, 13).as_str(), sheet.text(4, 13).as_str()),
+        ("実績値", "R7")
+    );
 
     // rollover: one form per 課, this year's columns, last year's actual beside
     run(
@@ -280,11 +299,18 @@ fn the_whole_cycle_with_flags_extras_rollover_diff_handout() {
     let header = (0..40)
         .find(|r| form.text(*r, 3) == "事業コード")
         .expect("form header");
-    assert_eq!(form.text(header, 12), "R7実績値");
-    assert_eq!(form.text(header, 13), "R8実績値");
-    assert_eq!(form.text(header + 1, 3), "1-2-4");
-    assert_eq!(form.text(header + 1, 12), "18");
-    assert_eq!(form.text(header + 1, 13), "");
+    // the form has the book's two header rows
+    assert_eq!(
+        (
+            form.text(header, 12).as_str(),
+            form.text(header + 1, 12).as_str()
+        ),
+        ("実績値", "R7")
+    );
+    assert_eq!(form.text(header + 1, 13), "R8");
+    assert_eq!(form.text(header + 2, 3), "1-2-4");
+    assert_eq!(form.text(header + 2, 12), "18");
+    assert_eq!(form.text(header + 2, 13), "");
     let (stdout, _) = run(&work, &["check", "--year", "R8", "forms"], 0);
     assert!(stdout.contains("取り込み 8 行・統合 2 行"), "{stdout}");
 
