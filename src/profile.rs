@@ -54,6 +54,17 @@ pub struct BookLayout {
     pub margin_inches: f64,
     pub header_fill: String,
     pub section_fill: String,
+    /// a line of its own for the goal's 数値目標 (`●数値目標：{targets}`), written under
+    /// the header wherever the targets change; none when the book has a 数値目標 column only
+    #[serde(default)]
+    pub targets_row: Option<String>,
+    /// how the targets are joined on that line
+    #[serde(default = "default_targets_join")]
+    pub targets_join: String,
+}
+
+fn default_targets_join() -> String {
+    "／".to_string()
 }
 
 /// One `[[columns]]` of layout.toml
@@ -82,6 +93,10 @@ pub struct Column {
     /// with `over`: the text of the second header row (`{year}`); default `header`
     #[serde(default)]
     pub sub: Option<String>,
+    /// the 施策 column in one cell: `（{no}）{name}` writes the 施策 number and name
+    /// together (read back with `measure.combined` of patterns.toml)
+    #[serde(default)]
+    pub format: Option<String>,
 }
 
 impl Column {

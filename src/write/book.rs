@@ -96,17 +96,39 @@ pub fn write_table(
             sheet.write_string_with_format(r, 0, section.trim(), &styles.section)?;
             r += 1;
             r += write_header(sheet, r, book, profile, &styles.header, &[])?;
-            write_rows(
-                sheet,
-                r,
-                &rows[page_rows.clone()],
-                &index[page_rows.clone()],
-                &heights[page_rows.clone()],
-                profile,
-                &mut styles,
-                marks,
-            )?;
-            r += page_rows.len() as u32;
+            // with a 数値目標 line: one run of rows per 数値目標, the line above each
+            let mut start = page_rows.start;
+            while start < page_rows.end {
+                let end = match &layout.book.targets_row {
+                    Some(_) => (start..page_rows.end)
+                        .take_while(|&i| rows[i].goal_targets == rows[start].goal_targets)
+                        .last()
+                        .map_or(start + 1, |i| i + 1),
+                    None => page_rows.end,
+                };
+                if let Some(line) = &layout.book.targets_row {
+                    let targets = rows[start].goal_targets.join(&layout.book.targets_join);
+                    sheet.write_string_with_format(
+                        r,
+                        0,
+                        line.replace("{targets}", &targets),
+                        &styles.section,
+                    )?;
+                    r += 1;
+                }
+                write_rows(
+                    sheet,
+                    r,
+                    &rows[start..end],
+                    &index[start..end],
+                    &heights[start..end],
+                    profile,
+                    &mut styles,
+                    marks,
+                )?;
+                r += (end - start) as u32;
+                start = end;
+            }
         }
     }
     let page = &layout.book;
@@ -444,9 +466,14 @@ pub fn column_text_in(
     year: crate::model::FiscalYear,
     profile: &Profile,
 ) -> String {
-    match column.extra_key(year) {
-        Some(key) => extra_value(row, &key, profile).map_or_else(String::new, |v| v.raw.clone()),
-        None => field_text(row, column.field, profile),
+    match (column.extra_key(year), &column.format) {
+        (Some(key), _) => {
+            extra_value(row, &key, profile).map_or_else(String::new, |v| v.raw.clone())
+        }
+        (None, Some(format)) if column.field == Field::Measure && !row.measure.is_empty() => format
+            .replace("{no}", &row.measure_no)
+            .replace("{name}", &row.measure),
+        (None, _) => field_text(row, column.field, profile),
     }
 }
 

@@ -357,3 +357,76 @@ fn the_whole_cycle_with_flags_extras_rollover_diff_handout() {
     let again = export(&work, "handout.xlsx", "handout.json");
     assert_eq!(again, rows, "the handout reads back as the book");
 }
+
+/// A profile whose book writes the goal's 数値目標 on a line of its own and the 施策 number
+/// and name in one cell (as city2's own sheet does): the seed city written that way reads
+/// back into exactly the rows the built-in profile reads from the seed.
+#[test]
+fn a_targets_line_and_a_one_cell_measure_are_written_and_read_back() {
+    let work = Work::new();
+    let dir = work.path("profile");
+    std::fs::create_dir_all(&dir).unwrap();
+    let root = env!("CARGO_MANIFEST_DIR");
+    let layout = std::fs::read_to_string(format!("{root}/templates/layout.toml")).unwrap();
+    let columns = "[[columns]]\nfield = \"goal_targets\"\nheader = \"数値目標\"\nwidth = 12\ngroup = true\n\n\
+                   [[columns]]\nfield = \"measure_no\"\nheader = \"\"\nwidth = 4\ngroup = true\n\n\
+                   [[columns]]\nfield = \"measure\"\nheader = \"\"\nwidth = 14\ngroup = true\n";
+    assert!(
+        layout.contains(columns),
+        "the built-in layout's first columns"
+    );
+    let layout = layout
+        .replace(columns, "[[columns]]\nfield = \"measure\"\nheader = \"施策\"\nwidth = 18\ngroup = true\nformat = \"（{no}）{name}\"\n")
+        .replace("[book]\n", "[book]\ntargets_row = \"●数値目標：{targets}\"\n");
+    std::fs::write(dir.join("layout.toml"), layout).unwrap();
+    let patterns = std::fs::read_to_string(format!("{root}/templates/patterns.toml")).unwrap();
+    let patterns = patterns
+        .replacen(
+            "[section]\n",
+            "[section]\ntargets = '^●数値目標[:：]\\s*(?P<targets>.+)$'\ntargets_split = '／'\n",
+            1,
+        )
+        .replacen(
+            "[measure]\n",
+            "[measure]\ncombined = '^（(?P<no>[^）]+)）(?P<name>.*)$'\n",
+            1,
+        );
+    std::fs::write(dir.join("patterns.toml"), patterns).unwrap();
+    let profile_dir = dir.to_str().unwrap().to_string();
+    work.run_status(&["templates", "check", &profile_dir], 0);
+    // the seed's rows (read with the built-in profile) written with this profile
+    let builtin = kpiroll::profile::Profile::builtin(kpiroll::profile::Lang::Ja);
+    let seed =
+        kpiroll::pipeline::read_book(std::path::Path::new(crate::common::SEED), &builtin).unwrap();
+    let profile = kpiroll::profile::Profile::load(Some(&dir), kpiroll::profile::Lang::Ja).unwrap();
+    kpiroll::pipeline::write_book(&seed.merged.book, &work.path("R6.xlsx"), false, &profile)
+        .unwrap();
+
+    let sheet = read_sheet(&work.path("R6.xlsx"), "一覧");
+    let texts: Vec<String> = (0..sheet.height).map(|r| sheet.text(r, 0)).collect();
+    assert!(
+        texts.contains(&"●数値目標：市内事業所数".to_string()),
+        "{texts:?}"
+    );
+    assert!(
+        texts.contains(&"●数値目標：市内の児童・学生数／出生数".to_string()),
+        "{texts:?}"
+    );
+    let row = (0..sheet.height)
+        .find(|r| sheet.text(*r, 4) == "411-6")
+        .expect("411-6 row");
+    assert_eq!(
+        sheet.text(row, 0),
+        "（①）①創業の支援",
+        "施策 number and name in one cell"
+    );
+
+    let back = kpiroll::pipeline::read_book(&work.path("R6.xlsx"), &profile).unwrap();
+    assert_eq!(
+        back.report.refusals(),
+        0,
+        "{}",
+        back.report.render(&profile)
+    );
+    assert_eq!(back.merged.book.rows, seed.merged.book.rows);
+}
