@@ -311,6 +311,16 @@ fn the_whole_cycle_with_flags_extras_rollover_diff_handout() {
     assert_eq!(form.text(header + 2, 3), "1-2-4");
     assert_eq!(form.text(header + 2, 12), "18");
     assert_eq!(form.text(header + 2, 13), "");
+    let guide = read_sheet(&work.path("forms/R8_商工労政課.xlsx"), "記入要領");
+    let guide: Vec<String> = (0..guide.height).map(|r| guide.text(r, 0)).collect();
+    assert!(
+        guide.iter().any(|l| l.contains("事業コード（N-N-N）")),
+        "the city's own guide: {guide:?}"
+    );
+    assert!(
+        guide.iter().any(|l| l.contains("みなみ市 企画課")),
+        "{guide:?}"
+    );
     let (stdout, _) = run(&work, &["check", "--year", "R8", "forms"], 0);
     assert!(stdout.contains("取り込み 8 行・統合 2 行"), "{stdout}");
 
