@@ -2,7 +2,9 @@
 //!
 //! Problems with one input file or one cell are not errors: they are
 //! [`Problem`](crate::problem::Problem)s, collected and reported together while the
-//! other inputs are still processed.
+//! other inputs are still processed. The sentences are in the message catalogue
+//! (`error_*` in `templates/messages.*.toml`); `Display` gives the Japanese one for when
+//! no profile could be loaded.
 
 use std::path::PathBuf;
 
@@ -59,4 +61,102 @@ pub enum Error {
     DiffXlsxNeedsOutput,
     #[error("{path}: ブックから行を1行も読めません。比較できません")]
     DiffNoRows { path: PathBuf },
+}
+
+impl Error {
+    /// The message id in the catalogue (`templates/messages.*.toml`) and its values.
+    fn message_args(&self) -> (&'static str, Vec<(&'static str, String)>) {
+        match self {
+            Error::ReadTemplate { path, source } => (
+                "error_read_template",
+                vec![
+                    ("path", path.display().to_string()),
+                    ("source", source.to_string()),
+                ],
+            ),
+            Error::ParseTemplate { path, message } => (
+                "error_parse_template",
+                vec![
+                    ("path", path.display().to_string()),
+                    ("message", message.to_string()),
+                ],
+            ),
+            Error::TemplatePattern {
+                file,
+                field,
+                message,
+            } => (
+                "error_template_pattern",
+                vec![
+                    ("file", file.display().to_string()),
+                    ("field", field.to_string()),
+                    ("message", message.to_string()),
+                ],
+            ),
+            Error::BadYear { text } => ("error_bad_year", vec![("text", text.to_string())]),
+            Error::InputNotFound { path } => (
+                "error_input_not_found",
+                vec![("path", path.display().to_string())],
+            ),
+            Error::OutputExists { path } => (
+                "error_output_exists",
+                vec![("path", path.display().to_string())],
+            ),
+            Error::UnknownOutputFormat { path, expected } => (
+                "error_unknown_output_format",
+                vec![
+                    ("path", path.display().to_string()),
+                    ("expected", expected.to_string()),
+                ],
+            ),
+            Error::Write { path, source } => (
+                "error_write",
+                vec![
+                    ("path", path.display().to_string()),
+                    ("source", source.to_string()),
+                ],
+            ),
+            Error::Xlsx { path, source } => (
+                "error_xlsx",
+                vec![
+                    ("path", path.display().to_string()),
+                    ("source", source.to_string()),
+                ],
+            ),
+            Error::Parquet { path, message } => (
+                "error_parquet",
+                vec![
+                    ("path", path.display().to_string()),
+                    ("message", message.to_string()),
+                ],
+            ),
+            Error::NothingRead => ("error_nothing_read", vec![]),
+            Error::PrevUnreadable { path } => (
+                "error_prev_unreadable",
+                vec![("path", path.display().to_string())],
+            ),
+            Error::Merge { message } => ("error_merge", vec![("message", message.to_string())]),
+            Error::NoLibreOffice => ("error_no_libre_office", vec![]),
+            Error::Pdf { path, message } => (
+                "error_pdf",
+                vec![
+                    ("path", path.display().to_string()),
+                    ("message", message.to_string()),
+                ],
+            ),
+            Error::DiffXlsxNeedsOutput => ("error_diff_xlsx_needs_output", vec![]),
+            Error::DiffNoRows { path } => (
+                "error_diff_no_rows",
+                vec![("path", path.display().to_string())],
+            ),
+        }
+    }
+
+    /// The message in the profile's language (the `Display` text is the Japanese one,
+    /// for when no profile could be loaded).
+    pub fn render(&self, profile: &crate::profile::Profile) -> String {
+        let (id, args) = self.message_args();
+        let args: Vec<(&str, &str)> = args.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        profile.message(id, &args)
+    }
 }

@@ -34,29 +34,44 @@ pub fn run(args: Args, profile: &Profile) -> Result<Status, Error> {
     for source in &outcome.sources {
         println!("{}", source.path.display());
         for t in &source.tables {
-            println!(
-                "  シート {} 見出し行 {} 年度 {} 行数 {}",
-                t.sheet.as_deref().unwrap_or("-"),
-                t.header_row + 1,
-                t.year.map_or_else(|| "?".to_string(), |y| y.to_string()),
-                t.rows.len()
-            );
+            let year = t.year.map_or_else(|| "?".to_string(), |y| y.to_string());
+            let (header, rows) = ((t.header_row + 1).to_string(), t.rows.len().to_string());
+            let sheet = t.sheet.as_deref().unwrap_or("-");
+            let args = [
+                ("sheet", sheet),
+                ("header", header.as_str()),
+                ("year", year.as_str()),
+                ("rows", rows.as_str()),
+            ];
+            println!("  {}", profile.message("check_table", &args));
         }
         if source.tables.is_empty() {
-            println!("  表なし");
+            println!("  {}", profile.message("check_no_table", &[]));
         }
     }
     print_report(&outcome.report, profile);
     let (read, taken, merged, refused) = outcome.counts();
-    println!(
-        "{} ファイル: {} 行を読み、取り込み {} 行・統合 {} 行・取り込めない {} 行、問題 {} 件（うち取り込めないもの {} 件）",
-        outcome.sources.len(),
-        read,
-        taken,
-        merged,
-        refused,
-        outcome.report.problems.len(),
-        outcome.report.refusals()
+    let n = |x: usize| x.to_string();
+    let (files, read, taken, merged, refused) = (
+        n(outcome.sources.len()),
+        n(read),
+        n(taken),
+        n(merged),
+        n(refused),
     );
+    let (problems, refusals) = (
+        n(outcome.report.problems.len()),
+        n(outcome.report.refusals()),
+    );
+    let args = [
+        ("files", files.as_str()),
+        ("read", read.as_str()),
+        ("taken", taken.as_str()),
+        ("merged", merged.as_str()),
+        ("refused", refused.as_str()),
+        ("problems", problems.as_str()),
+        ("refusals", refusals.as_str()),
+    ];
+    println!("{}", profile.message("check_summary", &args));
     Ok(Status::of(&outcome.report))
 }

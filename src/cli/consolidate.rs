@@ -78,29 +78,48 @@ pub fn run(args: Args, profile: &Profile) -> Result<Status, Error> {
                     .filter(|r| r.status == s)
                     .count()
             };
-            eprintln!(
-                "前年度 {} 行と突き合わせ: 新規 {} 行、未提出 {} 行、変更のある行 {} 行",
-                done.consolidated.rows.len() - count(crate::merge::Status::New),
-                count(crate::merge::Status::New),
-                count(crate::merge::Status::NotReturned),
-                done.consolidated
-                    .rows
-                    .iter()
-                    .filter(|r| !r.changes.is_empty())
-                    .count(),
+            let new = count(crate::merge::Status::New);
+            let changed = done
+                .consolidated
+                .rows
+                .iter()
+                .filter(|r| !r.changes.is_empty())
+                .count();
+            let n = |x: usize| x.to_string();
+            let (prev, new_, missing, changed) = (
+                n(done.consolidated.rows.len() - new),
+                n(new),
+                n(count(crate::merge::Status::NotReturned)),
+                n(changed),
             );
+            let args = [
+                ("prev", prev.as_str()),
+                ("new", new_.as_str()),
+                ("missing", missing.as_str()),
+                ("changed", changed.as_str()),
+            ];
+            eprintln!("{}", profile.message("consolidate_prev_summary", &args));
             done.outcome
         }
     };
     let (read, taken, merged, refused) = outcome.counts();
-    eprintln!(
-        "{} ファイル {} 行を読み、{} 行を取り込み、{} 行は同じ行と統合、{} 行は取り込めませんでした → {}",
-        outcome.sources.len(),
-        read,
-        taken,
-        merged,
-        refused,
-        args.output.display()
+    let n = |x: usize| x.to_string();
+    let (files, read, taken, merged, refused) = (
+        n(outcome.sources.len()),
+        n(read),
+        n(taken),
+        n(merged),
+        n(refused),
     );
+    let output = args.output.display().to_string();
+    let args = [
+        ("files", files.as_str()),
+        ("read", read.as_str()),
+        ("taken", taken.as_str()),
+        ("merged", merged.as_str()),
+        ("refused", refused.as_str()),
+        ("output", output.as_str()),
+    ];
+    eprintln!("{}", profile.message("consolidate_summary", &args));
     Ok(Status::of(&outcome.report))
 }

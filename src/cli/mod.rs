@@ -114,7 +114,17 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Demo(args) => demo::run(args, &profile),
         Command::Templates(_) => unreachable!("handled above"),
     };
-    exit(result)
+    match result {
+        Ok(status) => exit(Ok(status)),
+        Err(e) => {
+            eprintln!(
+                "kpiroll: {}: {}",
+                profile.message("error", &[]),
+                e.render(&profile)
+            );
+            ExitCode::from(2)
+        }
+    }
 }
 
 fn exit(result: Result<Status, Error>) -> ExitCode {
@@ -139,6 +149,7 @@ fn locale_lang() -> Lang {
         })
 }
 
+/// A fatal error before a profile could be loaded: its Japanese `Display` text.
 fn fatal(e: &Error) -> ExitCode {
     eprintln!("kpiroll: エラー: {e}");
     ExitCode::from(2)

@@ -94,6 +94,48 @@ fn english_messages_in_an_english_locale() {
 }
 
 #[test]
+fn fatal_errors_and_summaries_follow_the_language_too() {
+    let work = Work::new();
+    let (_, stderr) = work.run_status(
+        &[
+            "--lang",
+            "en",
+            "consolidate",
+            "--year",
+            "R6",
+            "nowhere.xlsx",
+            "-o",
+            "o.xlsx",
+        ],
+        2,
+    );
+    assert!(
+        stderr.contains("kpiroll: error: nowhere.xlsx: input not found"),
+        "{stderr}"
+    );
+    let (_, stderr) = work.run_status(
+        &[
+            "consolidate",
+            "--year",
+            "R6",
+            "nowhere.xlsx",
+            "-o",
+            "o.xlsx",
+        ],
+        2,
+    );
+    assert!(
+        stderr.contains("kpiroll: エラー: nowhere.xlsx: 入力が見つかりません"),
+        "{stderr}"
+    );
+    let (stdout, _) = work.run_status(&["--lang", "en", "check", SEED], 0);
+    assert!(
+        stdout.contains("1 files: 66 rows read; taken 66"),
+        "{stdout}"
+    );
+}
+
+#[test]
 fn english_messages_with_lang_en() {
     let work = Work::new();
     std::fs::write(
