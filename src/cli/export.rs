@@ -33,10 +33,13 @@ pub struct Args {
 pub fn run(args: Args, profile: &Profile) -> Result<Status, Error> {
     let outcome = pipeline::export(&args.book, &args.output, args.force, !args.raw_csv, profile)?;
     print_report(&outcome.report, profile);
+    let (rows, output) = (
+        outcome.merged.book.rows.len().to_string(),
+        args.output.display().to_string(),
+    );
     eprintln!(
-        "{} 行 → {}",
-        outcome.merged.book.rows.len(),
-        args.output.display()
+        "{}",
+        profile.message("rows_written", &[("rows", &rows), ("output", &output)])
     );
     Ok(Status::of(&outcome.report))
 }

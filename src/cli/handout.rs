@@ -33,10 +33,13 @@ pub struct Args {
 pub fn run(args: Args, profile: &Profile) -> Result<Status, Error> {
     let outcome = pipeline::handout(&args.book, &args.output, args.force, profile)?;
     print_report(&outcome.report, profile);
+    let (rows, output) = (
+        outcome.merged.book.rows.len().to_string(),
+        args.output.display().to_string(),
+    );
     eprintln!(
-        "{} 行 → {}",
-        outcome.merged.book.rows.len(),
-        args.output.display()
+        "{}",
+        profile.message("rows_written", &[("rows", &rows), ("output", &output)])
     );
     if args.pdf {
         let pdf = pipeline::to_pdf(&args.output)?;

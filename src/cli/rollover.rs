@@ -59,12 +59,24 @@ pub fn run(args: Args, profile: &Profile) -> Result<Status, Error> {
     )?;
     print_report(&rolled.book.report, profile);
     for (department, path, rows) in &rolled.forms {
-        println!("{department}\t{rows} 行\t{}", path.display());
+        let (rows, path) = (rows.to_string(), path.display().to_string());
+        let args = [
+            ("department", department.as_str()),
+            ("rows", rows.as_str()),
+            ("path", path.as_str()),
+        ];
+        println!("{}", profile.message("rollover_form", &args));
     }
+    let (forms, output) = (
+        rolled.forms.len().to_string(),
+        args.output.display().to_string(),
+    );
     eprintln!(
-        "{} 課の様式 → {}",
-        rolled.forms.len(),
-        args.output.display()
+        "{}",
+        profile.message(
+            "rollover_summary",
+            &[("forms", &forms), ("output", &output)]
+        )
     );
     Ok(Status::of(&rolled.book.report))
 }
