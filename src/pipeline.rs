@@ -25,6 +25,21 @@ pub struct Outcome {
 impl Outcome {
     /// (rows read, taken, merged with an identical row, refused): every data row of every
     /// input, including the rows refused while reading (a bad or missing key)
+    /// The counts as message arguments: `files`, `read`, `taken`, `merged`, `refused`.
+    pub fn count_args(&self) -> Vec<(&'static str, String)> {
+        let (read, taken, merged, refused) = self.counts();
+        [
+            ("files", self.sources.len()),
+            ("read", read),
+            ("taken", taken),
+            ("merged", merged),
+            ("refused", refused),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k, v.to_string()))
+        .collect()
+    }
+
     pub fn counts(&self) -> (usize, usize, usize, usize) {
         let count = |f: Fate| self.merged.fates.iter().filter(|(_, x)| *x == f).count();
         let refused_reading = self

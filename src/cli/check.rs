@@ -50,28 +50,10 @@ pub fn run(args: Args, profile: &Profile) -> Result<Status, Error> {
         }
     }
     print_report(&outcome.report, profile);
-    let (read, taken, merged, refused) = outcome.counts();
-    let n = |x: usize| x.to_string();
-    let (files, read, taken, merged, refused) = (
-        n(outcome.sources.len()),
-        n(read),
-        n(taken),
-        n(merged),
-        n(refused),
-    );
-    let (problems, refusals) = (
-        n(outcome.report.problems.len()),
-        n(outcome.report.refusals()),
-    );
-    let args = [
-        ("files", files.as_str()),
-        ("read", read.as_str()),
-        ("taken", taken.as_str()),
-        ("merged", merged.as_str()),
-        ("refused", refused.as_str()),
-        ("problems", problems.as_str()),
-        ("refusals", refusals.as_str()),
-    ];
+    let mut args = outcome.count_args();
+    args.push(("problems", outcome.report.problems.len().to_string()));
+    args.push(("refusals", outcome.report.refusals().to_string()));
+    let args: Vec<(&str, &str)> = args.iter().map(|(k, v)| (*k, v.as_str())).collect();
     println!("{}", profile.message("check_summary", &args));
     Ok(Status::of(&outcome.report))
 }

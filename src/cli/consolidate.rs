@@ -102,24 +102,9 @@ pub fn run(args: Args, profile: &Profile) -> Result<Status, Error> {
             done.outcome
         }
     };
-    let (read, taken, merged, refused) = outcome.counts();
-    let n = |x: usize| x.to_string();
-    let (files, read, taken, merged, refused) = (
-        n(outcome.sources.len()),
-        n(read),
-        n(taken),
-        n(merged),
-        n(refused),
-    );
-    let output = args.output.display().to_string();
-    let args = [
-        ("files", files.as_str()),
-        ("read", read.as_str()),
-        ("taken", taken.as_str()),
-        ("merged", merged.as_str()),
-        ("refused", refused.as_str()),
-        ("output", output.as_str()),
-    ];
+    let mut counts = outcome.count_args();
+    counts.push(("output", args.output.display().to_string()));
+    let args: Vec<(&str, &str)> = counts.iter().map(|(k, v)| (*k, v.as_str())).collect();
     eprintln!("{}", profile.message("consolidate_summary", &args));
     Ok(Status::of(&outcome.report))
 }

@@ -131,16 +131,7 @@ pub fn write_table(
             }
         }
     }
-    let page = &layout.book;
-    sheet.set_paper_size(page.paper);
-    if page.landscape {
-        sheet.set_landscape();
-    }
-    sheet.set_print_fit_to_pages(page.fit_width, 0);
-    sheet.set_print_center_horizontally(true);
-    let m = page.margin_inches;
-    sheet.set_margins(m, m, m + 0.1, m + 0.1, m / 2.0, m / 2.0);
-    sheet.set_footer(format!("&C{}", page.footer));
+    print_setup(sheet, profile);
     // Excel keeps at most 1,023 manual page breaks a sheet; a bigger book (a national
     // table runs to thousands of pages) breaks the rest of its pages by itself
     breaks.truncate(1023);
@@ -159,6 +150,21 @@ pub(crate) fn header_rows(profile: &Profile) -> u32 {
     } else {
         1
     }
+}
+
+/// The print setup of every table kpiroll writes: paper, orientation, one page wide,
+/// centred, margins and the page-number footer, all from layout.toml `[book]`.
+pub(crate) fn print_setup(sheet: &mut Worksheet, profile: &Profile) {
+    let page = &profile.layout.book;
+    sheet.set_paper_size(page.paper);
+    if page.landscape {
+        sheet.set_landscape();
+    }
+    sheet.set_print_fit_to_pages(page.fit_width, 0);
+    sheet.set_print_center_horizontally(true);
+    let m = page.margin_inches;
+    sheet.set_margins(m, m, m + 0.1, m + 0.1, m / 2.0, m / 2.0);
+    sheet.set_footer(format!("&C{}", page.footer));
 }
 
 /// Writes the header of the table at row `r` and returns how many rows it took: one

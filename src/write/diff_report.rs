@@ -107,16 +107,7 @@ fn print_setup(
     profile: &Profile,
     repeat: Option<(u32, u32)>,
 ) -> Result<(), XlsxError> {
-    let page = &profile.layout.book;
-    sheet.set_paper_size(page.paper);
-    if page.landscape {
-        sheet.set_landscape();
-    }
-    sheet.set_print_fit_to_pages(page.fit_width, 0);
-    sheet.set_print_center_horizontally(true);
-    let m = page.margin_inches;
-    sheet.set_margins(m, m, m + 0.1, m + 0.1, m / 2.0, m / 2.0);
-    sheet.set_footer(format!("&C{}", page.footer));
+    super::book::print_setup(sheet, profile);
     if let Some((first, last)) = repeat {
         sheet.set_repeat_rows(first, last)?;
     }

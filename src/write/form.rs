@@ -208,12 +208,8 @@ pub fn form_workbook(
             .set_input_message(fill(&f.remarks_input_message, profile, o))?;
         sheet.add_data_validation(*first, remarks_col, *last, remarks_col, &remarks)?;
     }
+    super::book::print_setup(sheet, profile);
     let page = &profile.layout.book;
-    sheet.set_paper_size(page.paper);
-    if page.landscape {
-        sheet.set_landscape();
-    }
-    sheet.set_print_fit_to_pages(1, 0);
     match &o.password {
         Some(p) => sheet.protect_with_password(p),
         None => sheet.protect(),
