@@ -31,22 +31,27 @@ pub struct Merged {
 }
 
 /// Combines the rows of all sources into one book of `year`.
-pub fn merge_sources(sources: &[Source], year: FiscalYear, report: &mut Report) -> Merged {
-    // key → the read (index into `fates`) that was taken for it; each row is cloned once
-    // here and once into the book (a 140,000-row national set is 100 MB a copy)
+pub fn merge_sources(sources: &mut [Source], year: FiscalYear, report: &mut Report) -> Merged {
+    // key → the read (index into `fates`) that was taken for it; the rows move from the
+    // sources into the fates and are cloned once into the book (a 140,000-row national
+    // set is 100 MB a copy)
     let mut taken: HashMap<Key, usize> = HashMap::new();
     let mut kept: Vec<usize> = Vec::new();
     let mut fates: Vec<(ReadRow, Fate)> = Vec::new();
-    for read in sources.iter().flat_map(Source::rows) {
+    let reads = sources
+        .iter_mut()
+        .flat_map(|s| s.tables.iter_mut())
+        .flat_map(|t| std::mem::take(&mut t.rows));
+    for read in reads {
         let key = read.row.key();
         match taken.get(&key) {
             None => {
                 taken.insert(key, fates.len());
                 kept.push(fates.len());
-                fates.push((read.clone(), Fate::Taken));
+                fates.push((read, Fate::Taken));
             }
             Some(&i) if same_content(&fates[i].0.row, &read.row) => {
-                fates.push((read.clone(), Fate::Merged))
+                fates.push((read, Fate::Merged))
             }
             Some(&i) => {
                 report.push(
@@ -56,7 +61,7 @@ pub fn merge_sources(sources: &[Source], year: FiscalYear, report: &mut Report) 
                         other: fates[i].0.at.to_string(),
                     },
                 );
-                fates.push((read.clone(), Fate::Refused));
+                fates.push((read, Fate::Refused));
             }
         }
     }

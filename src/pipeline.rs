@@ -25,6 +25,19 @@ pub struct Outcome {
 impl Outcome {
     /// (rows read, taken, merged with an identical row, refused): every data row of every
     /// input, including the rows refused while reading (a bad or missing key)
+    /// Every row read from `source` (one of the inputs), in sheet and row order, with
+    /// what became of it.
+    pub fn rows_read<'a>(
+        &'a self,
+        source: &'a Source,
+    ) -> impl Iterator<Item = &'a crate::read::ReadRow> + 'a {
+        self.merged
+            .fates
+            .iter()
+            .filter(move |(r, _)| r.at.file == source.path)
+            .map(|(r, _)| r)
+    }
+
     /// The counts as message arguments: `files`, `read`, `taken`, `merged`, `refused`.
     pub fn count_args(&self) -> Vec<(&'static str, String)> {
         let (read, taken, merged, refused) = self.counts();
@@ -72,7 +85,7 @@ pub fn read_and_merge(
         year,
         limits: profile.limits,
     };
-    let sources = read_inputs(&files, &options, profile);
+    let mut sources = read_inputs(&files, &options, profile);
     let mut report = Report::default();
     for s in &sources {
         report.extend(s.report.clone());
@@ -81,7 +94,7 @@ pub fn read_and_merge(
         Some(y) => y,
         None => FiscalYear(0),
     };
-    let merged = merge_sources(&sources, year, &mut report);
+    let merged = merge_sources(&mut sources, year, &mut report);
     Ok(Outcome {
         sources,
         merged,
@@ -232,6 +245,8 @@ pub fn consolidate_with_prev(
     .map_err(|e| Error::Merge {
         message: e.to_string(),
     })?;
+    // this year's rows live on in the consolidated book; the merged copy is not needed
+    outcome.merged.book.rows = Vec::new();
     outcome.report = report;
     Ok(YearOutcome {
         outcome,

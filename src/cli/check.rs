@@ -35,7 +35,7 @@ pub fn run(args: Args, profile: &Profile) -> Result<Status, Error> {
         println!("{}", source.path.display());
         for t in &source.tables {
             let year = t.year.map_or_else(|| "?".to_string(), |y| y.to_string());
-            let (header, rows) = ((t.header_row + 1).to_string(), t.rows.len().to_string());
+            let (header, rows) = ((t.header_row + 1).to_string(), t.rows_read.to_string());
             let sheet = t.sheet.as_deref().unwrap_or("-");
             let args = [
                 ("sheet", sheet),

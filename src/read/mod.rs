@@ -46,7 +46,10 @@ pub struct SheetTable {
     /// 0-based header row
     pub header_row: u32,
     pub year: Option<FiscalYear>,
+    /// the rows as read; the merge moves them out (see `rows_read` for how many)
     pub rows: Vec<ReadRow>,
+    /// how many rows the sheet gave
+    pub rows_read: usize,
 }
 
 /// One input file and what was read from it.
@@ -91,7 +94,8 @@ impl FormMark {
 }
 
 impl Source {
-    /// Every row read from the file, in sheet and row order.
+    /// Every row read from the file and not yet merged, in sheet and row order (the
+    /// merge moves them into [`crate::merge::Merged::fates`]).
     pub fn rows(&self) -> impl Iterator<Item = &ReadRow> {
         self.tables.iter().flat_map(|t| t.rows.iter())
     }
@@ -310,6 +314,7 @@ pub fn read_file(
             sheet: grid.sheet.clone(),
             header_row: header.row,
             year,
+            rows_read: rows.len(),
             rows,
         });
     }

@@ -42,7 +42,10 @@ fn read(path: &Path) -> Outcome {
 /// The rows the reader made from one file, in sheet and row order.
 fn rows_of(outcome: &Outcome) -> Vec<Row> {
     assert_eq!(outcome.sources.len(), 1);
-    outcome.sources[0].rows().map(|r| r.row.clone()).collect()
+    outcome
+        .rows_read(&outcome.sources[0])
+        .map(|r| r.row.clone())
+        .collect()
 }
 
 /// Every problem of a run, one line each, with the file's extension made `EXT`.
@@ -279,8 +282,7 @@ fn the_return_reads_the_same_from_xlsx_xls_and_ods() {
         // the same problems at the same cells
         assert_eq!(messages(&outcome, ext), reference_messages, "{name}");
         let cells = |o: &Outcome| -> Vec<KeyCell> {
-            o.sources[0]
-                .rows()
+            o.rows_read(&o.sources[0])
                 .map(|r| (r.at.sheet.clone(), r.at.cell))
                 .collect()
         };
