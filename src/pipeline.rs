@@ -126,16 +126,34 @@ pub fn consolidate(
 /// # Errors
 /// The output exists (without `force`) or cannot be written.
 pub fn write_book(book: &Book, output: &Path, force: bool, profile: &Profile) -> Result<(), Error> {
+    save_workbook(output, force, profile, || book_workbook(book, profile))
+}
+
+/// Builds a workbook and puts it at `output` (atomically; never over an existing file
+/// without `force`), with a spinner on stderr while it is built and compressed.
+///
+/// # Errors
+/// The output exists (without `force`), the workbook cannot be built or written.
+pub fn save_workbook(
+    output: &Path,
+    force: bool,
+    profile: &Profile,
+    build: impl FnOnce() -> Result<rust_xlsxwriter::Workbook, rust_xlsxwriter::XlsxError>,
+) -> Result<(), Error> {
     refuse_existing(output, force)?;
-    let mut workbook = book_workbook(book, profile).map_err(|source| Error::Xlsx {
+    let xlsx = |source| Error::Xlsx {
         path: output.to_path_buf(),
         source,
-    })?;
-    let bytes = workbook.save_to_buffer().map_err(|source| Error::Xlsx {
-        path: output.to_path_buf(),
-        source,
-    })?;
-    write_atomic(output, &bytes, force)
+    };
+    let spinner = crate::progress::spinner(&profile.message(
+        "progress_write",
+        &[("output", &output.display().to_string())],
+    ));
+    let bytes = build()
+        .and_then(|mut workbook| workbook.save_to_buffer())
+        .map_err(xlsx);
+    spinner.finish_and_clear();
+    write_atomic(output, &bytes?, force)
 }
 
 /// An existing output is kept unless `--force` ([`Error::OutputExists`], exit 2).
@@ -234,6 +252,7 @@ pub fn consolidate_with_prev(
     }
     let mut outcome = outcome?;
     report.extend(std::mem::take(&mut outcome.report));
+    let spinner = crate::progress::spinner(&profile.message("progress_merge", &[]));
     let consolidated = crate::merge::merge_with_prev(
         &last_book,
         &outcome.merged,
@@ -245,6 +264,7 @@ pub fn consolidate_with_prev(
     .map_err(|e| Error::Merge {
         message: e.to_string(),
     })?;
+    spinner.finish_and_clear();
     // this year's rows live on in the consolidated book; the merged copy is not needed
     outcome.merged.book.rows = Vec::new();
     outcome.report = report;
@@ -264,21 +284,15 @@ pub fn write_working(
     force: bool,
     profile: &Profile,
 ) -> Result<(), Error> {
-    refuse_existing(output, force)?;
-    let xlsx = |source| Error::Xlsx {
-        path: output.to_path_buf(),
-        source,
-    };
-    let mut workbook = crate::write::working::working_workbook(
-        &year.consolidated,
-        &year.outcome.sources,
-        &year.outcome.merged.fates,
-        &year.outcome.report,
-        profile,
-    )
-    .map_err(xlsx)?;
-    let bytes = workbook.save_to_buffer().map_err(xlsx)?;
-    write_atomic(output, &bytes, force)
+    save_workbook(output, force, profile, || {
+        crate::write::working::working_workbook(
+            &year.consolidated,
+            &year.outcome.sources,
+            &year.outcome.merged.fates,
+            &year.outcome.report,
+            profile,
+        )
+    })
 }
 
 /// `handout`: the council's copy of a book: only the table sheet, no highlights or

@@ -144,7 +144,7 @@ fn walk(dir: &Path, files: &mut Vec<PathBuf>) {
 /// Reads every file, in parallel, with a progress bar on stderr when it is a terminal.
 pub fn read_inputs(files: &[PathBuf], options: &ReadOptions, profile: &Profile) -> Vec<Source> {
     let matcher = HeaderMatcher::new(profile);
-    let bar = crate::progress::bar(files.len() as u64, "読み込み");
+    let bar = crate::progress::bar(files.len() as u64, &profile.message("progress_read", &[]));
     let max_files = options.limits.max_files;
     let sources: Vec<Source> = files
         .par_iter()

@@ -11,6 +11,10 @@ use std::process::Output;
 use calamine::{Data, Reader, Xlsx};
 
 pub const SEED: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/R6/資料2-2_R6.txt");
+/// The R7 returns (fixtures/R7/make_returns.py lists every change they carry).
+pub const RETURNS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/R7/returns");
+/// The R7 組織改正 (産学振興課 → 産業イノベーション課).
+pub const RENAMES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/R7/renames.toml");
 
 /// A temporary working folder and the binary.
 pub struct Work {
@@ -196,4 +200,25 @@ pub fn zip_member(path: &Path, member: &str) -> String {
 pub fn r6_book(work: &Work) -> PathBuf {
     work.run_status(&["consolidate", "--year", "R6", SEED, "-o", "R6.xlsx"], 0);
     work.path("R6.xlsx")
+}
+
+/// R6.xlsx from the seed, then R7.xlsx from the R7 returns with --prev and --renames.
+pub fn r7_book(work: &Work) -> PathBuf {
+    r6_book(work);
+    work.run_status(
+        &[
+            "consolidate",
+            "--year",
+            "R7",
+            "--prev",
+            "R6.xlsx",
+            "--renames",
+            RENAMES,
+            RETURNS,
+            "-o",
+            "R7.xlsx",
+        ],
+        0,
+    );
+    work.path("R7.xlsx")
 }

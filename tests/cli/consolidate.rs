@@ -12,8 +12,7 @@ use kpiroll::profile::{Lang, Profile};
 
 use crate::common::{read_sheet, zip_member, Work};
 
-const RETURNS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/R7/returns");
-const RENAMES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/R7/renames.toml");
+use crate::common::{RENAMES, RETURNS};
 
 fn profile() -> Profile {
     Profile::builtin(Lang::Ja)
@@ -29,25 +28,9 @@ fn by_key(rows: &[Row]) -> BTreeMap<(String, u32), Row> {
         .collect()
 }
 
-/// R6.xlsx from the seed, then R7.xlsx with --prev and --renames; returns the folder.
+/// R6.xlsx and R7.xlsx (see [`crate::common::r7_book`]).
 fn consolidate(work: &Work) -> PathBuf {
-    crate::common::r6_book(&work);
-    work.run_status(
-        &[
-            "consolidate",
-            "--year",
-            "R7",
-            "--prev",
-            "R6.xlsx",
-            "--renames",
-            RENAMES,
-            RETURNS,
-            "-o",
-            "R7.xlsx",
-        ],
-        0,
-    );
-    work.path("R7.xlsx")
+    crate::common::r7_book(work)
 }
 
 /// The flags and free text the fixture's changes must give (every other row: none).

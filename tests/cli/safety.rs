@@ -9,8 +9,7 @@ use sha2::Digest;
 
 use crate::common::{zip_member, Work, SEED};
 
-const RETURNS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/R7/returns");
-const RENAMES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/R7/renames.toml");
+use crate::common::{RENAMES, RETURNS};
 
 fn hash(path: &Path) -> String {
     sha2::Sha256::digest(std::fs::read(path).unwrap())
