@@ -30,6 +30,14 @@ fixtures:
     cargo run --release -- consolidate --force --year R6 fixtures/R6/資料2-2_R6.txt -o fixtures/R6/derived/R6.xlsx
     cargo run --release -- export --force fixtures/R6/derived/R6.xlsx -o fixtures/R6/derived/R6.json
 
+# regenerate the R7 returns (fixtures/R7/returns) from the seed, with one of every change
+fixtures-r7:
+    python3 fixtures/R7/make_returns.py
+
+# regenerate the second city's R6 sheet and R7 returns (needs openpyxl)
+fixtures-city2:
+    python3 fixtures/city2/make_city2.py
+
 # regenerate the ingest fixtures (fixtures/ingest/, see fixtures/README.md): the returns
 # and broken files as .xlsx, then their .xls / .ods copies (LibreOffice) and the
 # password-protected ones (msoffcrypto-tool: `pip install msoffcrypto-tool`; python3-uno)

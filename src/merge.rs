@@ -97,10 +97,10 @@ fn carry_extras(row: &mut Row, prev_row: &Row, profile: &crate::profile::Profile
         let Some(key) = column.extra_key(row.year) else {
             continue;
         };
-        if !row.extra.contains_key(&key) {
-            if let Some(v) = crate::write::book::extra_value(prev_row, &key, profile) {
+        if let std::collections::btree_map::Entry::Vacant(slot) = row.extra.entry(key) {
+            if let Some(v) = crate::write::book::extra_value(prev_row, slot.key(), profile) {
                 if v.kind != crate::model::ValueKind::Blank {
-                    row.extra.insert(key, v.clone());
+                    slot.insert(v.clone());
                 }
             }
         }

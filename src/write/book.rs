@@ -206,8 +206,8 @@ pub(crate) fn write_header(
                 } else {
                     sheet.write_string_with_format(r, c as u16, &text, format)?;
                 }
-                for d in c..=end {
-                    let sub = columns[d].sub.as_deref().unwrap_or(&columns[d].header);
+                for (d, under) in columns.iter().enumerate().take(end + 1).skip(c) {
+                    let sub = under.sub.as_deref().unwrap_or(&under.header);
                     sheet.write_string_with_format(
                         r + 1,
                         d as u16,

@@ -28,7 +28,7 @@ fn rows_of(path: &Path) -> Vec<Row> {
 
 /// Writes R6.xlsx from the seed in `work`.
 fn seed_book(work: &Work) -> std::path::PathBuf {
-    crate::common::r6_book(&work);
+    crate::common::r6_book(work);
     work.path("R6.xlsx")
 }
 

@@ -43,7 +43,7 @@ fn drop_member(bytes: &[u8], rng: &mut Rng) -> Option<Vec<u8>> {
 }
 
 fn bases(work: &Work) -> Vec<PathBuf> {
-    crate::common::r6_book(&work);
+    crate::common::r6_book(work);
     work.run_status(&["rollover", "R6.xlsx", "--year", "R7", "-o", "forms"], 0);
     let mut files = vec![
         work.path("R6.xlsx"),
