@@ -35,7 +35,8 @@ pub fn text_key(text: &str) -> String {
 
 /// Whether two texts mean the same.
 pub fn same_text(a: &str, b: &str) -> bool {
-    text_key(a) == text_key(b)
+    // most fields are unchanged from year to year: equal text needs no normalising
+    a == b || text_key(a) == text_key(b)
 }
 
 /// Whether two values mean the same, given the row's 単位.

@@ -9,6 +9,7 @@
 use std::collections::{BTreeMap, HashMap};
 
 use crate::model::{Book, FiscalYear, Key, Row};
+use crate::problem::Location;
 use crate::problem::{ProblemKind, Report};
 use crate::read::{ReadRow, Source};
 
@@ -23,67 +24,108 @@ pub enum Fate {
     Refused,
 }
 
+/// One row read and what became of it.
+#[derive(Debug, Clone)]
+pub struct Read {
+    /// the row's 事務事業番号 cell
+    pub at: Location,
+    pub key: Key,
+    pub fate: Fate,
+    /// the row as read when it is not in the book (merged or refused); a taken row has
+    /// moved into the book, at `book_row` (rows are not copied: a national set is
+    /// 140,000 rows)
+    row: Option<Row>,
+    book_row: usize,
+}
+
 /// The merged table and the fate of every row read, in read order.
 #[derive(Debug, Clone)]
 pub struct Merged {
     pub book: Book,
-    pub fates: Vec<(ReadRow, Fate)>,
+    pub fates: Vec<Read>,
+}
+
+impl Merged {
+    /// The row as read: a taken row from the book, `None` once the book's rows have
+    /// moved on (into a consolidation).
+    pub fn row_of<'a>(&'a self, read: &'a Read) -> Option<&'a Row> {
+        match read.fate {
+            Fate::Taken => self.book.rows.get(read.book_row),
+            Fate::Merged | Fate::Refused => read.row.as_ref(),
+        }
+    }
 }
 
 /// Combines the rows of all sources into one book of `year`.
 pub fn merge_sources(sources: &mut [Source], year: FiscalYear, report: &mut Report) -> Merged {
     // key → the read (index into `fates`) that was taken for it; the rows move from the
-    // sources into the fates and are cloned once into the book (a 140,000-row national
-    // set is 100 MB a copy)
+    // sources into the fates, and the taken ones from there into the book
     let mut taken: HashMap<Key, usize> = HashMap::new();
     let mut kept: Vec<usize> = Vec::new();
-    let mut fates: Vec<(ReadRow, Fate)> = Vec::new();
+    let mut fates: Vec<Read> = Vec::new();
     let reads = sources
         .iter_mut()
         .flat_map(|s| s.tables.iter_mut())
         .flat_map(|t| std::mem::take(&mut t.rows));
-    for read in reads {
-        let key = read.row.key();
-        match taken.get(&key) {
+    for ReadRow { row, at } in reads {
+        let key = row.key();
+        let fate = match taken.get(&key) {
             None => {
-                taken.insert(key, fates.len());
+                taken.insert(key.clone(), fates.len());
                 kept.push(fates.len());
-                fates.push((read, Fate::Taken));
+                Fate::Taken
             }
-            Some(&i) if same_content(&fates[i].0.row, &read.row) => {
-                fates.push((read, Fate::Merged))
+            Some(&i) if same_content(fates[i].row.as_ref().expect("not moved yet"), &row) => {
+                Fate::Merged
             }
             Some(&i) => {
                 report.push(
-                    read.at.clone(),
+                    at.clone(),
                     ProblemKind::Conflict {
                         key: key.project_no.clone(),
-                        other: fates[i].0.at.to_string(),
+                        other: fates[i].at.to_string(),
                     },
                 );
-                fates.push((read, Fate::Refused));
+                Fate::Refused
             }
-        }
+        };
+        fates.push(Read {
+            at,
+            key,
+            fate,
+            row: Some(row),
+            book_row: 0,
+        });
     }
     // group by goal, in the order the goals first appear; stable within a goal
     let mut goal_order: HashMap<&crate::model::Goal, usize> = HashMap::new();
     for &i in &kept {
         let next = goal_order.len();
-        goal_order.entry(&fates[i].0.row.goal).or_insert(next);
+        let goal = &fates[i].row.as_ref().expect("not moved yet").goal;
+        goal_order.entry(goal).or_insert(next);
     }
-    kept.sort_by_key(|&i| goal_order[&fates[i].0.row.goal]);
-    let ordered: Vec<Row> = kept.iter().map(|&i| fates[i].0.row.clone()).collect();
+    let order: Vec<usize> = kept
+        .iter()
+        .map(|&i| goal_order[&fates[i].row.as_ref().expect("not moved yet").goal])
+        .collect();
+    let mut by_goal: Vec<(usize, usize)> = order.into_iter().zip(kept).collect();
+    by_goal.sort_by_key(|(goal, _)| *goal);
+    let mut rows = Vec::with_capacity(by_goal.len());
+    for (_, i) in by_goal {
+        fates[i].book_row = rows.len();
+        rows.push(fates[i].row.take().expect("taken once"));
+    }
     Merged {
-        book: Book {
-            year,
-            rows: ordered,
-        },
+        book: Book { year, rows },
         fates,
     }
 }
 
 /// Two readings of a row are the same when every field but the year agrees.
 fn same_content(a: &Row, b: &Row) -> bool {
+    if a.year == b.year {
+        return a == b;
+    }
     Row {
         year: b.year,
         ..a.clone()
@@ -93,18 +135,32 @@ fn same_content(a: &Row, b: &Row) -> bool {
 /// The extra columns of the layout a return left out, from last year's row: a 基準値
 /// stays, and last year's 実績値 fills this year's `{year-1}実績値` column.
 fn carry_extras(row: &mut Row, prev_row: &Row, profile: &crate::profile::Profile) {
+    let carried = carried_extras(prev_row, row.year, &row.extra, profile);
+    row.extra.extend(carried);
+}
+
+/// The extra values of year `year` that last year's row gives and `have` lacks.
+fn carried_extras(
+    prev_row: &Row,
+    year: FiscalYear,
+    have: &BTreeMap<String, crate::model::Value>,
+    profile: &crate::profile::Profile,
+) -> Vec<(String, crate::model::Value)> {
+    let mut carried = Vec::new();
     for column in &profile.layout.columns {
-        let Some(key) = column.extra_key(row.year) else {
+        let Some(key) = column.extra_key(year) else {
             continue;
         };
-        if let std::collections::btree_map::Entry::Vacant(slot) = row.extra.entry(key) {
-            if let Some(v) = crate::write::book::extra_value(prev_row, slot.key(), profile) {
-                if v.kind != crate::model::ValueKind::Blank {
-                    slot.insert(v.clone());
-                }
+        if have.contains_key(&key) || carried.iter().any(|(k, _)| *k == key) {
+            continue;
+        }
+        if let Some(v) = crate::write::book::extra_value(prev_row, &key, profile) {
+            if v.kind != crate::model::ValueKind::Blank {
+                carried.push((key, v.clone()));
             }
         }
     }
+    carried
 }
 
 /// How a row of this year's book relates to last year's.
@@ -157,11 +213,14 @@ pub struct Submission {
 /// the change flags in 備考. New rows go under their 施策 (after the last row of the
 /// same 基本目標 and 施策), or at the end of their 基本目標, or at the end.
 ///
+/// Both books' rows move into the result (nothing is copied row by row: a national
+/// set is 140,000 rows a book); `current` keeps its fates, its book is left empty.
+///
 /// # Errors
 /// polars failures building or joining the key frames.
 pub fn merge_with_prev(
-    prev: &Book,
-    current: &Merged,
+    prev: Book,
+    current: &mut Merged,
     renames: &crate::renames::Renames,
     profile: &crate::profile::Profile,
     prev_path: &std::path::Path,
@@ -171,12 +230,10 @@ pub fn merge_with_prev(
     let words = &profile.patterns.flag_words;
     let year = current.book.year;
     // where each current row was read
-    let source_of: BTreeMap<Key, crate::problem::Location> = current
-        .fates
-        .iter()
-        .filter(|(_, f)| *f == Fate::Taken)
-        .map(|(r, _)| (r.row.key(), r.at.clone()))
-        .collect();
+    let mut source_of: Vec<Option<Location>> = vec![None; current.book.rows.len()];
+    for read in current.fates.iter().filter(|r| r.fate == Fate::Taken) {
+        source_of[read.book_row] = Some(read.at.clone());
+    }
 
     let frame = |rows: &[Row], idx: &str| {
         df!(
@@ -196,6 +253,7 @@ pub fn merge_with_prev(
         .collect()?;
     let prev_idx: Vec<Option<u32>> = joined.column("prev")?.u32()?.iter().collect();
     let cur_idx: Vec<Option<u32>> = joined.column("cur")?.u32()?.iter().collect();
+    drop(joined);
     let mut match_of_prev: Vec<Option<usize>> = vec![None; prev.rows.len()];
     let mut new_rows: Vec<usize> = Vec::new();
     for (p, c) in prev_idx.iter().zip(&cur_idx) {
@@ -207,38 +265,52 @@ pub fn merge_with_prev(
     }
     new_rows.sort_unstable(); // return order, not join order
 
-    let mut rows: Vec<Row> = Vec::new();
-    let mut info: Vec<BookRow> = Vec::new();
-    for (p, prev_row) in prev.rows.iter().enumerate() {
+    // what needs both books whole, before their rows move
+    if renames.0.is_empty() {
+        for (from, to) in probable_renames(&prev, &match_of_prev, current) {
+            report.push(
+                Location::file(prev_path),
+                ProblemKind::ProbableRename { from, to },
+            );
+        }
+    }
+    let mut submissions = Submissions::expected(&prev, current, renames, year);
+
+    let mut cur_rows: Vec<Option<Row>> = std::mem::take(&mut current.book.rows)
+        .into_iter()
+        .map(Some)
+        .collect();
+    let mut rows: Vec<Row> = Vec::with_capacity(prev.rows.len() + new_rows.len());
+    let mut info: Vec<BookRow> = Vec::with_capacity(rows.capacity());
+    for (p, prev_row) in prev.rows.into_iter().enumerate() {
         match match_of_prev[p] {
             Some(c) => {
-                let cur = &current.book.rows[c];
-                let changes = crate::compare::changes(prev_row, cur, profile);
-                let mut row = cur.clone();
-                // the strategy's structure is last year's book's
-                row.goal = prev_row.goal.clone();
-                row.goal_targets = prev_row.goal_targets.clone();
-                row.measure_no = prev_row.measure_no.clone();
-                row.measure = prev_row.measure.clone();
-                row.measure_kpi = prev_row.measure_kpi.clone();
-                row.flags = crate::compare::flags_for(&changes, &cur.flags, words);
+                let mut row = cur_rows[c].take().expect("each row matched once");
+                let changes = crate::compare::changes(&prev_row, &row, profile);
+                row.flags = crate::compare::flags_for(&changes, &row.flags, words);
                 row.year = year;
-                carry_extras(&mut row, prev_row, profile);
+                carry_extras(&mut row, &prev_row, profile);
+                // the strategy's structure is last year's book's
+                row.goal = prev_row.goal;
+                row.goal_targets = prev_row.goal_targets;
+                row.measure_no = prev_row.measure_no;
+                row.measure = prev_row.measure;
+                row.measure_kpi = prev_row.measure_kpi;
                 info.push(BookRow {
                     status: Status::Matched,
                     changes,
-                    source: source_of.get(&cur.key()).cloned(),
+                    source: source_of[c].take(),
                 });
                 rows.push(row);
             }
             None => {
-                let mut row = prev_row.clone();
+                let carried = carried_extras(&prev_row, year, &BTreeMap::new(), profile);
+                let mut row = prev_row;
                 row.actual = crate::model::Value::blank();
                 row.flags = vec![words.not_returned.clone()];
                 row.remarks = String::new();
                 row.year = year;
-                row.extra.clear();
-                carry_extras(&mut row, prev_row, profile);
+                row.extra = carried.into_iter().collect();
                 info.push(BookRow {
                     status: Status::NotReturned,
                     changes: Vec::new(),
@@ -262,14 +334,13 @@ pub fn merge_with_prev(
     // anchor (position in `rows` the new rows go before) → the new rows there, in order
     let mut placed: BTreeMap<usize, Vec<(Row, BookRow)>> = BTreeMap::new();
     for c in new_rows {
-        let cur = &current.book.rows[c];
-        let mut row = cur.clone();
+        let mut row = cur_rows[c].take().expect("each row placed once");
         let mut flags = vec![words.new.clone()];
         flags.extend(
             words
                 .set_by_department()
                 .into_iter()
-                .filter(|f| cur.flags.contains(f)),
+                .filter(|f| row.flags.contains(f)),
         );
         row.flags = flags;
         row.year = year;
@@ -302,11 +373,13 @@ pub fn merge_with_prev(
                 BookRow {
                     status: Status::New,
                     changes: Vec::new(),
-                    source: source_of.get(&cur.key()).cloned(),
+                    source: source_of[c].take(),
                 },
             ),
         );
     }
+    drop(last_of_measure);
+    drop(last_of_goal);
     if !placed.is_empty() {
         let old_rows = std::mem::take(&mut rows);
         let old_info = std::mem::take(&mut info);
@@ -327,35 +400,76 @@ pub fn merge_with_prev(
         }
     }
 
-    let submissions = submissions(prev, &rows, &info, current, renames, year);
-    if renames.0.is_empty() {
-        for (from, to) in probable_renames(prev, &match_of_prev, current) {
-            report.push(
-                crate::problem::Location::file(prev_path),
-                ProblemKind::ProbableRename { from, to },
-            );
-        }
-    }
+    submissions.received(&rows, &info, renames, year);
     Ok(Consolidated {
         book: Book { year, rows },
         rows: info,
-        submissions,
+        submissions: submissions.done(),
     })
 }
 
-/// 提出状況: per 担当課 (this year's names), expected rows from last year, received rows,
-/// missing keys and the files that held the 課's rows. Sorted by 課 name.
-fn submissions(
-    prev: &Book,
-    rows: &[Row],
-    info: &[BookRow],
-    current: &Merged,
-    renames: &crate::renames::Renames,
-    year: FiscalYear,
-) -> Vec<Submission> {
-    let mut by: BTreeMap<String, Submission> = BTreeMap::new();
-    fn entry<'a>(by: &'a mut BTreeMap<String, Submission>, d: &str) -> &'a mut Submission {
-        by.entry(d.to_string()).or_insert_with(|| Submission {
+/// 提出状況 in the making: per 担当課 (this year's names), expected rows from last
+/// year, received rows, missing keys and the files that held the 課's rows.
+struct Submissions(BTreeMap<String, Submission>);
+
+impl Submissions {
+    /// What last year's book owes and which files held each 課's rows this year.
+    fn expected(
+        prev: &Book,
+        current: &Merged,
+        renames: &crate::renames::Renames,
+        year: FiscalYear,
+    ) -> Submissions {
+        let mut s = Submissions(BTreeMap::new());
+        for row in &prev.rows {
+            for d in &row.departments {
+                s.entry(&renames.current(d, year)).expected += 1;
+            }
+        }
+        for read in &current.fates {
+            if read.fate == Fate::Refused {
+                continue;
+            }
+            let Some(row) = current.row_of(read) else {
+                continue;
+            };
+            let file = read
+                .at
+                .file
+                .file_name()
+                .map_or_else(String::new, |n| n.to_string_lossy().to_string());
+            for d in &row.departments {
+                let s = s.entry(&renames.current(d, year));
+                if s.files.last() != Some(&file) && !s.files.contains(&file) {
+                    s.files.push(file.clone());
+                }
+            }
+        }
+        s
+    }
+
+    /// The rows of this year's book: received, or missing (carried as 未提出).
+    fn received(
+        &mut self,
+        rows: &[Row],
+        info: &[BookRow],
+        renames: &crate::renames::Renames,
+        year: FiscalYear,
+    ) {
+        for (row, i) in rows.iter().zip(info) {
+            for d in &row.departments {
+                let s = self.entry(&renames.current(d, year));
+                if i.status == Status::NotReturned {
+                    s.missing.push(row.key().project_no);
+                } else {
+                    s.received += 1;
+                }
+            }
+        }
+    }
+
+    fn entry(&mut self, d: &str) -> &mut Submission {
+        self.0.entry(d.to_string()).or_insert_with(|| Submission {
             department: d.to_string(),
             expected: 0,
             received: 0,
@@ -363,48 +477,17 @@ fn submissions(
             files: Vec::new(),
         })
     }
-    for row in &prev.rows {
-        for d in &row.departments {
-            entry(&mut by, &renames.current(d, year)).expected += 1;
-        }
+
+    /// Sorted by 課 name, each 課's files by name.
+    fn done(self) -> Vec<Submission> {
+        self.0
+            .into_values()
+            .map(|mut s| {
+                s.files.sort();
+                s
+            })
+            .collect()
     }
-    for (row, i) in rows.iter().zip(info) {
-        let owners: Vec<String> = row
-            .departments
-            .iter()
-            .map(|d| renames.current(d, year))
-            .collect();
-        for d in owners {
-            let s = entry(&mut by, &d);
-            if i.status == Status::NotReturned {
-                s.missing.push(row.key().project_no);
-            } else {
-                s.received += 1;
-            }
-        }
-    }
-    for (read, fate) in &current.fates {
-        if *fate == Fate::Refused {
-            continue;
-        }
-        let file = read
-            .at
-            .file
-            .file_name()
-            .map_or_else(String::new, |n| n.to_string_lossy().to_string());
-        for d in &read.row.departments {
-            let s = entry(&mut by, &renames.current(d, year));
-            if !s.files.contains(&file) {
-                s.files.push(file.clone());
-            }
-        }
-    }
-    by.into_values()
-        .map(|mut s| {
-            s.files.sort();
-            s
-        })
-        .collect()
 }
 
 /// 課 of last year's book whose every returned row came back under one other name.

@@ -14,6 +14,13 @@ use crate::profile::Profile;
 use crate::read::{expand_inputs, read_inputs, ReadOptions, Source};
 use crate::write::{book::book_workbook, output::write_atomic};
 
+/// A row as read and the cell of its 事務事業番号.
+#[derive(Debug, Clone, Copy)]
+pub struct RowRead<'a> {
+    pub at: &'a crate::problem::Location,
+    pub row: &'a crate::model::Row,
+}
+
 /// What a run read and what became of it.
 #[derive(Debug, Clone)]
 pub struct Outcome {
@@ -23,19 +30,20 @@ pub struct Outcome {
 }
 
 impl Outcome {
-    /// (rows read, taken, merged with an identical row, refused): every data row of every
-    /// input, including the rows refused while reading (a bad or missing key)
     /// Every row read from `source` (one of the inputs), in sheet and row order, with
-    /// what became of it.
-    pub fn rows_read<'a>(
-        &'a self,
-        source: &'a Source,
-    ) -> impl Iterator<Item = &'a crate::read::ReadRow> + 'a {
+    /// where it was read. Rows are only there while the merged book still holds them
+    /// (a consolidation moves them on).
+    pub fn rows_read<'a>(&'a self, source: &'a Source) -> impl Iterator<Item = RowRead<'a>> + 'a {
         self.merged
             .fates
             .iter()
-            .filter(move |(r, _)| r.at.file == source.path)
-            .map(|(r, _)| r)
+            .filter(move |r| r.at.file == source.path)
+            .filter_map(|r| {
+                Some(RowRead {
+                    at: &r.at,
+                    row: self.merged.row_of(r)?,
+                })
+            })
     }
 
     /// The counts as message arguments: `files`, `read`, `taken`, `merged`, `refused`.
@@ -53,8 +61,10 @@ impl Outcome {
         .collect()
     }
 
+    /// (rows read, taken, merged with an identical row, refused): every data row of every
+    /// input, including the rows refused while reading (a bad or missing key)
     pub fn counts(&self) -> (usize, usize, usize, usize) {
-        let count = |f: Fate| self.merged.fates.iter().filter(|(_, x)| *x == f).count();
+        let count = |f: Fate| self.merged.fates.iter().filter(|r| r.fate == f).count();
         let refused_reading = self
             .report
             .problems
@@ -85,7 +95,9 @@ pub fn read_and_merge(
         year,
         limits: profile.limits,
     };
+    let read = crate::progress::stage("read");
     let mut sources = read_inputs(&files, &options, profile);
+    drop(read);
     let mut report = Report::default();
     for s in &sources {
         report.extend(s.report.clone());
@@ -94,6 +106,7 @@ pub fn read_and_merge(
         Some(y) => y,
         None => FiscalYear(0),
     };
+    let _merge = crate::progress::stage("merge the inputs");
     let merged = merge_sources(&mut sources, year, &mut report);
     Ok(Outcome {
         sources,
@@ -149,10 +162,16 @@ pub fn save_workbook(
         "progress_write",
         &[("output", &output.display().to_string())],
     ));
-    let bytes = build()
+    let built = crate::progress::stage("build the workbook");
+    let workbook = build();
+    drop(built);
+    let saved = crate::progress::stage("save the workbook");
+    let bytes = workbook
         .and_then(|mut workbook| workbook.save_to_buffer())
         .map_err(xlsx);
+    drop(saved);
     spinner.finish_and_clear();
+    let _write = crate::progress::stage("write the file");
     write_atomic(output, &bytes?, force)
 }
 
@@ -237,7 +256,7 @@ pub fn consolidate_with_prev(
         || read_book(prev, profile),
         || read_and_merge(inputs, Some(year), profile),
     );
-    // only its rows and problems are kept (the rows as read are a copy of the book)
+    // only its rows and problems are kept
     let Outcome {
         merged: Merged {
             book: last_book, ..
@@ -253,9 +272,11 @@ pub fn consolidate_with_prev(
     let mut outcome = outcome?;
     report.extend(std::mem::take(&mut outcome.report));
     let spinner = crate::progress::spinner(&profile.message("progress_merge", &[]));
+    let _merge = crate::progress::stage("merge with last year");
+    // both books' rows move into the consolidation
     let consolidated = crate::merge::merge_with_prev(
-        &last_book,
-        &outcome.merged,
+        last_book,
+        &mut outcome.merged,
         renames,
         profile,
         prev,
@@ -265,8 +286,6 @@ pub fn consolidate_with_prev(
         message: e.to_string(),
     })?;
     spinner.finish_and_clear();
-    // this year's rows live on in the consolidated book; the merged copy is not needed
-    outcome.merged.book.rows = Vec::new();
     outcome.report = report;
     Ok(YearOutcome {
         outcome,

@@ -35,3 +35,41 @@ pub fn spinner(what: &str) -> ProgressBar {
     spinner.enable_steady_tick(std::time::Duration::from_millis(120));
     spinner
 }
+
+/// A stage's wall time, printed to stderr when it ends if `KPIROLL_TIMINGS` is set
+/// (`just bench` and issue 8's notes use it to say where the time goes).
+pub struct Stage {
+    what: &'static str,
+    started: std::time::Instant,
+}
+
+/// Starts timing `what`; the time is printed when the returned guard is dropped.
+pub fn stage(what: &'static str) -> Stage {
+    Stage {
+        what,
+        started: std::time::Instant::now(),
+    }
+}
+
+impl Drop for Stage {
+    fn drop(&mut self) {
+        if std::env::var_os("KPIROLL_TIMINGS").is_some() {
+            // resident memory now and at its peak so far (Linux; blank elsewhere)
+            let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+            let mib = |field: &str| {
+                status
+                    .lines()
+                    .find_map(|l| l.strip_prefix(field))
+                    .and_then(|v| v.split_whitespace().next()?.parse::<u64>().ok())
+                    .map_or_else(String::new, |kib| format!("{} MiB", kib / 1024))
+            };
+            eprintln!(
+                "kpiroll: {} {:.3} s (resident {}, peak {})",
+                self.what,
+                self.started.elapsed().as_secs_f64(),
+                mib("VmRSS:"),
+                mib("VmHWM:")
+            );
+        }
+    }
+}

@@ -83,9 +83,10 @@ pub fn read_rows(
     let mut goal = Goal::default();
     let mut goal_targets: Vec<String> = Vec::new();
     let mut carry: BTreeMap<Field, String> = BTreeMap::new();
-    let mut current: Option<Row> = None; // the project whose KPIs are being read
+    // the project whose KPIs are being read: its last row read, an index into `out`
+    let mut current: Option<usize> = None;
     let mut refused_project = false;
-    let mut out = Vec::new();
+    let mut out: Vec<ReadRow> = Vec::new();
 
     // the section row above the first header row starts the first block
     for r in grid.row_numbers().into_iter().filter(|r| *r < header.row) {
@@ -134,8 +135,9 @@ pub fn read_rows(
         }
 
         let key_raw = cell(Field::ProjectNos);
-        let project_given = PROJECT.iter().any(|f| !cell(*f).is_empty());
-        let per_kpi_given = PER_KPI.iter().any(|f| !cell(*f).is_empty());
+        let given = |f: &Field| col(*f).is_some_and(|c| !grid.text(r, c).trim().is_empty());
+        let project_given = PROJECT.iter().any(given);
+        let per_kpi_given = PER_KPI.iter().any(given);
         let key_at = Location::cell(file, sheet, r, key_col);
 
         // which project this row belongs to, and its KPI position
@@ -146,13 +148,14 @@ pub fn read_rows(
         };
         // the key of the project above again with the same KPI: that row once more
         // (identical rows merge later; different ones are a conflict)
-        let repeat = match (&keys, &current) {
+        let cur_row = current.map(|i| &out[i].row);
+        let repeat = match (&keys, cur_row) {
             (Ok((k, _)), Some(cur)) => {
                 cur.project_nos.first() == k.first() && cell(Field::Kpi) == cur.kpi
             }
             _ => false,
         };
-        let continuation = match (&keys, &current) {
+        let continuation = match (&keys, cur_row) {
             (Ok((k, _)), Some(cur)) => {
                 !repeat && cur.project_nos.first() == k.first() && same_project(cur, &cell, profile)
             }
@@ -175,9 +178,7 @@ pub fn read_rows(
             continue;
         }
         let mut row = if continuation {
-            let cur = current
-                .as_ref()
-                .expect("continuation has a current project");
+            let cur = cur_row.expect("continuation has a current project");
             let mut row = cur.clone();
             row.kpi_index += 1;
             row
@@ -196,7 +197,7 @@ pub fn read_rows(
                     summary: cell(Field::Summary),
                     kpi: String::new(),
                     kpi_index: if repeat {
-                        current.as_ref().map_or(1, |c| c.kpi_index)
+                        cur_row.map_or(1, |c| c.kpi_index)
                     } else {
                         1
                     },
@@ -300,7 +301,7 @@ pub fn read_rows(
         let (flags, remarks) = split_remarks(&cell(Field::Remarks), &p.flags);
         row.flags = flags;
         row.remarks = remarks;
-        current = Some(row.clone());
+        current = Some(out.len());
         out.push(ReadRow { row, at: key_at });
     }
     out

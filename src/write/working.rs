@@ -11,10 +11,10 @@ use rust_xlsxwriter::{Workbook, Worksheet, XlsxError};
 
 use super::book::{set_fixed_properties, write_table, Marks};
 use super::styles::Styles;
-use crate::merge::{Consolidated, Fate, Status};
+use crate::merge::{Consolidated, Fate, Read, Status};
 use crate::problem::{Problem, ProblemKind};
 use crate::profile::Profile;
-use crate::read::{ReadRow, Source};
+use crate::read::Source;
 
 /// Builds the working book.
 ///
@@ -23,7 +23,7 @@ use crate::read::{ReadRow, Source};
 pub fn working_workbook(
     consolidated: &Consolidated,
     sources: &[Source],
-    fates: &[(crate::read::ReadRow, Fate)],
+    fates: &[Read],
     report: &crate::problem::Report,
     profile: &Profile,
 ) -> Result<Workbook, XlsxError> {
@@ -97,10 +97,16 @@ pub fn working_workbook(
     for p in &report.problems {
         problems_of.entry(p.at.file.as_path()).or_default().push(p);
     }
-    let mut fates_of: HashMap<&Path, Vec<&(ReadRow, Fate)>> = HashMap::new();
+    let mut fates_of: HashMap<&Path, Vec<&Read>> = HashMap::new();
     for f in fates {
-        fates_of.entry(f.0.at.file.as_path()).or_default().push(f);
+        fates_of.entry(f.at.file.as_path()).or_default().push(f);
     }
+    // the same few words on every row: looked up once
+    let (taken, merged, refused) = (
+        profile.message("log_taken", &[]),
+        profile.message("log_merged", &[]),
+        profile.message("log_refused", &[]),
+    );
     let none: Vec<&Problem> = Vec::new();
     let mut rows: Vec<Vec<String>> = Vec::new();
     for source in sources {
@@ -148,17 +154,12 @@ pub fn working_workbook(
                 p.text(profile),
             ]);
         }
-        for (read, fate) in fates_of
-            .get(source.path.as_path())
-            .into_iter()
-            .flatten()
-            .map(|f| (&f.0, &f.1))
-        {
-            let (result, reason) = match fate {
-                Fate::Taken => (profile.message("log_taken", &[]), String::new()),
-                Fate::Merged => (profile.message("log_merged", &[]), String::new()),
+        for read in fates_of.get(source.path.as_path()).into_iter().flatten() {
+            let (result, reason) = match read.fate {
+                Fate::Taken => (taken.clone(), String::new()),
+                Fate::Merged => (merged.clone(), String::new()),
                 Fate::Refused => (
-                    profile.message("log_refused", &[]),
+                    refused.clone(),
                     problems
                         .iter()
                         .find(|p| p.at == read.at && matches!(p.kind, ProblemKind::Conflict { .. }))
@@ -166,13 +167,12 @@ pub fn working_workbook(
                         .unwrap_or_default(),
                 ),
             };
-            let key = read.row.key();
             rows.push(vec![
                 file.clone(),
                 read.at.sheet.clone().unwrap_or_default(),
                 read.at.a1().unwrap_or_default(),
-                key.project_no,
-                key.kpi_index.to_string(),
+                read.key.project_no.clone(),
+                read.key.kpi_index.to_string(),
                 result,
                 reason,
             ]);
