@@ -23,7 +23,7 @@ use crate::value::join_remarks;
 pub fn book_workbook(book: &Book, profile: &Profile) -> Result<Workbook, XlsxError> {
     let mut workbook = Workbook::new();
     set_fixed_properties(&mut workbook, book)?;
-    let sheet = workbook.add_worksheet();
+    let sheet = workbook.add_worksheet_with_constant_memory()?;
     write_table(sheet, book, profile, &Marks::none())?;
     Ok(workbook)
 }
@@ -46,6 +46,9 @@ pub fn header_text(template: &str, book: &Book) -> String {
 }
 
 /// Writes the 一覧 table into `sheet`. Returns nothing; the sheet is complete.
+///
+/// Every cell is written in row order (merged areas from their first row), so the
+/// sheet may be one in constant memory (`add_worksheet_with_constant_memory`).
 ///
 /// # Errors
 /// rust_xlsxwriter's limits.
@@ -191,6 +194,9 @@ pub(crate) fn write_header(
         }
         Ok(())
     };
+    // row by row (a sheet in constant memory is written in row order): the top row,
+    // then the sub headers under the groups
+    let mut subs: Vec<(usize, String)> = Vec::new();
     let mut c = 0;
     while c < n {
         let column = &columns[c];
@@ -208,12 +214,7 @@ pub(crate) fn write_header(
                 }
                 for (d, under) in columns.iter().enumerate().take(end + 1).skip(c) {
                     let sub = under.sub.as_deref().unwrap_or(&under.header);
-                    sheet.write_string_with_format(
-                        r + 1,
-                        d as u16,
-                        header_text(sub, book),
-                        format,
-                    )?;
+                    subs.push((d, header_text(sub, book)));
                 }
                 c = end + 1;
             }
@@ -225,6 +226,9 @@ pub(crate) fn write_header(
     }
     for (i, text) in after.iter().enumerate() {
         cell(sheet, n + i, text)?;
+    }
+    for (d, text) in subs {
+        sheet.write_string_with_format(r + 1, d as u16, text, format)?;
     }
     Ok(if two { 2 } else { 1 })
 }

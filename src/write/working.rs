@@ -37,7 +37,7 @@ pub fn working_workbook(
             marks.add(i, change.field, change.extra.clone(), note);
         }
     }
-    write_table(workbook.add_worksheet(), book, profile, &marks)?;
+    write_table(workbook.add_worksheet_with_constant_memory()?, book, profile, &marks)?;
     let styles = Styles::new(&profile.layout.book);
     let words = &profile.patterns.flag_words;
 
@@ -84,7 +84,7 @@ pub fn working_workbook(
         }
     }
     table_sheet(
-        workbook.add_worksheet(),
+        workbook.add_worksheet_with_constant_memory()?,
         &profile.message("sheet_changes", &[]),
         &profile.message("changes_headers", &[]),
         &rows,
@@ -195,7 +195,7 @@ pub fn working_workbook(
         ]);
     }
     table_sheet(
-        workbook.add_worksheet(),
+        workbook.add_worksheet_with_constant_memory()?,
         &profile.message("sheet_log", &[]),
         &profile.message("log_headers", &[]),
         &rows,
@@ -217,7 +217,7 @@ pub fn working_workbook(
         })
         .collect();
     table_sheet(
-        workbook.add_worksheet(),
+        workbook.add_worksheet_with_constant_memory()?,
         &profile.message("sheet_status", &[]),
         &profile.message("status_headers", &[]),
         &rows,
