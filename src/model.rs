@@ -185,11 +185,21 @@ pub struct Book {
 impl Book {
     /// The 基本目標 in book order, each once.
     pub fn goals(&self) -> Vec<&Goal> {
-        let mut goals: Vec<&Goal> = Vec::new();
-        for row in &self.rows {
-            if !goals.contains(&&row.goal) {
-                goals.push(&row.goal);
-            }
+        self.rows_by_goal().into_iter().map(|(g, _)| g).collect()
+    }
+
+    /// Each 基本目標 in order of first appearance with the positions of its rows, in
+    /// one pass (a scan of every row per goal is quadratic when every municipality
+    /// of a national set brings its own goals).
+    pub fn rows_by_goal(&self) -> Vec<(&Goal, Vec<usize>)> {
+        let mut slot: std::collections::HashMap<&Goal, usize> = std::collections::HashMap::new();
+        let mut goals: Vec<(&Goal, Vec<usize>)> = Vec::new();
+        for (i, row) in self.rows.iter().enumerate() {
+            let at = *slot.entry(&row.goal).or_insert_with(|| {
+                goals.push((&row.goal, Vec::new()));
+                goals.len() - 1
+            });
+            goals[at].1.push(i);
         }
         goals
     }

@@ -10,6 +10,7 @@
 //! [`table`] (grid → rows).
 
 pub mod grid;
+mod merges;
 pub mod header;
 pub mod ods;
 pub mod sniff;

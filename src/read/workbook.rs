@@ -39,6 +39,10 @@ pub fn read_xlsx(bytes: &[u8], limits: &Limits) -> Result<Vec<Grid>, WorkbookErr
         .filter(|s| s.visible == SheetVisible::Visible)
         .map(|s| s.name.clone())
         .collect();
+    // merged areas are found in each sheet's bytes (see `merges`); calamine's own
+    // reading of them is the fallback
+    let mut zip = zip::ZipArchive::new(Cursor::new(bytes)).ok();
+    let parts = zip.as_mut().map(super::merges::sheet_parts).unwrap_or_default();
     let mut grids = Vec::new();
     for name in sheets {
         let mut grid = Grid::new(Some(name.clone()));
@@ -59,9 +63,23 @@ pub fn read_xlsx(bytes: &[u8], limits: &Limits) -> Result<Vec<Grid>, WorkbookErr
                 grid.put(row, col, cell_of_ref(cell.get_value(), code), limits);
             }
         }
-        if let Ok(merges) = wb.merge_cells_by_sheet_name(&name) {
-            for m in merges {
-                grid.merge(m.start, m.end, limits);
+        let part = parts.iter().find(|(n, _)| *n == name).map(|(_, p)| p);
+        let scanned = zip
+            .as_mut()
+            .zip(part)
+            .and_then(|(zip, part)| super::merges::merged_areas(zip, part));
+        match scanned {
+            Some(areas) => {
+                for (first, last) in areas {
+                    grid.merge(first, last, limits);
+                }
+            }
+            None => {
+                if let Ok(merges) = wb.merge_cells_by_sheet_name(&name) {
+                    for m in merges {
+                        grid.merge(m.start, m.end, limits);
+                    }
+                }
             }
         }
         grid.workbook_names = wb.defined_names().to_vec();

@@ -75,10 +75,7 @@ pub fn write_table(
     let mut breaks = Vec::new();
     let page_height = printable_height(profile);
     let mut room = page_height - f64::from(r) * LINE_PT; // the titles take some of page 1
-    for goal in book.goals() {
-        let index: Vec<usize> = (0..book.rows.len())
-            .filter(|i| &book.rows[*i].goal == goal)
-            .collect();
+    for (goal, index) in book.rows_by_goal() {
         let rows: Vec<&Row> = index.iter().map(|i| &book.rows[*i]).collect();
         let heights: Vec<f64> = rows.iter().map(|row| row_height(row, profile)).collect();
         for page_rows in paginate(&rows, &heights, room, page_height, header_rows(profile)) {
@@ -287,6 +284,9 @@ fn write_rows(
     marks: &Marks,
 ) -> Result<(), XlsxError> {
     let columns = &profile.layout.columns;
+    // per column, the last row of the merged run being written: rows up to it are
+    // inside the run (runs are found scanning forward once, not from every row)
+    let mut run_ends: Vec<Option<usize>> = vec![None; columns.len()];
     for (i, row) in rows.iter().enumerate() {
         let r = first_row + i as u32;
         sheet.set_row_height(r, heights[i])?;
@@ -294,10 +294,11 @@ fn write_rows(
             let c = c as u16;
             let note = marks.note(index[i], column);
             if column.group || column.project {
-                let (start, end) = run(rows, i, column.field, profile);
-                if start != i {
+                if run_ends[c as usize].is_some_and(|end| i <= end) {
                     continue; // inside a merged run written from its first row
                 }
+                let (start, end) = (i, run_end(rows, i, column.field, profile));
+                run_ends[c as usize] = Some(end);
                 let text = column_text(row, column, profile);
                 let plain = if column.field == Field::MeasureNo {
                     &styles.centered
@@ -416,51 +417,49 @@ fn printable_height(profile: &Profile) -> f64 {
 
 /// The rows `start..=end` (indexes into `rows`) that a merged cell of `field` covers.
 pub(crate) fn run(rows: &[&Row], i: usize, field: Field, profile: &Profile) -> (usize, usize) {
-    let same = |a: &Row, b: &Row| -> bool {
-        match field {
-            // a group column is one run while it and every group column before it agree
-            Field::GoalTargets | Field::MeasureNo | Field::Measure | Field::MeasureKpi => {
-                let order = [
-                    Field::GoalTargets,
-                    Field::MeasureNo,
-                    Field::Measure,
-                    Field::MeasureKpi,
-                ];
-                order
-                    .iter()
-                    .take_while(|f| **f != field)
-                    .chain(std::iter::once(&field))
-                    .all(|f| field_text(a, *f, profile) == field_text(b, *f, profile))
-            }
-            // a project column is one run over the KPI rows of one project
-            _ => a.project_nos == b.project_nos && b.kpi_index == a.kpi_index + 1,
-        }
-    };
-    let is_project = !matches!(
-        field,
-        Field::GoalTargets | Field::MeasureNo | Field::Measure | Field::MeasureKpi
-    );
     let mut start = i;
-    while start > 0
-        && (if is_project {
-            same(rows[start - 1], rows[start])
-        } else {
-            same(rows[start - 1], rows[i])
-        })
-    {
+    while start > 0 && same_run(rows, start - 1, start, field, profile) {
         start -= 1;
     }
+    (start, run_end(rows, i, field, profile))
+}
+
+/// The last row of the run that row `i` is in, scanning forward only.
+fn run_end(rows: &[&Row], i: usize, field: Field, profile: &Profile) -> usize {
     let mut end = i;
-    while end + 1 < rows.len()
-        && (if is_project {
-            same(rows[end], rows[end + 1])
-        } else {
-            same(rows[i], rows[end + 1])
-        })
-    {
+    while end + 1 < rows.len() && same_run(rows, end, end + 1, field, profile) {
         end += 1;
     }
-    (start, end)
+    end
+}
+
+/// Whether rows `a` and `b = a + 1` are in one run of `field`'s column: a group column
+/// while it and every group column before it agree (an equivalence, so neighbours
+/// decide), a project column over the KPI rows of one project.
+fn same_run(rows: &[&Row], a: usize, b: usize, field: Field, profile: &Profile) -> bool {
+    let (a, b) = (rows[a], rows[b]);
+    const GROUPS: [Field; 4] = [
+        Field::GoalTargets,
+        Field::MeasureNo,
+        Field::Measure,
+        Field::MeasureKpi,
+    ];
+    if !GROUPS.contains(&field) {
+        return a.project_nos == b.project_nos && b.kpi_index == a.kpi_index + 1;
+    }
+    GROUPS
+        .iter()
+        .take_while(|f| **f != field)
+        .chain(std::iter::once(&field))
+        .all(|f| match f {
+            // the fields themselves, without building their text (equal fields show
+            // equal text; the text is compared only when they differ)
+            Field::GoalTargets => a.goal_targets == b.goal_targets,
+            Field::MeasureNo => a.measure_no == b.measure_no,
+            Field::Measure => a.measure == b.measure,
+            Field::MeasureKpi => a.measure_kpi == b.measure_kpi,
+            _ => false,
+        } || field_text(a, *f, profile) == field_text(b, *f, profile))
 }
 
 /// The text a column shows for a row (an extra column: its value's raw text).

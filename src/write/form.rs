@@ -103,8 +103,8 @@ pub fn form_workbook(
     sheet.write_string_with_format(r, 0, fill(&f.form_title, profile, o), &styles.title)?;
     r += 2;
     let mut input_ranges: Vec<(u32, u32)> = Vec::new();
-    for goal in book.goals() {
-        let block: Vec<&Row> = book.rows.iter().filter(|row| &row.goal == goal).collect();
+    for (goal, index) in book.rows_by_goal() {
+        let block: Vec<&Row> = index.iter().map(|i| &book.rows[*i]).collect();
         let section = profile
             .layout
             .book

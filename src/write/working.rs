@@ -30,6 +30,7 @@ pub fn working_workbook(
     let book = &consolidated.book;
     let mut workbook = Workbook::new();
     set_fixed_properties(&mut workbook, book)?;
+    let stage = crate::progress::stage("  一覧");
     let mut marks = Marks::none();
     for (i, info) in consolidated.rows.iter().enumerate() {
         for change in &info.changes {
@@ -41,6 +42,8 @@ pub fn working_workbook(
     let styles = Styles::new(&profile.layout.book);
     let words = &profile.patterns.flag_words;
 
+    drop(stage);
+    let stage = crate::progress::stage("  変更点");
     // 変更点
     let mut rows: Vec<Vec<String>> = Vec::new();
     for (row, info) in book.rows.iter().zip(&consolidated.rows) {
@@ -91,6 +94,8 @@ pub fn working_workbook(
         &styles,
     )?;
 
+    drop(stage);
+    let stage = crate::progress::stage("  取込ログ");
     // 取込ログ: problems and rows grouped by file in one pass (filtering all of them
     // once per file is quadratic: 1,741 files × 140,000 rows)
     let mut problems_of: HashMap<&Path, Vec<&Problem>> = HashMap::new();
@@ -202,6 +207,8 @@ pub fn working_workbook(
         &styles,
     )?;
 
+    drop(stage);
+    let _stage = crate::progress::stage("  提出状況");
     // 提出状況
     let rows: Vec<Vec<String>> = consolidated
         .submissions
