@@ -34,7 +34,7 @@ pub struct Read {
     /// the row as read when it is not in the book (merged or refused); a taken row has
     /// moved into the book, at `book_row` (rows are not copied: a national set is
     /// 140,000 rows)
-    row: Option<Row>,
+    row: Option<Box<Row>>,
     book_row: usize,
 }
 
@@ -51,7 +51,7 @@ impl Merged {
     pub fn row_of<'a>(&'a self, read: &'a Read) -> Option<&'a Row> {
         match read.fate {
             Fate::Taken => self.book.rows.get(read.book_row),
-            Fate::Merged | Fate::Refused => read.row.as_ref(),
+            Fate::Merged | Fate::Refused => read.row.as_deref(),
         }
     }
 }
@@ -93,7 +93,7 @@ pub fn merge_sources(sources: &mut [Source], year: FiscalYear, report: &mut Repo
             at,
             key,
             fate,
-            row: Some(row),
+            row: Some(Box::new(row)),
             book_row: 0,
         });
     }
@@ -113,7 +113,7 @@ pub fn merge_sources(sources: &mut [Source], year: FiscalYear, report: &mut Repo
     let mut rows = Vec::with_capacity(by_goal.len());
     for (_, i) in by_goal {
         fates[i].book_row = rows.len();
-        rows.push(fates[i].row.take().expect("taken once"));
+        rows.push(*fates[i].row.take().expect("taken once"));
     }
     Merged {
         book: Book { year, rows },
