@@ -8,6 +8,8 @@
 
 use std::collections::{BTreeMap, HashMap};
 
+use rustc_hash::FxHashMap;
+
 use crate::model::{Book, FiscalYear, Key, Row};
 use crate::problem::Location;
 use crate::problem::{ProblemKind, Report};
@@ -60,7 +62,7 @@ impl Merged {
 pub fn merge_sources(sources: &mut [Source], year: FiscalYear, report: &mut Report) -> Merged {
     // key → the read (index into `fates`) that was taken for it; the rows move from the
     // sources into the fates, and the taken ones from there into the book
-    let mut taken: HashMap<Key, usize> = HashMap::new();
+    let mut taken: FxHashMap<Key, usize> = FxHashMap::default();
     let mut kept: Vec<usize> = Vec::new();
     let mut fates: Vec<Read> = Vec::new();
     let reads = sources
@@ -98,7 +100,7 @@ pub fn merge_sources(sources: &mut [Source], year: FiscalYear, report: &mut Repo
         });
     }
     // group by goal, in the order the goals first appear; stable within a goal
-    let mut goal_order: HashMap<&crate::model::Goal, usize> = HashMap::new();
+    let mut goal_order: FxHashMap<&crate::model::Goal, usize> = FxHashMap::default();
     for &i in &kept {
         let next = goal_order.len();
         let goal = &fates[i].row.as_ref().expect("not moved yet").goal;

@@ -192,7 +192,7 @@ impl Book {
     /// one pass (a scan of every row per goal is quadratic when every municipality
     /// of a national set brings its own goals).
     pub fn rows_by_goal(&self) -> Vec<(&Goal, Vec<usize>)> {
-        let mut slot: std::collections::HashMap<&Goal, usize> = std::collections::HashMap::new();
+        let mut slot: rustc_hash::FxHashMap<&Goal, usize> = rustc_hash::FxHashMap::default();
         let mut goals: Vec<(&Goal, Vec<usize>)> = Vec::new();
         for (i, row) in self.rows.iter().enumerate() {
             let at = *slot.entry(&row.goal).or_insert_with(|| {

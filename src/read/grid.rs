@@ -5,7 +5,9 @@
 //! text their number format shows, so `10000` formatted `#,##0` reads as `10,000`,
 //! exactly what the user saw.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
+
+use rustc_hash::FxHashMap;
 
 /// One cell's text and what kind of cell it was.
 #[derive(Debug, Clone, PartialEq)]
@@ -24,7 +26,7 @@ pub struct Grid {
     pub sheet: Option<String>,
     pub rows: BTreeMap<u32, BTreeMap<u16, GridCell>>,
     /// merged area covered cell → its top-left cell
-    merged: HashMap<(u32, u16), (u32, u16)>,
+    merged: FxHashMap<(u32, u16), (u32, u16)>,
     /// set when cells beyond the limits were ignored: (row, column) of the first one
     pub clipped: Option<(u32, u32)>,
     /// the workbook's defined names (name, formula text), on every sheet of an xlsx:

@@ -111,7 +111,16 @@ pub fn read_rows(
             goal_targets = targets;
             continue;
         }
-        if matcher.is_header_row(grid, r) {
+        let key_raw = cell(Field::ProjectNos);
+        // which project this row belongs to, and its KPI position
+        let keys = if key_raw.is_empty() {
+            Err(KeyError::Missing)
+        } else {
+            parse_keys(&key_raw, p)
+        };
+        // a row with a good key is data; only the others may be a repeated header (the
+        // check normalises every cell: most of a row's cost when done for every row)
+        if keys.is_err() && matcher.is_header_row(grid, r) {
             // a repeated header of two rows (a new page block): its sub row too
             if matcher.header_rows_at(grid, r) == 2 {
                 sub_header_row = Some(r + 1);
@@ -134,18 +143,11 @@ pub fn read_rows(
             }
         }
 
-        let key_raw = cell(Field::ProjectNos);
         let given = |f: &Field| col(*f).is_some_and(|c| !grid.text(r, c).trim().is_empty());
         let project_given = PROJECT.iter().any(given);
         let per_kpi_given = PER_KPI.iter().any(given);
         let key_at = Location::cell(file, sheet, r, key_col);
 
-        // which project this row belongs to, and its KPI position
-        let keys = if key_raw.is_empty() {
-            Err(KeyError::Missing)
-        } else {
-            parse_keys(&key_raw, p)
-        };
         // the key of the project above again with the same KPI: that row once more
         // (identical rows merge later; different ones are a conflict)
         let cur_row = current.map(|i| &out[i].row);
