@@ -131,9 +131,9 @@ fn parse_cell(text: &str) -> Option<(u32, u32)> {
     if col.is_empty() || col.len() > 3 {
         return None;
     }
-    let col = col
-        .bytes()
-        .fold(0u32, |n, b| n * 26 + u32::from(b.to_ascii_uppercase() - b'A' + 1));
+    let col = col.bytes().fold(0u32, |n, b| {
+        n * 26 + u32::from(b.to_ascii_uppercase() - b'A' + 1)
+    });
     let row: u32 = row.parse().ok()?;
     Some((row.checked_sub(1)?, col - 1))
 }

@@ -10,8 +10,8 @@
 //! [`table`] (grid → rows).
 
 pub mod grid;
-mod merges;
 pub mod header;
+mod merges;
 pub mod ods;
 pub mod sniff;
 pub mod table;

@@ -42,7 +42,10 @@ pub fn read_xlsx(bytes: &[u8], limits: &Limits) -> Result<Vec<Grid>, WorkbookErr
     // merged areas are found in each sheet's bytes (see `merges`); calamine's own
     // reading of them is the fallback
     let mut zip = zip::ZipArchive::new(Cursor::new(bytes)).ok();
-    let parts = zip.as_mut().map(super::merges::sheet_parts).unwrap_or_default();
+    let parts = zip
+        .as_mut()
+        .map(super::merges::sheet_parts)
+        .unwrap_or_default();
     let mut grids = Vec::new();
     for name in sheets {
         let mut grid = Grid::new(Some(name.clone()));

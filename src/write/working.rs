@@ -30,20 +30,51 @@ pub fn working_workbook(
     let book = &consolidated.book;
     let mut workbook = Workbook::new();
     set_fixed_properties(&mut workbook, book)?;
-    let stage = crate::progress::stage("  一覧");
-    let mut marks = Marks::none();
-    for (i, info) in consolidated.rows.iter().enumerate() {
-        for change in &info.changes {
-            let note = profile.message("note_last_year", &[("old", &change.old)]);
-            marks.add(i, change.field, change.extra.clone(), note);
-        }
+    // 一覧 on one core, the three lists on the other: the sheets are independent. Sheets
+    // in constant memory number their cell formats in the workbook as each is first
+    // used, so the two formats of the lists are numbered first, here, by writing them
+    // into a cell the lists' header overwrites; from then on only 一覧 adds formats and
+    // the file is the same whatever the timing
+    for _ in 0..4 {
+        workbook.add_worksheet_with_constant_memory()?;
     }
-    write_table(workbook.add_worksheet_with_constant_memory()?, book, profile, &marks)?;
     let styles = Styles::new(&profile.layout.book);
-    let words = &profile.patterns.flag_words;
+    let [list, changes, log, status] = &mut workbook.worksheets_mut()[..] else {
+        unreachable!("four sheets were added");
+    };
+    changes.write_blank(0, 0, &styles.header)?;
+    changes.write_blank(0, 0, &styles.text)?;
+    let (list, lists) = rayon::join(
+        || {
+            let mut marks = Marks::none();
+            for (i, info) in consolidated.rows.iter().enumerate() {
+                for change in &info.changes {
+                    let note = profile.message("note_last_year", &[("old", &change.old)]);
+                    marks.add(i, change.field, change.extra.clone(), note);
+                }
+            }
+            write_table(list, book, profile, &marks)
+        },
+        || {
+            changes_sheet(changes, consolidated, profile, &styles)?;
+            log_sheet(log, sources, fates, report, profile, &styles)?;
+            status_sheet(status, consolidated, profile, &styles)
+        },
+    );
+    list?;
+    lists?;
+    Ok(workbook)
+}
 
-    drop(stage);
-    let stage = crate::progress::stage("  変更点");
+/// 変更点: one row per change of a row kept from last year, one per new or missing row.
+fn changes_sheet(
+    sheet: &mut Worksheet,
+    consolidated: &Consolidated,
+    profile: &Profile,
+    styles: &Styles,
+) -> Result<(), XlsxError> {
+    let book = &consolidated.book;
+    let words = &profile.patterns.flag_words;
     // 変更点
     let mut rows: Vec<Vec<String>> = Vec::new();
     for (row, info) in book.rows.iter().zip(&consolidated.rows) {
@@ -87,15 +118,24 @@ pub fn working_workbook(
         }
     }
     table_sheet(
-        workbook.add_worksheet_with_constant_memory()?,
+        sheet,
         &profile.message("sheet_changes", &[]),
         &profile.message("changes_headers", &[]),
         &rows,
-        &styles,
-    )?;
+        styles,
+    )
+}
 
-    drop(stage);
-    let stage = crate::progress::stage("  取込ログ");
+/// 取込ログ: every input file (a form or not, and whose), its problems, and every row it
+/// gave with what became of it.
+fn log_sheet(
+    sheet: &mut Worksheet,
+    sources: &[Source],
+    fates: &[Read],
+    report: &crate::problem::Report,
+    profile: &Profile,
+    styles: &Styles,
+) -> Result<(), XlsxError> {
     // 取込ログ: problems and rows grouped by file in one pass (filtering all of them
     // once per file is quadratic: 1,741 files × 140,000 rows)
     let mut problems_of: HashMap<&Path, Vec<&Problem>> = HashMap::new();
@@ -200,15 +240,21 @@ pub fn working_workbook(
         ]);
     }
     table_sheet(
-        workbook.add_worksheet_with_constant_memory()?,
+        sheet,
         &profile.message("sheet_log", &[]),
         &profile.message("log_headers", &[]),
         &rows,
-        &styles,
-    )?;
+        styles,
+    )
+}
 
-    drop(stage);
-    let _stage = crate::progress::stage("  提出状況");
+/// 提出状況: per 担当課, the rows expected and received, the keys missing, the files.
+fn status_sheet(
+    sheet: &mut Worksheet,
+    consolidated: &Consolidated,
+    profile: &Profile,
+    styles: &Styles,
+) -> Result<(), XlsxError> {
     // 提出状況
     let rows: Vec<Vec<String>> = consolidated
         .submissions
@@ -224,13 +270,12 @@ pub fn working_workbook(
         })
         .collect();
     table_sheet(
-        workbook.add_worksheet_with_constant_memory()?,
+        sheet,
         &profile.message("sheet_status", &[]),
         &profile.message("status_headers", &[]),
         &rows,
-        &styles,
-    )?;
-    Ok(workbook)
+        styles,
+    )
 }
 
 fn file_name(path: &std::path::Path) -> String {
