@@ -64,7 +64,12 @@ pub fn merge_sources(sources: &mut [Source], year: FiscalYear, report: &mut Repo
     // sources into the fates, and the taken ones from there into the book
     let mut taken: FxHashMap<Key, usize> = FxHashMap::default();
     let mut kept: Vec<usize> = Vec::new();
-    let mut fates: Vec<Read> = Vec::new();
+    let total: usize = sources
+        .iter()
+        .flat_map(|s| &s.tables)
+        .map(|t| t.rows.len())
+        .sum();
+    let mut fates: Vec<Read> = Vec::with_capacity(total);
     let reads = sources
         .iter_mut()
         .flat_map(|s| s.tables.iter_mut())
@@ -383,8 +388,9 @@ pub fn merge_with_prev(
     drop(last_of_measure);
     drop(last_of_goal);
     if !placed.is_empty() {
-        let old_rows = std::mem::take(&mut rows);
-        let old_info = std::mem::take(&mut info);
+        let size = rows.len() + placed.values().map(Vec::len).sum::<usize>();
+        let old_rows = std::mem::replace(&mut rows, Vec::with_capacity(size));
+        let old_info = std::mem::replace(&mut info, Vec::with_capacity(size));
         let mut at_end = placed.split_off(&old_rows.len());
         for (i, (r, b)) in old_rows.into_iter().zip(old_info).enumerate() {
             if let Some(new) = placed.remove(&i) {

@@ -16,7 +16,7 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use super::grid::Grid;
+use super::grid::{Grid, GridCell};
 use super::header::{Header, HeaderMatcher};
 use crate::model::{FiscalYear, Goal, Row, Value, ValueKind};
 use crate::problem::{Location, ProblemKind, Report};
@@ -86,18 +86,23 @@ pub fn read_rows(
     // the project whose KPIs are being read: its last row read, an index into `out`
     let mut current: Option<usize> = None;
     let mut refused_project = false;
-    let mut out: Vec<ReadRow> = Vec::new();
+    // at most a row read per row below the header: one allocation, not a growing
+    // vector copied again and again (a national book is 140,000 rows in one sheet)
+    let below = grid.rows.range(header.row + 1..);
+    let mut out: Vec<ReadRow> = Vec::with_capacity(below.clone().count());
 
     // the section row above the first header row starts the first block
-    for r in grid.row_numbers().into_iter().filter(|r| *r < header.row) {
-        if let Some(g) = section_goal(&row_texts(grid, r), profile) {
+    let mut texts: Vec<&str> = Vec::new();
+    for (_, cells) in grid.rows.range(..header.row) {
+        row_texts(cells, &mut texts);
+        if let Some(g) = section_goal(&texts, profile) {
             goal = g;
         }
     }
     let mut sub_header_row: Option<u32> = None;
-    for r in grid.row_numbers().into_iter().filter(|r| *r > header.row) {
+    for (&r, cells) in below {
         let cell = |f: Field| col(f).map_or(String::new(), |c| clean_raw(grid.text(r, c)));
-        let texts = row_texts(grid, r);
+        row_texts(cells, &mut texts);
 
         if let Some(g) = section_goal(&texts, profile) {
             goal = g;
@@ -310,14 +315,14 @@ pub fn read_rows(
 }
 
 /// The non-blank texts of a row.
-fn row_texts(grid: &Grid, r: u32) -> Vec<&str> {
-    grid.rows.get(&r).map_or_else(Vec::new, |cells| {
+fn row_texts<'g>(cells: &'g BTreeMap<u16, GridCell>, texts: &mut Vec<&'g str>) {
+    texts.clear();
+    texts.extend(
         cells
             .values()
             .map(|c| c.text.trim())
-            .filter(|t| !t.is_empty())
-            .collect()
-    })
+            .filter(|t| !t.is_empty()),
+    );
 }
 
 /// The goal a section row starts: one text (or one text repeated by a merge) matching
