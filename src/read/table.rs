@@ -16,7 +16,7 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use super::grid::{Grid, GridCell};
+use super::grid::{Cells, Grid};
 use super::header::{Header, HeaderMatcher};
 use crate::model::{FiscalYear, Goal, Row, Value, ValueKind};
 use crate::problem::{Location, ProblemKind, Report};
@@ -315,7 +315,7 @@ pub fn read_rows(
 }
 
 /// The non-blank texts of a row.
-fn row_texts<'g>(cells: &'g BTreeMap<u16, GridCell>, texts: &mut Vec<&'g str>) {
+fn row_texts<'g>(cells: &'g Cells, texts: &mut Vec<&'g str>) {
     texts.clear();
     texts.extend(
         cells
