@@ -100,6 +100,7 @@ pub fn read_rows(
         }
     }
     let mut sub_header_row: Option<u32> = None;
+    let mut last_group_raw: [&str; GROUP.len()] = [""; GROUP.len()];
     for (&r, cells) in below {
         let cell = |f: Field| col(f).map_or(String::new(), |c| clean_raw(grid.text(r, c)));
         row_texts(cells, &mut texts);
@@ -108,6 +109,7 @@ pub fn read_rows(
             goal = g;
             goal_targets.clear();
             carry.clear();
+            last_group_raw = [""; GROUP.len()];
             current = None;
             continue;
         }
@@ -136,15 +138,21 @@ pub fn read_rows(
             continue;
         }
 
-        // group columns: same as above unless given
-        let mut group: Vec<String> = GROUP.iter().map(|f| cell(*f)).collect();
-        split_two_target_goal(&mut group, profile);
-        split_combined_measure(&mut group, profile);
-        if let Some(changed) = (0..GROUP.len()).find(|i| {
-            !group[*i].is_empty() && carry.get(&GROUP[*i]).is_none_or(|c| *c != group[*i])
-        }) {
-            for (i, field) in GROUP.iter().enumerate().skip(changed) {
-                carry.insert(*field, group[i].clone());
+        // group columns: same as above unless given. Merged over their runs, they read
+        // the same row after row: only a row whose group cells differ from the row
+        // above's can change what is carried
+        let raw: [&str; GROUP.len()] = GROUP.map(|f| col(f).map_or("", |c| grid.text(r, c).trim()));
+        if raw != last_group_raw {
+            last_group_raw = raw;
+            let mut group: Vec<String> = GROUP.iter().map(|f| cell(*f)).collect();
+            split_two_target_goal(&mut group, profile);
+            split_combined_measure(&mut group, profile);
+            if let Some(changed) = (0..GROUP.len()).find(|i| {
+                !group[*i].is_empty() && carry.get(&GROUP[*i]).is_none_or(|c| *c != group[*i])
+            }) {
+                for (i, field) in GROUP.iter().enumerate().skip(changed) {
+                    carry.insert(*field, group[i].clone());
+                }
             }
         }
 
