@@ -23,7 +23,7 @@ use crate::value::join_remarks;
 pub fn book_workbook(book: &Book, profile: &Profile) -> Result<Workbook, XlsxError> {
     let mut workbook = Workbook::new();
     set_fixed_properties(&mut workbook, book)?;
-    let sheet = workbook.add_worksheet_with_constant_memory()?;
+    let sheet = workbook.add_worksheet_with_low_memory()?;
     write_table(sheet, book, profile, &Marks::none())?;
     Ok(workbook)
 }

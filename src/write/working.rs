@@ -35,7 +35,8 @@ pub fn working_workbook(
     // used, so the two formats of the lists are numbered first, here, by writing them
     // into a cell the lists' header overwrites; from then on only 一覧 adds formats and
     // the file is the same whatever the timing
-    for _ in 0..4 {
+    workbook.add_worksheet_with_low_memory()?;
+    for _ in 0..3 {
         workbook.add_worksheet_with_constant_memory()?;
     }
     let styles = Styles::new(&profile.layout.book);
