@@ -39,38 +39,23 @@ pub fn read_xlsx(bytes: &[u8], limits: &Limits) -> Result<Vec<Grid>, WorkbookErr
         .filter(|s| s.visible == SheetVisible::Visible)
         .map(|s| s.name.clone())
         .collect();
-    // merged areas are found in each sheet's bytes (see `merges`); calamine's own
+    // merged areas are found in each sheet's bytes (see `merges`), beside the cells
+    // (a big sheet is inflated twice: on two cores that costs no time); calamine's own
     // reading of them is the fallback
-    let mut zip = zip::ZipArchive::new(Cursor::new(bytes)).ok();
-    let parts = zip
-        .as_mut()
-        .map(super::merges::sheet_parts)
+    let parts = zip::ZipArchive::new(Cursor::new(bytes))
+        .map(|mut zip| super::merges::sheet_parts(&mut zip))
         .unwrap_or_default();
     let mut grids = Vec::new();
     for name in sheets {
-        let mut grid = Grid::new(Some(name.clone()));
-        {
-            let mut cells = wb.worksheet_cells_reader(&name).map_err(broken)?;
-            let codes: Vec<String> = cells
-                .styles()
-                .iter()
-                .map(|s| {
-                    s.number_format
-                        .as_ref()
-                        .map_or_else(|| "General".to_string(), |f| f.format_code.clone())
-                })
-                .collect();
-            while let Some((cell, style)) = cells.next_cell_with_style_id().map_err(broken)? {
-                let (row, col) = cell.get_position();
-                let code = codes.get(style).map_or("General", String::as_str);
-                grid.put(row, col, cell_of_ref(cell.get_value(), code), limits);
-            }
-        }
         let part = parts.iter().find(|(n, _)| *n == name).map(|(_, p)| p);
-        let scanned = zip
-            .as_mut()
-            .zip(part)
-            .and_then(|(zip, part)| super::merges::merged_areas(zip, part));
+        let (grid, scanned) = rayon::join(
+            || sheet_cells(&mut wb, &name, limits),
+            || {
+                let mut zip = zip::ZipArchive::new(Cursor::new(bytes)).ok()?;
+                super::merges::merged_areas(&mut zip, part?)
+            },
+        );
+        let mut grid = grid?;
         match scanned {
             Some(areas) => {
                 for (first, last) in areas {
@@ -89,6 +74,31 @@ pub fn read_xlsx(bytes: &[u8], limits: &Limits) -> Result<Vec<Grid>, WorkbookErr
         grids.push(grid);
     }
     Ok(grids)
+}
+
+/// A sheet's cells, streamed with each cell's number format.
+fn sheet_cells(
+    wb: &mut Xlsx<Cursor<&[u8]>>,
+    name: &str,
+    limits: &Limits,
+) -> Result<Grid, WorkbookError> {
+    let mut grid = Grid::new(Some(name.to_string()));
+    let mut cells = wb.worksheet_cells_reader(name).map_err(broken)?;
+    let codes: Vec<String> = cells
+        .styles()
+        .iter()
+        .map(|s| {
+            s.number_format
+                .as_ref()
+                .map_or_else(|| "General".to_string(), |f| f.format_code.clone())
+        })
+        .collect();
+    while let Some((cell, style)) = cells.next_cell_with_style_id().map_err(broken)? {
+        let (row, col) = cell.get_position();
+        let code = codes.get(style).map_or("General", String::as_str);
+        grid.put(row, col, cell_of_ref(cell.get_value(), code), limits);
+    }
+    Ok(grid)
 }
 
 /// Every visible sheet of an xls.
