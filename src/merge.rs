@@ -283,6 +283,16 @@ pub fn merge_with_prev(
     }
     let mut submissions = Submissions::expected(&prev, current, renames, year);
 
+    // the comparisons, row by row on every core, before the rows move
+    let mut changes_of: Vec<Option<Vec<crate::compare::Change>>> = {
+        use rayon::prelude::*;
+        let cur = &current.book.rows;
+        prev.rows
+            .par_iter()
+            .zip(&match_of_prev)
+            .map(|(p, m)| m.map(|c| crate::compare::changes(p, &cur[c], profile)))
+            .collect()
+    };
     let mut cur_rows: Vec<Option<Row>> = std::mem::take(&mut current.book.rows)
         .into_iter()
         .map(Some)
@@ -293,7 +303,7 @@ pub fn merge_with_prev(
         match match_of_prev[p] {
             Some(c) => {
                 let mut row = cur_rows[c].take().expect("each row matched once");
-                let changes = crate::compare::changes(&prev_row, &row, profile);
+                let changes = changes_of[p].take().expect("compared above");
                 row.flags = crate::compare::flags_for(&changes, &row.flags, words);
                 row.year = year;
                 carry_extras(&mut row, &prev_row, profile);
@@ -477,6 +487,10 @@ impl Submissions {
     }
 
     fn entry(&mut self, d: &str) -> &mut Submission {
+        // looked up before a key is made: called for every row of both years
+        if self.0.contains_key(d) {
+            return self.0.get_mut(d).expect("just found");
+        }
         self.0.entry(d.to_string()).or_insert_with(|| Submission {
             department: d.to_string(),
             expected: 0,

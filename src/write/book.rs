@@ -77,7 +77,14 @@ pub fn write_table(
     let mut room = page_height - f64::from(r) * LINE_PT; // the titles take some of page 1
     for (goal, index) in book.rows_by_goal() {
         let rows: Vec<&Row> = index.iter().map(|i| &book.rows[*i]).collect();
-        let heights: Vec<f64> = rows.iter().map(|row| row_height(row, profile)).collect();
+        // estimated from every text of the row: on every core (the other sheets of a
+        // working book are written beside this one, so the second core is often free)
+        let heights: Vec<f64> = {
+            use rayon::prelude::*;
+            rows.par_iter()
+                .map(|row| row_height(row, profile))
+                .collect()
+        };
         for page_rows in paginate(&rows, &heights, room, page_height, header_rows(profile)) {
             if r > (layout.book.title_rows.len() + 1) as u32 {
                 breaks.push(r);
