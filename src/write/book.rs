@@ -313,9 +313,9 @@ fn write_rows(
                     &styles.text
                 };
                 let format = if note.is_some() {
-                    styles.highlighted(plain)
+                    std::borrow::Cow::Owned(styles.highlighted(plain))
                 } else {
-                    plain.clone()
+                    std::borrow::Cow::Borrowed(plain)
                 };
                 if end > start {
                     sheet.merge_range(r, c, first_row + end as u32, c, &text, &format)?;
@@ -536,13 +536,16 @@ fn write_cell(
     highlight: bool,
 ) -> Result<(), XlsxError> {
     let field = column.field;
-    let mark = |styles: &Styles, f: &Format| {
+    // a cell's format as it is, or with the changed fill: borrowed, not copied, for the
+    // plain cells (a national book has two million)
+    fn marked(f: &Format, highlight: bool) -> std::borrow::Cow<'_, Format> {
         if highlight {
-            styles.highlighted(f)
+            std::borrow::Cow::Owned(super::styles::with_change_fill(f))
         } else {
-            f.clone()
+            std::borrow::Cow::Borrowed(f)
         }
-    };
+    }
+    let mark = |f| marked(f, highlight);
     let extra = column.extra_key(row.year);
     let value = match field {
         Field::Target => Some(&row.target),
@@ -553,9 +556,9 @@ fn write_cell(
     if let Some(value) = value {
         if let Some((x, code)) = numfmt::number_cell(value, &profile.patterns.negative_signs) {
             let format = styles.number(&code);
-            sheet.write_number_with_format(r, c, x, &mark(styles, &format))?;
+            sheet.write_number_with_format(r, c, x, &mark(format))?;
         } else {
-            sheet.write_string_with_format(r, c, &value.raw, &mark(styles, &styles.value_text))?;
+            sheet.write_string_with_format(r, c, &value.raw, &mark(&styles.value_text))?;
         }
         return Ok(());
     }
@@ -564,11 +567,6 @@ fn write_cell(
     } else {
         &styles.text
     };
-    sheet.write_string_with_format(
-        r,
-        c,
-        column_text(row, column, profile),
-        &mark(styles, plain),
-    )?;
+    sheet.write_string_with_format(r, c, column_text(row, column, profile), &mark(plain))?;
     Ok(())
 }

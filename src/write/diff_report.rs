@@ -530,7 +530,7 @@ fn write_value(
 ) -> Result<(), XlsxError> {
     let mark = |b: &Styles, f: &Format| if changed { b.highlighted(f) } else { f.clone() };
     if let Some((x, code)) = numfmt::number_cell(v, &profile.patterns.negative_signs) {
-        let f = styles.book.number(&code);
+        let f = styles.book.number(&code).clone();
         sheet.write_number_with_format(r, c, x, &mark(&styles.book, &f))?;
     } else {
         let b = &styles.book;
@@ -551,7 +551,7 @@ fn write_rate(
     match rate {
         Some(rate) => {
             let code = styles.rate_code.clone();
-            let f = styles.book.number(&code);
+            let f = styles.book.number(&code).clone();
             // the fraction Excel shows as the rate: 93.3 → 0.933, not 0.93299…
             let digits = usize::from(profile.grades.rate.decimals) + 2;
             let x: f64 = format!("{:.digits$}", rate / 100.0)
@@ -592,7 +592,7 @@ fn write_trend_value(
             } else {
                 format!("0.{}\"%\"", "0".repeat(decimals))
             };
-            let f = styles.book.number(&code);
+            let f = styles.book.number(&code).clone();
             sheet.write_number_with_format(r, c, x, &f)?;
             Ok(())
         }

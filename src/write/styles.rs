@@ -68,21 +68,27 @@ impl Styles {
 
     /// `format` with the fill of a changed cell (working book only).
     pub fn highlighted(&self, format: &Format) -> Format {
-        format
-            .clone()
-            .set_background_color(Color::RGB(CHANGED_FILL))
+        with_change_fill(format)
     }
 
-    /// The format for a number shown with `code` (right-aligned, bordered).
-    pub fn number(&mut self, code: &str) -> Format {
-        self.numbers
-            .entry(code.to_string())
-            .or_insert_with(|| {
-                self.base
-                    .clone()
-                    .set_align(FormatAlign::Right)
-                    .set_num_format(code)
-            })
-            .clone()
+    /// The format for a number shown with `code` (right-aligned, bordered), made once
+    /// per code.
+    pub fn number(&mut self, code: &str) -> &Format {
+        if !self.numbers.contains_key(code) {
+            let format = self
+                .base
+                .clone()
+                .set_align(FormatAlign::Right)
+                .set_num_format(code);
+            self.numbers.insert(code.to_string(), format);
+        }
+        &self.numbers[code]
     }
+}
+
+/// `format` with the fill of a changed cell.
+pub fn with_change_fill(format: &Format) -> Format {
+    format
+        .clone()
+        .set_background_color(Color::RGB(CHANGED_FILL))
 }
