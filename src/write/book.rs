@@ -77,13 +77,14 @@ pub fn write_table(
     let mut room = page_height - f64::from(r) * LINE_PT; // the titles take some of page 1
     for (goal, index) in book.rows_by_goal() {
         let rows: Vec<&Row> = index.iter().map(|i| &book.rows[*i]).collect();
-        // estimated from every text of the row: on every core (the other sheets of a
-        // working book are written beside this one, so the second core is often free)
-        let heights: Vec<f64> = {
+        // every cell's content and every row's height, worked out on every core before
+        // the sheet is written in order (the other sheets of a working book are written
+        // beside this one, so the second core is often free)
+        let (heights, planned): (Vec<f64>, Vec<Vec<Planned>>) = {
             use rayon::prelude::*;
             rows.par_iter()
-                .map(|row| row_height(row, profile))
-                .collect()
+                .map(|row| (row_height(row, profile), plan_row(row, profile)))
+                .unzip()
         };
         for page_rows in paginate(&rows, &heights, room, page_height, header_rows(profile)) {
             if r > (layout.book.title_rows.len() + 1) as u32 {
@@ -129,6 +130,7 @@ pub fn write_table(
                     &rows[start..end],
                     &index[start..end],
                     &heights[start..end],
+                    &planned[start..end],
                     profile,
                     &mut styles,
                     marks,
@@ -286,6 +288,7 @@ fn write_rows(
     rows: &[&Row],
     index: &[usize],
     heights: &[f64],
+    planned: &[Vec<Planned>],
     profile: &Profile,
     styles: &mut Styles,
     marks: &Marks,
@@ -294,43 +297,128 @@ fn write_rows(
     // per column, the last row of the merged run being written: rows up to it are
     // inside the run (runs are found scanning forward once, not from every row)
     let mut run_ends: Vec<Option<usize>> = vec![None; columns.len()];
-    for (i, row) in rows.iter().enumerate() {
+    for (i, cells) in planned.iter().enumerate() {
         let r = first_row + i as u32;
         sheet.set_row_height(r, heights[i])?;
-        for (c, column) in columns.iter().enumerate() {
-            let c = c as u16;
+        for (c, (column, cell)) in columns.iter().zip(cells).enumerate() {
             let note = marks.note(index[i], column);
+            let mut last_row = r;
             if column.group || column.project {
-                if run_ends[c as usize].is_some_and(|end| i <= end) {
+                if run_ends[c].is_some_and(|end| i <= end) {
                     continue; // inside a merged run written from its first row
                 }
-                let (start, end) = (i, run_end(rows, i, column.field, profile));
-                run_ends[c as usize] = Some(end);
-                let text = column_text(row, column, profile);
-                let plain = if column.field == Field::MeasureNo {
-                    &styles.centered
-                } else {
-                    &styles.text
-                };
-                let format = if note.is_some() {
-                    std::borrow::Cow::Owned(styles.highlighted(plain))
-                } else {
-                    std::borrow::Cow::Borrowed(plain)
-                };
-                if end > start {
-                    sheet.merge_range(r, c, first_row + end as u32, c, &text, &format)?;
-                } else {
-                    sheet.write_string_with_format(r, c, text, &format)?;
-                }
-            } else {
-                write_cell(sheet, r, c, row, column, profile, styles, note.is_some())?;
+                let end = run_end(rows, i, column.field, profile);
+                run_ends[c] = Some(end);
+                last_row = first_row + end as u32;
             }
+            let c = c as u16;
+            let plain = match &cell.content {
+                Content::Number(_, code) => styles.number(code),
+                _ => cell.style.of(styles),
+            };
+            let format = if note.is_some() {
+                std::borrow::Cow::Owned(super::styles::with_change_fill(plain))
+            } else {
+                std::borrow::Cow::Borrowed(plain)
+            };
+            match &cell.content {
+                Content::Number(x, _) => sheet.write_number_with_format(r, c, *x, &format)?,
+                Content::Text(text) if last_row > r => {
+                    sheet.merge_range(r, c, last_row, c, text, &format)?
+                }
+                Content::Text(text) => sheet.write_string_with_format(r, c, text, &format)?,
+            };
             if let Some(note) = note {
                 sheet.insert_note(r, c, &Note::new(note).set_author("kpiroll"))?;
             }
         }
     }
     Ok(())
+}
+
+/// What one cell of the table holds and how it looks, worked out before the sheet is
+/// written (so on every core).
+pub(crate) struct Planned {
+    content: Content,
+    style: Style,
+}
+
+enum Content {
+    Text(String),
+    /// a number and the format code that shows it as it was typed
+    Number(f64, String),
+}
+
+/// The format of a text cell.
+#[derive(Clone, Copy)]
+enum Style {
+    Text,
+    Centered,
+    /// a value that is not a number (`-`, `集計中`): right-aligned like the numbers
+    ValueText,
+}
+
+impl Style {
+    fn of(self, styles: &Styles) -> &Format {
+        match self {
+            Style::Text => &styles.text,
+            Style::Centered => &styles.centered,
+            Style::ValueText => &styles.value_text,
+        }
+    }
+}
+
+/// Every cell of a row, column by column: a value column's number (or its text), the
+/// text of the others (group and project columns too, though only the first row of
+/// a merged run is written).
+fn plan_row(row: &Row, profile: &Profile) -> Vec<Planned> {
+    profile
+        .layout
+        .columns
+        .iter()
+        .map(|column| {
+            let field = column.field;
+            let extra = column.extra_key(row.year);
+            let value = match field {
+                Field::Target => Some(&row.target),
+                Field::Actual => Some(&row.actual),
+                Field::Extra => extra.as_ref().and_then(|k| extra_value(row, k, profile)),
+                _ => None,
+            };
+            if column.group || column.project {
+                let style = if field == Field::MeasureNo {
+                    Style::Centered
+                } else {
+                    Style::Text
+                };
+                return Planned {
+                    content: Content::Text(column_text(row, column, profile)),
+                    style,
+                };
+            }
+            if let Some(value) = value {
+                return match numfmt::number_cell(value, &profile.patterns.negative_signs) {
+                    Some((x, code)) => Planned {
+                        content: Content::Number(x, code),
+                        style: Style::ValueText,
+                    },
+                    None => Planned {
+                        content: Content::Text(value.raw.clone()),
+                        style: Style::ValueText,
+                    },
+                };
+            }
+            let style = if field == Field::Unit {
+                Style::Centered
+            } else {
+                Style::Text
+            };
+            Planned {
+                content: Content::Text(column_text(row, column, profile)),
+                style,
+            }
+        })
+        .collect()
 }
 
 /// Splits a goal's rows into page blocks: each block fits a page after its section and
@@ -522,51 +610,4 @@ pub fn field_text(row: &Row, field: Field, profile: &Profile) -> String {
         Field::Remarks => join_remarks(&row.flags, &row.remarks),
         Field::Extra => String::new(),
     }
-}
-
-#[allow(clippy::too_many_arguments)]
-fn write_cell(
-    sheet: &mut Worksheet,
-    r: u32,
-    c: u16,
-    row: &Row,
-    column: &crate::profile::Column,
-    profile: &Profile,
-    styles: &mut Styles,
-    highlight: bool,
-) -> Result<(), XlsxError> {
-    let field = column.field;
-    // a cell's format as it is, or with the changed fill: borrowed, not copied, for the
-    // plain cells (a national book has two million)
-    fn marked(f: &Format, highlight: bool) -> std::borrow::Cow<'_, Format> {
-        if highlight {
-            std::borrow::Cow::Owned(super::styles::with_change_fill(f))
-        } else {
-            std::borrow::Cow::Borrowed(f)
-        }
-    }
-    let mark = |f| marked(f, highlight);
-    let extra = column.extra_key(row.year);
-    let value = match field {
-        Field::Target => Some(&row.target),
-        Field::Actual => Some(&row.actual),
-        Field::Extra => extra.as_ref().and_then(|k| extra_value(row, k, profile)),
-        _ => None,
-    };
-    if let Some(value) = value {
-        if let Some((x, code)) = numfmt::number_cell(value, &profile.patterns.negative_signs) {
-            let format = styles.number(&code);
-            sheet.write_number_with_format(r, c, x, &mark(format))?;
-        } else {
-            sheet.write_string_with_format(r, c, &value.raw, &mark(&styles.value_text))?;
-        }
-        return Ok(());
-    }
-    let plain = if field == Field::Unit {
-        &styles.centered
-    } else {
-        &styles.text
-    };
-    sheet.write_string_with_format(r, c, column_text(row, column, profile), &mark(plain))?;
-    Ok(())
 }

@@ -244,7 +244,7 @@ fn write_value(
     match numfmt::number_cell(value, &profile.patterns.negative_signs) {
         Some((x, code)) => {
             let format = styles.number(&code);
-            sheet.write_number_with_format(r, c, x, &format)?;
+            sheet.write_number_with_format(r, c, x, format)?;
         }
         None => {
             sheet.write_string_with_format(r, c, &value.raw, &styles.value_text)?;

@@ -47,6 +47,7 @@ pub fn working_workbook(
     changes.write_blank(0, 0, &styles.text)?;
     let (list, lists) = rayon::join(
         || {
+            let _stage = crate::progress::stage("  the table sheet");
             let mut marks = Marks::none();
             for (i, info) in consolidated.rows.iter().enumerate() {
                 for change in &info.changes {
@@ -57,6 +58,7 @@ pub fn working_workbook(
             write_table(list, book, profile, &marks)
         },
         || {
+            let _stage = crate::progress::stage("  the three lists");
             changes_sheet(changes, consolidated, profile, &styles)?;
             log_sheet(log, sources, fates, report, profile, &styles)?;
             status_sheet(status, consolidated, profile, &styles)
