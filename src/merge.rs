@@ -441,9 +441,12 @@ impl Submissions {
         let mut s = Submissions(BTreeMap::new());
         for row in &prev.rows {
             for d in &row.departments {
-                s.entry(&renames.current(d, year)).expected += 1;
+                s.entry(&renames.current_cow(d, year)).expected += 1;
             }
         }
+        // the reads come file by file: each file's name is made once
+        let mut file = String::new();
+        let mut file_path: Option<&std::path::Path> = None;
         for read in &current.fates {
             if read.fate == Fate::Refused {
                 continue;
@@ -451,13 +454,16 @@ impl Submissions {
             let Some(row) = current.row_of(read) else {
                 continue;
             };
-            let file = read
-                .at
-                .file
-                .file_name()
-                .map_or_else(String::new, |n| n.to_string_lossy().to_string());
+            if file_path != Some(read.at.file.as_path()) {
+                file_path = Some(read.at.file.as_path());
+                file = read
+                    .at
+                    .file
+                    .file_name()
+                    .map_or_else(String::new, |n| n.to_string_lossy().to_string());
+            }
             for d in &row.departments {
-                let s = s.entry(&renames.current(d, year));
+                let s = s.entry(&renames.current_cow(d, year));
                 if s.files.last() != Some(&file) && !s.files.contains(&file) {
                     s.files.push(file.clone());
                 }
@@ -476,7 +482,7 @@ impl Submissions {
     ) {
         for (row, i) in rows.iter().zip(info) {
             for d in &row.departments {
-                let s = self.entry(&renames.current(d, year));
+                let s = self.entry(&renames.current_cow(d, year));
                 if i.status == Status::NotReturned {
                     s.missing.push(row.key().project_no);
                 } else {

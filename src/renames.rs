@@ -89,6 +89,15 @@ impl Renames {
 
     /// The name a 課 has in `year`, following renames in effect by then (chains too).
     pub fn current(&self, name: &str, year: FiscalYear) -> String {
+        self.current_cow(name, year).into_owned()
+    }
+
+    /// [`Renames::current`] without a copy when the name stays (most names, every
+    /// name without a renames file).
+    pub fn current_cow<'a>(&self, name: &'a str, year: FiscalYear) -> std::borrow::Cow<'a, str> {
+        if !self.0.iter().any(|r| r.from == name && r.year <= year) {
+            return std::borrow::Cow::Borrowed(name);
+        }
         let mut name = name.to_string();
         for _ in 0..self.0.len() {
             match self.0.iter().find(|r| r.from == name && r.year <= year) {
@@ -96,7 +105,7 @@ impl Renames {
                 None => break,
             }
         }
-        name
+        std::borrow::Cow::Owned(name)
     }
 }
 

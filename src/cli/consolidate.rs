@@ -99,12 +99,26 @@ pub fn run(args: Args, profile: &Profile) -> Result<Status, Error> {
                 ("changed", changed.as_str()),
             ];
             eprintln!("{}", profile.message("consolidate_prev_summary", &args));
-            done.outcome
+            let pipeline::YearOutcome {
+                outcome,
+                consolidated,
+            } = done;
+            leave(consolidated);
+            outcome
         }
     };
     let mut counts = outcome.count_args();
     counts.push(("output", args.output.display().to_string()));
     let args: Vec<(&str, &str)> = counts.iter().map(|(k, v)| (*k, v.as_str())).collect();
     eprintln!("{}", profile.message("consolidate_summary", &args));
-    Ok(Status::of(&outcome.report))
+    let status = Status::of(&outcome.report);
+    leave(outcome);
+    Ok(status)
+}
+
+/// Lets go of what a run built without freeing it piece by piece: the process ends
+/// right after and the system takes the memory back at once (freeing a national set's
+/// 280,000 rows one string at a time costs a tenth of a second).
+fn leave<T>(done: T) {
+    std::mem::forget(done);
 }
