@@ -174,6 +174,20 @@ impl Grid {
         })
     }
 
+    /// [`Grid::get`] with the row's cells already in hand (`cells` is row `row`'s):
+    /// one lookup of the row instead of one per cell.
+    pub fn get_in<'a>(&'a self, cells: &'a Cells, row: u32, col: u16) -> Option<&'a GridCell> {
+        cells.get(&col).or_else(|| {
+            let (r, c) = self.merged.get(&(row, col))?;
+            self.rows.get(r)?.get(c)
+        })
+    }
+
+    /// [`Grid::text`] with the row's cells in hand (see [`Grid::get_in`]).
+    pub fn text_in<'a>(&'a self, cells: &'a Cells, row: u32, col: u16) -> &'a str {
+        self.get_in(cells, row, col).map_or("", |c| c.text.as_str())
+    }
+
     /// Text at (row, col) ("" when blank), merged areas filled.
     pub fn text(&self, row: u32, col: u16) -> &str {
         self.get(row, col).map_or("", |c| c.text.as_str())

@@ -55,14 +55,36 @@ pub fn sheet_parts(zip: &mut zip::ZipArchive<std::io::Cursor<&[u8]>>) -> Vec<(St
 }
 
 /// The merged areas of the sheet at `part`, or `None` when the part cannot be read.
+///
+/// The part is inflated a chunk at a time and each chunk searched up to its last `<`
+/// (a tag is never cut: the rest waits for the next chunk), so a sheet of 80 MB of XML
+/// costs a buffer of a few MB, not 80.
 pub fn merged_areas(
     zip: &mut zip::ZipArchive<std::io::Cursor<&[u8]>>,
     part: &str,
 ) -> Option<Vec<Area>> {
-    let mut file = zip.by_name(part).ok()?;
-    let mut xml = Vec::with_capacity(usize::try_from(file.size()).unwrap_or(0));
-    file.read_to_end(&mut xml).ok()?;
-    Some(scan(&xml))
+    let file = zip.by_name(part).ok()?;
+    scan_reader(file, 1 << 20)
+}
+
+/// Every merged area in XML read from `reader`, `chunk` bytes at a time.
+fn scan_reader(mut reader: impl Read, chunk: usize) -> Option<Vec<Area>> {
+    let mut areas = Vec::new();
+    let mut buf: Vec<u8> = Vec::with_capacity(2 * chunk);
+    let mut piece = vec![0u8; chunk];
+    loop {
+        let n = reader.read(&mut piece).ok()?;
+        if n == 0 {
+            break;
+        }
+        buf.extend_from_slice(&piece[..n]);
+        if let Some(cut) = memchr::memrchr(b'<', &buf) {
+            areas.extend(scan(&buf[..cut]));
+            buf.drain(..cut);
+        }
+    }
+    areas.extend(scan(&buf));
+    Some(areas)
 }
 
 /// Every `mergeCell` element's `ref` in a sheet's XML.
@@ -188,6 +210,22 @@ mod tests {
             scan(xml),
             vec![((2, 1), (6, 3)), ((9, 0), (11, 0)), ((11, 27), (11, 27))]
         );
+    }
+
+    #[test]
+    fn a_tag_cut_between_chunks_is_found_once() {
+        // the XML read in chunks of every size: tags cut anywhere
+        let xml: &[u8] =
+            b"<x><mergeCells><mergeCell ref=\"B3:D7\"/><mergeCell ref=\"A1:A2\"/></mergeCells></x>";
+        let whole = scan(xml);
+        assert_eq!(whole, vec![((2, 1), (6, 3)), ((0, 0), (1, 0))]);
+        for chunk in 1..xml.len() {
+            assert_eq!(
+                scan_reader(xml, chunk),
+                Some(whole.clone()),
+                "chunks of {chunk}"
+            );
+        }
     }
 
     #[test]

@@ -102,7 +102,8 @@ pub fn read_rows(
     let mut sub_header_row: Option<u32> = None;
     let mut last_group_raw: [&str; GROUP.len()] = [""; GROUP.len()];
     for (&r, cells) in below {
-        let cell = |f: Field| col(f).map_or(String::new(), |c| clean_raw(grid.text(r, c)));
+        let cell =
+            |f: Field| col(f).map_or(String::new(), |c| clean_raw(grid.text_in(cells, r, c)));
         row_texts(cells, &mut texts);
 
         if let Some(g) = section_goal(&texts, profile) {
@@ -141,7 +142,8 @@ pub fn read_rows(
         // group columns: same as above unless given. Merged over their runs, they read
         // the same row after row: only a row whose group cells differ from the row
         // above's can change what is carried
-        let raw: [&str; GROUP.len()] = GROUP.map(|f| col(f).map_or("", |c| grid.text(r, c).trim()));
+        let raw: [&str; GROUP.len()] =
+            GROUP.map(|f| col(f).map_or("", |c| grid.text_in(cells, r, c).trim()));
         if raw != last_group_raw {
             last_group_raw = raw;
             let mut group: Vec<String> = GROUP.iter().map(|f| cell(*f)).collect();
@@ -156,7 +158,8 @@ pub fn read_rows(
             }
         }
 
-        let given = |f: &Field| col(*f).is_some_and(|c| !grid.text(r, c).trim().is_empty());
+        let given =
+            |f: &Field| col(*f).is_some_and(|c| !grid.text_in(cells, r, c).trim().is_empty());
         let project_given = PROJECT.iter().any(given);
         let per_kpi_given = PER_KPI.iter().any(given);
         let key_at = Location::cell(file, sheet, r, key_col);
@@ -276,9 +279,9 @@ pub fn read_rows(
         row.unit = cell(Field::Unit);
         for (field, slot) in [(Field::Target, 0), (Field::Actual, 1)] {
             let Some(c) = col(field) else { continue };
-            let value = parse_value(grid.text(r, c), p);
+            let value = parse_value(grid.text_in(cells, r, c), p);
             let at = Location::cell(file, sheet, r, c);
-            if grid.get(r, c).is_some_and(|g| g.error) {
+            if grid.get_in(cells, r, c).is_some_and(|g| g.error) {
                 report.push(
                     at,
                     ProblemKind::CellError {
@@ -304,7 +307,7 @@ pub fn read_rows(
         // the city's extra columns: a project-wide one (merged over the project's KPI rows)
         // keeps the first row's value when blank below; a per-KPI one is this row's
         for (name, c) in &header.extras {
-            let value = parse_value(grid.text(r, *c), p);
+            let value = parse_value(grid.text_in(cells, r, *c), p);
             if value.kind == ValueKind::Blank {
                 if !(continuation && project_extras.contains(name)) {
                     row.extra.remove(name);
