@@ -139,11 +139,16 @@ pub fn consolidate(
 /// # Errors
 /// The output exists (without `force`) or cannot be written.
 pub fn write_book(book: &Book, output: &Path, force: bool, profile: &Profile) -> Result<(), Error> {
-    save_workbook(output, force, profile, || book_workbook(book, profile))
+    save_workbook(output, force, profile, |rows| {
+        book_workbook(book, profile, rows)
+    })
 }
 
 /// Builds a workbook and puts it at `output` (atomically; never over an existing file
-/// without `force`), with a spinner on stderr while it is built and compressed.
+/// without `force`), with a spinner on stderr while it is built and compressed. `build`
+/// gets the folder of the output: the rows of big sheets wait there in temporary files
+/// while the workbook is built (the output's folder must be writable anyway; the
+/// system's temporary folder may not be, or may be small).
 ///
 /// # Errors
 /// The output exists (without `force`), the workbook cannot be built or written.
@@ -151,9 +156,17 @@ pub fn save_workbook(
     output: &Path,
     force: bool,
     profile: &Profile,
-    build: impl FnOnce() -> Result<rust_xlsxwriter::Workbook, rust_xlsxwriter::XlsxError>,
+    build: impl FnOnce(&Path) -> Result<rust_xlsxwriter::Workbook, rust_xlsxwriter::XlsxError>,
 ) -> Result<(), Error> {
     refuse_existing(output, force)?;
+    let dir = match output.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => Path::new("."),
+    };
+    std::fs::create_dir_all(dir).map_err(|source| Error::Write {
+        path: output.to_path_buf(),
+        source,
+    })?;
     let xlsx = |source| Error::Xlsx {
         path: output.to_path_buf(),
         source,
@@ -163,7 +176,7 @@ pub fn save_workbook(
         &[("output", &output.display().to_string())],
     ));
     let built = crate::progress::stage("build the workbook");
-    let workbook = build();
+    let workbook = build(dir);
     drop(built);
     let saved = crate::progress::stage("save the workbook");
     let bytes = workbook
@@ -303,13 +316,14 @@ pub fn write_working(
     force: bool,
     profile: &Profile,
 ) -> Result<(), Error> {
-    save_workbook(output, force, profile, || {
+    save_workbook(output, force, profile, |rows| {
         crate::write::working::working_workbook(
             &year.consolidated,
             &year.outcome.sources,
             &year.outcome.merged.fates,
             &year.outcome.report,
             profile,
+            rows,
         )
     })
 }

@@ -7,6 +7,8 @@
 //! Print-ready: paper, orientation and fit from the layout, the header row repeated on
 //! every page, a page break before each block, page numbers in the footer.
 
+use std::path::Path;
+
 use rust_xlsxwriter::{DocProperties, ExcelDateTime, Format, Note, Workbook, Worksheet, XlsxError};
 
 use super::styles::Styles;
@@ -16,13 +18,19 @@ use crate::profile::{Field, Profile};
 use crate::value::join_remarks;
 
 /// Builds the workbook of a book. The file's creation date is fixed (1 April of the
-/// fiscal year), so the same book gives the same bytes.
+/// fiscal year), so the same book gives the same bytes. The sheet's rows wait in a
+/// temporary file in `tempdir` until the workbook is saved.
 ///
 /// # Errors
 /// Only rust_xlsxwriter's own limits (a sheet name or a cell beyond Excel's size).
-pub fn book_workbook(book: &Book, profile: &Profile) -> Result<Workbook, XlsxError> {
+pub fn book_workbook(
+    book: &Book,
+    profile: &Profile,
+    tempdir: &Path,
+) -> Result<Workbook, XlsxError> {
     let mut workbook = Workbook::new();
     set_fixed_properties(&mut workbook, book)?;
+    workbook.set_tempdir(tempdir)?;
     let sheet = workbook.add_worksheet_with_low_memory()?;
     write_table(sheet, book, profile, &Marks::none())?;
     Ok(workbook)

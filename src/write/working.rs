@@ -26,10 +26,13 @@ pub fn working_workbook(
     fates: &[Read],
     report: &crate::problem::Report,
     profile: &Profile,
+    tempdir: &Path,
 ) -> Result<Workbook, XlsxError> {
     let book = &consolidated.book;
     let mut workbook = Workbook::new();
     set_fixed_properties(&mut workbook, book)?;
+    // the sheets' rows wait in temporary files there until the workbook is saved
+    workbook.set_tempdir(tempdir)?;
     // 一覧 on one core, the three lists on the other: the sheets are independent. Sheets
     // in constant memory number their cell formats in the workbook as each is first
     // used, so the two formats of the lists are numbered first, here, by writing them

@@ -304,3 +304,50 @@ fn files_beyond_the_limit_are_refused_by_name() {
         "{stderr}"
     );
 }
+
+/// The big sheets' rows wait in temporary files while a book is built: in the output's
+/// folder, not the system's temporary folder (which may be missing, read-only or small).
+/// Nothing is left there but the book.
+#[test]
+fn books_are_built_beside_the_output_whatever_the_system_temp_folder() {
+    let work = Work::new();
+    for (year, prev) in [("R6", None), ("R7", Some("R6.xlsx"))] {
+        let out = format!("out/{year}.xlsx");
+        let mut args = vec!["consolidate", "--year", year];
+        if let Some(prev) = prev {
+            args.extend(["--prev", prev, "--renames", RENAMES, RETURNS]);
+        } else {
+            args.push(SEED);
+        }
+        args.extend(["-o", &out]);
+        let run = std::process::Command::new(env!("CARGO_BIN_EXE_kpiroll"))
+            .args(&args)
+            .current_dir(work.dir.path())
+            .env("TMPDIR", work.path("no-such-folder"))
+            .env_remove("KPIROLL_LANG")
+            .env_remove("KPIROLL_TEMPLATES")
+            .output()
+            .unwrap();
+        assert_eq!(
+            run.status.code(),
+            Some(0),
+            "{}",
+            String::from_utf8_lossy(&run.stderr)
+        );
+        assert!(work.path(&out).is_file(), "{out} written");
+        if prev.is_none() {
+            std::fs::copy(work.path(&out), work.path("R6.xlsx")).unwrap();
+        }
+    }
+    let left: Vec<String> = std::fs::read_dir(work.path("out"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().to_string())
+        .collect::<std::collections::BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    assert_eq!(left, ["R6.xlsx", "R7.xlsx"]);
+    // and the R7 working book holds every sheet, read back
+    let mut wb: calamine::Xlsx<_> = calamine::open_workbook(work.path("out/R7.xlsx")).unwrap();
+    use calamine::Reader;
+    assert_eq!(wb.sheet_names().len(), 4);
+}
