@@ -349,5 +349,12 @@ fn books_are_built_beside_the_output_whatever_the_system_temp_folder() {
     // and the R7 working book holds every sheet, read back
     let mut wb: calamine::Xlsx<_> = calamine::open_workbook(work.path("out/R7.xlsx")).unwrap();
     use calamine::Reader;
-    assert_eq!(wb.sheet_names().len(), 4);
+    let names = wb.sheet_names();
+    assert_eq!(names.len(), 4);
+    let table = wb.worksheet_range(&names[0]).unwrap();
+    let keys = table
+        .rows()
+        .filter(|r| r.iter().any(|c| c.to_string() == "411-6"))
+        .count();
+    assert_eq!(keys, 1, "一覧 holds the rows");
 }
