@@ -14,8 +14,8 @@ checked against expected.json). `run` times, for each scale, in one run:
   stderr summary, must be exactly the ones in expected.json;
 - the floor (examples/floor.rs): every cell of every input read with calamine, as many
   rows as the book has written with rust_xlsxwriter;
-- kpiroll again on a terminal (util-linux `script`), so its progress bar is drawn:
-  the bar's cost, side by side;
+- kpiroll again on a terminal (util-linux `script`), so its progress bar is drawn, and
+  in the same wrapper with stderr sent away (no bar): the bar's cost, side by side;
 - the peer (bench/peer.py): the same consolidation with pandas (python-calamine) and
   xlsxwriter; fewer runs (it is slow), its counts shown beside.
 
@@ -151,7 +151,7 @@ def run(args):
                   os.path.join(out, "floor.xlsx"), os.path.join(d, "prev.xlsx"),
                   os.path.join(d, "returns")]
         runs = args.runs if s != "L" else max(1, min(args.runs, args.runs_l))
-        kp, fl, tty = [], [], []
+        kp, fl, tty, quiet = [], [], [], []
         counts = None
         for i in range(runs):  # interleaved, so both see the same machine
             w, c, r, code, _, err = timed(kp_cmd)
@@ -164,11 +164,18 @@ def run(args):
             if code != 0:
                 failures.append(f"{s}: floor exit {code}: {err[-500:]}")
             if SCRIPT:
+                # on a terminal, the bar drawn; and the same wrapper with stderr sent
+                # away (no bar), so the two differ only by the bar
                 w, c, r, code, _, _ = timed([SCRIPT, "-qec", shlex.join(kp_cmd), "/dev/null"])
                 if code == 0:
                     tty.append((w, c, r))
+                w, c, r, code, _, _ = timed(
+                    [SCRIPT, "-qec", shlex.join(kp_cmd) + " 2>/dev/null", "/dev/null"])
+                if code == 0:
+                    quiet.append((w, c, r))
             print(f"{s} run {i + 1}/{runs}: kpiroll {kp[-1][0]:.2f} s, floor {fl[-1][0]:.2f} s"
-                  + (f", kpiroll with its bar {tty[-1][0]:.2f} s" if tty else ""),
+                  + (f", on a terminal with its bar {tty[-1][0]:.2f} s, without {quiet[-1][0]:.2f} s"
+                     if tty and quiet else ""),
                   file=sys.stderr)
         wrong = []
         for k in COUNTS:
@@ -200,7 +207,7 @@ def run(args):
             "kpiroll_mib": top(kp), "floor_s": med(fl, 0), "floor_cpu_s": med(fl, 1),
             "floor_mib": top(fl), "peer_s": med(pe, 0), "peer_mib": top(pe),
             "counts_ok": not wrong, "counts": counts, "expected": expected,
-            "peer_counts": peer_counts, "bar_s": med(tty, 0),
+            "peer_counts": peer_counts, "bar_s": med(tty, 0), "no_bar_s": med(quiet, 0),
         }
         row["kpiroll_per_floor"] = row["kpiroll_s"] / row["floor_s"]
         row["peer_per_kpiroll"] = row["peer_s"] / row["kpiroll_s"]
@@ -232,7 +239,7 @@ def run(args):
 
 def render(results):
     lines = [
-        "| scale | files | book rows | kpiroll s (cpu s) | MiB | with bar s | floor s (cpu s) "
+        "| scale | files | book rows | kpiroll s (cpu s) | MiB | bar / no bar s | floor s (cpu s) "
         "| MiB | peer s | MiB | kpiroll/floor | peer/kpiroll | kpiroll µs/row | counts |",
         "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|",
     ]
@@ -240,7 +247,7 @@ def render(results):
         lines.append(
             f"| {r['scale']} | {r['files']:,} | {r['rows']:,} "
             f"| {r['kpiroll_s']:.2f} ({r['kpiroll_cpu_s']:.2f}) | {r['kpiroll_mib']:.0f} "
-            f"| {r['bar_s']:.2f} "
+            f"| {r['bar_s']:.2f} / {r['no_bar_s']:.2f} "
             f"| {r['floor_s']:.2f} ({r['floor_cpu_s']:.2f}) | {r['floor_mib']:.0f} "
             f"| {r['peer_s']:.2f} | {r['peer_mib']:.0f} "
             f"| {r['kpiroll_per_floor']:.1f}× | {r['peer_per_kpiroll']:.1f}× "
