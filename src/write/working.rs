@@ -33,11 +33,13 @@ pub fn working_workbook(
     set_fixed_properties(&mut workbook, book)?;
     // the sheets' rows wait in temporary files there until the workbook is saved
     workbook.set_tempdir(tempdir)?;
-    // 一覧 on one core, the three lists on the other: the sheets are independent. Sheets
-    // in constant memory number their cell formats in the workbook as each is first
-    // used, so the two formats of the lists are numbered first, here, by writing them
-    // into a cell the lists' header overwrites; from then on only 一覧 adds formats and
-    // the file is the same whatever the timing
+    // 一覧 on one core, the three lists on the other: the sheets are independent. Every
+    // sheet is written row by row: 一覧 in low-memory mode (its strings shared), the lists
+    // in constant memory (their strings inline, so only 一覧 fills the shared table).
+    // Such sheets number their cell formats in the workbook as each is first used, so
+    // the lists' two formats are numbered first, here, by writing them into a cell the
+    // lists' header overwrites; from then on only 一覧 adds formats, and the file is the
+    // same whatever the timing
     workbook.add_worksheet_with_low_memory()?;
     for _ in 0..3 {
         workbook.add_worksheet_with_constant_memory()?;
