@@ -288,7 +288,9 @@ pub(crate) const PAD_PT: f64 = 3.0;
 
 /// Writes the data rows of one page block from row `first_row`, merging group and
 /// project cells over their runs within the block, with the estimated row heights.
-/// `index` gives each row's position in the book, for its [`Marks`].
+/// `planned` holds each row's cells, worked out beforehand ([`plan_row`]); `index`
+/// gives each row's position in the book, for its [`Marks`]. Cells go out in row order
+/// (a merged run from its first row), as a sheet written row by row needs.
 #[allow(clippy::too_many_arguments)]
 fn write_rows(
     sheet: &mut Worksheet,
