@@ -201,6 +201,27 @@ pub struct Consolidated {
     pub submissions: Vec<Submission>,
 }
 
+impl Consolidated {
+    /// The summary's counts as message arguments: `prev` (rows of last year's book),
+    /// `new`, `missing` (not returned) and `changed` (rows with a change).
+    pub fn count_args(&self) -> [(&'static str, String); 4] {
+        let count = |s: Status| self.rows.iter().filter(|r| r.status == s).count();
+        let new = count(Status::New);
+        [
+            ("prev", self.rows.len() - new),
+            ("new", new),
+            ("missing", count(Status::NotReturned)),
+            ("changed", self.changed_rows()),
+        ]
+        .map(|(k, v)| (k, v.to_string()))
+    }
+
+    /// Rows with at least one change from last year.
+    pub fn changed_rows(&self) -> usize {
+        self.rows.iter().filter(|r| !r.changes.is_empty()).count()
+    }
+}
+
 /// One line of 提出状況.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Submission {
@@ -233,7 +254,6 @@ pub fn merge_with_prev(
     prev_path: &std::path::Path,
     report: &mut Report,
 ) -> polars::prelude::PolarsResult<Consolidated> {
-    use polars::prelude::*;
     let words = &profile.patterns.flag_words;
     let year = current.book.year;
     // where each current row was read
@@ -242,31 +262,16 @@ pub fn merge_with_prev(
         source_of[read.book_row] = Some(read.at.clone());
     }
 
-    let frame = |rows: &[Row], idx: &str| {
-        df!(
-            "key" => rows.iter().map(|r| r.key().project_no).collect::<Vec<_>>(),
-            "kpi" => rows.iter().map(|r| r.kpi_index).collect::<Vec<u32>>(),
-            idx => (0..rows.len() as u32).collect::<Vec<u32>>(),
-        )
-    };
-    let joined = frame(&prev.rows, "prev")?
-        .lazy()
-        .join(
-            frame(&current.book.rows, "cur")?.lazy(),
-            [col("key"), col("kpi")],
-            [col("key"), col("kpi")],
-            JoinArgs::new(JoinType::Full).with_coalesce(JoinCoalesce::CoalesceColumns),
-        )
-        .collect()?;
-    let prev_idx: Vec<Option<u32>> = joined.column("prev")?.u32()?.iter().collect();
-    let cur_idx: Vec<Option<u32>> = joined.column("cur")?.u32()?.iter().collect();
-    drop(joined);
+    let prev_keys: Vec<Key> = prev.rows.iter().map(Row::key).collect();
+    let cur_keys: Vec<Key> = current.book.rows.iter().map(Row::key).collect();
+    let pairs = join_keys(&prev_keys, &cur_keys)?;
+    drop((prev_keys, cur_keys));
     let mut match_of_prev: Vec<Option<usize>> = vec![None; prev.rows.len()];
     let mut new_rows: Vec<usize> = Vec::new();
-    for (p, c) in prev_idx.iter().zip(&cur_idx) {
+    for (p, c) in pairs {
         match (p, c) {
-            (Some(p), c) => match_of_prev[*p as usize] = c.map(|c| c as usize),
-            (None, Some(c)) => new_rows.push(*c as usize),
+            (Some(p), c) => match_of_prev[p] = c,
+            (None, Some(c)) => new_rows.push(c),
             (None, None) => {}
         }
     }
@@ -424,6 +429,43 @@ pub fn merge_with_prev(
         rows: info,
         submissions: submissions.done(),
     })
+}
+
+/// Pairs two lists of keys (事務事業番号, KPI position) with a polars full join: for
+/// each pair the position in `left`, in `right`, or both. The consolidation (last year ×
+/// this year) and `diff` (old × new book) both match rows this way.
+///
+/// # Errors
+/// polars failures building or joining the key frames.
+pub fn join_keys(
+    left: &[Key],
+    right: &[Key],
+) -> polars::prelude::PolarsResult<Vec<(Option<usize>, Option<usize>)>> {
+    use polars::prelude::*;
+    let frame = |keys: &[Key], idx: &str| {
+        df!(
+            "key" => keys.iter().map(|k| k.project_no.as_str()).collect::<Vec<_>>(),
+            "kpi" => keys.iter().map(|k| k.kpi_index).collect::<Vec<u32>>(),
+            idx => (0..keys.len() as u32).collect::<Vec<u32>>(),
+        )
+    };
+    let joined = frame(left, "left")?
+        .lazy()
+        .join(
+            frame(right, "right")?.lazy(),
+            [col("key"), col("kpi")],
+            [col("key"), col("kpi")],
+            JoinArgs::new(JoinType::Full).with_coalesce(JoinCoalesce::CoalesceColumns),
+        )
+        .collect()?;
+    let position = |c: Option<u32>| c.map(|i| i as usize);
+    Ok(joined
+        .column("left")?
+        .u32()?
+        .iter()
+        .zip(joined.column("right")?.u32()?.iter())
+        .map(|(l, r)| (position(l), position(r)))
+        .collect())
 }
 
 /// 提出状況 in the making: per 担当課 (this year's names), expected rows from last

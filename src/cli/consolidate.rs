@@ -71,33 +71,8 @@ pub fn run(args: Args, profile: &Profile) -> Result<Status, Error> {
                 pipeline::consolidate_with_prev(&args.inputs, prev, &renames, year, profile)?;
             print_report(&done.outcome.report, profile);
             pipeline::write_working(&done, &args.output, args.force, profile)?;
-            let count = |s| {
-                done.consolidated
-                    .rows
-                    .iter()
-                    .filter(|r| r.status == s)
-                    .count()
-            };
-            let new = count(crate::merge::Status::New);
-            let changed = done
-                .consolidated
-                .rows
-                .iter()
-                .filter(|r| !r.changes.is_empty())
-                .count();
-            let n = |x: usize| x.to_string();
-            let (prev, new_, missing, changed) = (
-                n(done.consolidated.rows.len() - new),
-                n(new),
-                n(count(crate::merge::Status::NotReturned)),
-                n(changed),
-            );
-            let args = [
-                ("prev", prev.as_str()),
-                ("new", new_.as_str()),
-                ("missing", missing.as_str()),
-                ("changed", changed.as_str()),
-            ];
+            let counts = done.consolidated.count_args();
+            let args: Vec<(&str, &str)> = counts.iter().map(|(k, v)| (*k, v.as_str())).collect();
             eprintln!("{}", profile.message("consolidate_prev_summary", &args));
             let pipeline::YearOutcome {
                 outcome,

@@ -128,12 +128,7 @@ pub fn run(args: Args, profile: &Profile) -> Result<Status, Error> {
     print_report(&done.outcome.report, profile);
     note(Status::of(&done.outcome.report));
     pipeline::write_working(&done, &r7, true, profile)?;
-    let changed = done
-        .consolidated
-        .rows
-        .iter()
-        .filter(|r| !r.changes.is_empty())
-        .count();
+    let changed = done.consolidated.changed_rows();
     println!(
         "6. R7 のブック（変更 {changed} 行、変更点・取込ログ・提出状況つき） {}",
         r7.display()

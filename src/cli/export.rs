@@ -2,7 +2,7 @@
 
 use std::path::PathBuf;
 
-use super::{print_report, Status};
+use super::{print_report, print_rows_written, Status};
 use crate::error::Error;
 use crate::pipeline;
 use crate::profile::Profile;
@@ -33,13 +33,6 @@ pub struct Args {
 pub fn run(args: Args, profile: &Profile) -> Result<Status, Error> {
     let outcome = pipeline::export(&args.book, &args.output, args.force, !args.raw_csv, profile)?;
     print_report(&outcome.report, profile);
-    let (rows, output) = (
-        outcome.merged.book.rows.len().to_string(),
-        args.output.display().to_string(),
-    );
-    eprintln!(
-        "{}",
-        profile.message("rows_written", &[("rows", &rows), ("output", &output)])
-    );
+    print_rows_written(outcome.merged.book.rows.len(), &args.output, profile);
     Ok(Status::of(&outcome.report))
 }

@@ -159,3 +159,12 @@ fn fatal(e: &Error) -> ExitCode {
 pub fn print_report(report: &Report, profile: &Profile) {
     eprint!("{}", report.render(profile));
 }
+
+/// The last line of a command that wrote a book's rows to `output` (export, handout).
+pub fn print_rows_written(rows: usize, output: &std::path::Path, profile: &Profile) {
+    let (rows, output) = (rows.to_string(), output.display().to_string());
+    eprintln!(
+        "{}",
+        profile.message("rows_written", &[("rows", &rows), ("output", &output)])
+    );
+}

@@ -356,8 +356,6 @@ pub fn compare_books(
     moves: &Moves,
     profile: &Profile,
 ) -> polars::prelude::PolarsResult<Vec<DiffRow>> {
-    use polars::df;
-    use polars::prelude::{col, IntoLazy, JoinArgs, JoinCoalesce, JoinType};
     let not_returned = &profile.patterns.flag_words.not_returned;
     let old_keys: Vec<Key> = old
         .rows
@@ -365,32 +363,15 @@ pub fn compare_books(
         .map(|r| moves.forward(&r.key(), old.year, new.year))
         .collect();
     let new_keys: Vec<Key> = new.rows.iter().map(Row::key).collect();
-    let frame = |keys: &[Key], idx: &str| {
-        df!(
-            "key" => keys.iter().map(|k| k.project_no.clone()).collect::<Vec<_>>(),
-            "kpi" => keys.iter().map(|k| k.kpi_index).collect::<Vec<u32>>(),
-            idx => (0..keys.len() as u32).collect::<Vec<u32>>(),
-        )
-    };
-    let joined = frame(&old_keys, "old")?
-        .lazy()
-        .join(
-            frame(&new_keys, "new")?.lazy(),
-            [col("key"), col("kpi")],
-            [col("key"), col("kpi")],
-            JoinArgs::new(JoinType::Full).with_coalesce(JoinCoalesce::CoalesceColumns),
-        )
-        .collect()?;
-    let old_idx: Vec<Option<u32>> = joined.column("old")?.u32()?.iter().collect();
-    let new_idx: Vec<Option<u32>> = joined.column("new")?.u32()?.iter().collect();
+    let pairs = crate::merge::join_keys(&old_keys, &new_keys)?;
     let mut match_of_new: Vec<Option<usize>> = vec![None; new.rows.len()];
     let mut removed: Vec<usize> = Vec::new();
-    for (o, n) in old_idx.iter().zip(&new_idx) {
+    for (o, n) in pairs {
         match (o, n) {
             // two OLD rows moved onto one key: the second is removed
-            (Some(o), Some(n)) if match_of_new[*n as usize].is_some() => removed.push(*o as usize),
-            (o, Some(n)) => match_of_new[*n as usize] = o.map(|o| o as usize),
-            (Some(o), None) => removed.push(*o as usize),
+            (Some(o), Some(n)) if match_of_new[n].is_some() => removed.push(o),
+            (o, Some(n)) => match_of_new[n] = o,
+            (Some(o), None) => removed.push(o),
             (None, None) => {}
         }
     }
