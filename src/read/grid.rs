@@ -168,19 +168,19 @@ impl Grid {
     /// The cell at (row, col), or the top-left cell of the merged area covering it.
     pub fn get(&self, row: u32, col: u16) -> Option<&GridCell> {
         let own = self.rows.get(&row).and_then(|r| r.get(&col));
-        own.or_else(|| {
-            let (r, c) = self.merged.get(&(row, col))?;
-            self.rows.get(r)?.get(c)
-        })
+        own.or_else(|| self.merged_into(row, col))
+    }
+
+    /// The top-left cell of the merged area covering (row, col), when one does.
+    fn merged_into(&self, row: u32, col: u16) -> Option<&GridCell> {
+        let (r, c) = self.merged.get(&(row, col))?;
+        self.rows.get(r)?.get(c)
     }
 
     /// [`Grid::get`] with the row's cells already in hand (`cells` is row `row`'s):
     /// one lookup of the row instead of one per cell.
     pub fn get_in<'a>(&'a self, cells: &'a Cells, row: u32, col: u16) -> Option<&'a GridCell> {
-        cells.get(&col).or_else(|| {
-            let (r, c) = self.merged.get(&(row, col))?;
-            self.rows.get(r)?.get(c)
-        })
+        cells.get(&col).or_else(|| self.merged_into(row, col))
     }
 
     /// [`Grid::text`] with the row's cells in hand (see [`Grid::get_in`]).
