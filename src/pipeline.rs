@@ -167,9 +167,17 @@ pub fn save_workbook(
         path: output.to_path_buf(),
         source,
     })?;
-    let xlsx = |source| Error::Xlsx {
-        path: output.to_path_buf(),
-        source,
+    // a temporary file the output's folder would not take is a folder that cannot be
+    // written: said as such, like the output itself
+    let xlsx = |source| match source {
+        rust_xlsxwriter::XlsxError::TempFileError(_, source) => Error::Write {
+            path: output.to_path_buf(),
+            source,
+        },
+        source => Error::Xlsx {
+            path: output.to_path_buf(),
+            source,
+        },
     };
     let spinner = crate::progress::spinner(&profile.message(
         "progress_write",

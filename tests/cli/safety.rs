@@ -361,3 +361,21 @@ fn books_are_built_beside_the_output_whatever_the_system_temp_folder() {
         .count();
     assert_eq!(keys, 1, "一覧 holds the rows");
 }
+
+/// An output that cannot be written (here its folder is a file) is a located message and
+/// exit status 2, with nothing written anywhere.
+#[test]
+fn an_unwritable_output_is_named_with_exit_2() {
+    let work = Work::new();
+    std::fs::write(work.path("taken"), b"a file, not a folder").unwrap();
+    let (_, stderr) = work.run_status(
+        &["consolidate", "--year", "R6", SEED, "-o", "taken/R6.xlsx"],
+        2,
+    );
+    assert!(stderr.contains("taken/R6.xlsx: 書き込めません"), "{stderr}");
+    assert_eq!(
+        std::fs::read(work.path("taken")).unwrap(),
+        b"a file, not a folder"
+    );
+    assert_eq!(std::fs::read_dir(work.dir.path()).unwrap().count(), 1);
+}
