@@ -139,16 +139,11 @@ pub fn consolidate(
 /// # Errors
 /// The output exists (without `force`) or cannot be written.
 pub fn write_book(book: &Book, output: &Path, force: bool, profile: &Profile) -> Result<(), Error> {
-    save_workbook(output, force, profile, |rows| {
-        book_workbook(book, profile, rows)
-    })
+    save_workbook(output, force, profile, || book_workbook(book, profile))
 }
 
 /// Builds a workbook and puts it at `output` (atomically; never over an existing file
-/// without `force`), with a spinner on stderr while it is built and compressed. `build`
-/// gets the folder of the output: the rows of big sheets wait there in temporary files
-/// while the workbook is built (the output's folder must be writable anyway; the
-/// system's temporary folder may not be, or may be small).
+/// without `force`), with a spinner on stderr while it is built and compressed.
 ///
 /// # Errors
 /// The output exists (without `force`), the workbook cannot be built or written.
@@ -156,40 +151,22 @@ pub fn save_workbook(
     output: &Path,
     force: bool,
     profile: &Profile,
-    build: impl FnOnce(&Path) -> Result<rust_xlsxwriter::Workbook, rust_xlsxwriter::XlsxError>,
+    build: impl FnOnce() -> Result<crate::write::package::Package, rust_xlsxwriter::XlsxError>,
 ) -> Result<(), Error> {
     refuse_existing(output, force)?;
-    let dir = match output.parent() {
-        Some(d) if !d.as_os_str().is_empty() => d,
-        _ => Path::new("."),
-    };
-    std::fs::create_dir_all(dir).map_err(|source| Error::Write {
+    let xlsx = |source| Error::Xlsx {
         path: output.to_path_buf(),
         source,
-    })?;
-    // a temporary file the output's folder would not take is a folder that cannot be
-    // written: said as such, like the output itself
-    let xlsx = |source| match source {
-        rust_xlsxwriter::XlsxError::TempFileError(_, source) => Error::Write {
-            path: output.to_path_buf(),
-            source,
-        },
-        source => Error::Xlsx {
-            path: output.to_path_buf(),
-            source,
-        },
     };
     let spinner = crate::progress::spinner(&profile.message(
         "progress_write",
         &[("output", &output.display().to_string())],
     ));
     let built = crate::progress::stage("build the workbook");
-    let workbook = build(dir);
+    let package = build();
     drop(built);
     let saved = crate::progress::stage("save the workbook");
-    let bytes = workbook
-        .and_then(|mut workbook| workbook.save_to_buffer())
-        .map_err(xlsx);
+    let bytes = package.and_then(|package| package.save()).map_err(xlsx);
     drop(saved);
     spinner.finish_and_clear();
     let _write = crate::progress::stage("write the file");
@@ -324,14 +301,13 @@ pub fn write_working(
     force: bool,
     profile: &Profile,
 ) -> Result<(), Error> {
-    save_workbook(output, force, profile, |rows| {
+    save_workbook(output, force, profile, || {
         crate::write::working::working_workbook(
             &year.consolidated,
             &year.outcome.sources,
             &year.outcome.merged.fates,
             &year.outcome.report,
             profile,
-            rows,
         )
     })
 }

@@ -11,7 +11,7 @@
 
 pub mod grid;
 pub mod header;
-mod merges;
+pub(crate) mod merges;
 pub mod ods;
 pub mod sniff;
 pub mod table;

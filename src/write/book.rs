@@ -7,10 +7,11 @@
 //! Print-ready: paper, orientation and fit from the layout, the header row repeated on
 //! every page, a page break before each block, page numbers in the footer.
 
-use std::path::Path;
-
 use rust_xlsxwriter::{DocProperties, ExcelDateTime, Format, Note, Workbook, Worksheet, XlsxError};
+use rustc_hash::FxHashMap;
 
+use super::package::Package;
+use super::sheetxml::{Cells, SheetCells, Xfs};
 use super::styles::Styles;
 use crate::model::{Book, Row, Value};
 use crate::numfmt;
@@ -18,22 +19,18 @@ use crate::profile::{Field, Profile};
 use crate::value::join_remarks;
 
 /// Builds the workbook of a book. The file's creation date is fixed (1 April of the
-/// fiscal year), so the same book gives the same bytes. The sheet's rows wait in a
-/// temporary file in `tempdir` until the workbook is saved.
+/// fiscal year), so the same book gives the same bytes.
 ///
 /// # Errors
 /// Only rust_xlsxwriter's own limits (a sheet name or a cell beyond Excel's size).
-pub fn book_workbook(
-    book: &Book,
-    profile: &Profile,
-    tempdir: &Path,
-) -> Result<Workbook, XlsxError> {
+pub fn book_workbook(book: &Book, profile: &Profile) -> Result<Package, XlsxError> {
     let mut workbook = Workbook::new();
     set_fixed_properties(&mut workbook, book)?;
-    workbook.set_tempdir(tempdir)?;
-    let sheet = workbook.add_worksheet_with_low_memory()?;
-    write_table(sheet, book, profile, &Marks::none())?;
-    Ok(workbook)
+    let xfs = Xfs::new();
+    let mut cells = SheetCells::new(&xfs);
+    let sheet = workbook.add_worksheet();
+    write_table(sheet, &mut cells, book, profile, &Marks::none())?;
+    Ok(Package::new(workbook, xfs, vec![(0, cells)]))
 }
 
 /// Document properties with a creation date that depends only on the year, and the
@@ -41,9 +38,7 @@ pub fn book_workbook(
 pub fn set_fixed_properties(workbook: &mut Workbook, book: &Book) -> Result<(), XlsxError> {
     let date = ExcelDateTime::from_ymd(book.year.0, 4, 1)?;
     workbook.set_properties(&DocProperties::new().set_creation_datetime(&date));
-    // deflate level 1: about twice as fast to save as the default 6, files ~15 % larger
-    // (measured on the L benchmark: 3.6 s of 19 s went to compression)
-    workbook.set_zip_compression_level(1);
+    workbook.set_zip_compression_level(super::package::ZIP_LEVEL);
     Ok(())
 }
 
@@ -53,21 +48,23 @@ pub fn header_text(template: &str, book: &Book) -> String {
     crate::profile::year_placeholders(template, book.year).replace("{wareki}", &book.year.wareki())
 }
 
-/// Writes the 一覧 table into `sheet`. Returns nothing; the sheet is complete.
+/// Writes the 一覧 table: its cells into `cells`, everything else (name, column widths,
+/// notes, print setup) into `sheet`, which holds no cells (see [`super::sheetxml`]).
 ///
-/// Every cell is written in row order (merged areas from their first row), so the
-/// sheet may be one in constant memory (`add_worksheet_with_constant_memory`).
+/// Every cell is written in row order (merged areas from their first row).
 ///
 /// # Errors
 /// rust_xlsxwriter's limits.
 pub fn write_table(
     sheet: &mut Worksheet,
+    cells: &mut SheetCells,
     book: &Book,
     profile: &Profile,
     marks: &Marks,
 ) -> Result<(), XlsxError> {
     let layout = &profile.layout;
     let mut styles = Styles::new(&layout.book);
+    let mut xfs = TableXfs::default();
     sheet.set_name(&layout.book.sheet)?;
     let columns = &layout.columns;
     for (c, column) in columns.iter().enumerate() {
@@ -75,7 +72,7 @@ pub fn write_table(
     }
     let mut r: u32 = 0;
     for title in &layout.book.title_rows {
-        sheet.write_string_with_format(r, 0, header_text(title, book), &styles.title)?;
+        cells.text(r, 0, &header_text(title, book), &styles.title)?;
         r += 1;
     }
     r += 1; // a blank row under the titles
@@ -109,9 +106,9 @@ pub fn write_table(
             } else {
                 section
             };
-            sheet.write_string_with_format(r, 0, section.trim(), &styles.section)?;
+            cells.text(r, 0, section.trim(), &styles.section)?;
             r += 1;
-            r += write_header(sheet, r, book, profile, &styles.header, &[])?;
+            r += write_header(cells, r, book, profile, &styles.header, &[])?;
             // with a 数値目標 line: one run of rows per 数値目標, the line above each
             let mut start = page_rows.start;
             while start < page_rows.end {
@@ -124,16 +121,13 @@ pub fn write_table(
                 };
                 if let Some(line) = &layout.book.targets_row {
                     let targets = rows[start].goal_targets.join(&layout.book.targets_join);
-                    sheet.write_string_with_format(
-                        r,
-                        0,
-                        line.replace("{targets}", &targets),
-                        &styles.section,
-                    )?;
+                    cells.text(r, 0, &line.replace("{targets}", &targets), &styles.section)?;
                     r += 1;
                 }
                 write_rows(
                     sheet,
+                    cells,
+                    &mut xfs,
                     r,
                     &rows[start..end],
                     &index[start..end],
@@ -190,7 +184,7 @@ pub(crate) fn print_setup(sheet: &mut Worksheet, profile: &Profile) {
 /// merged over both rows. `after` adds headers right of the layout's (the forms'
 /// reference columns).
 pub(crate) fn write_header(
-    sheet: &mut Worksheet,
+    sheet: &mut impl Cells,
     r: u32,
     book: &Book,
     profile: &Profile,
@@ -200,13 +194,12 @@ pub(crate) fn write_header(
     let columns = &profile.layout.columns;
     let two = header_rows(profile) == 2;
     let n = columns.len();
-    let cell = |sheet: &mut Worksheet, c: usize, text: &str| -> Result<(), XlsxError> {
+    let cell = |sheet: &mut dyn Cells, c: usize, text: &str| -> Result<(), XlsxError> {
         if two {
-            sheet.merge_range(r, c as u16, r + 1, c as u16, text, format)?;
+            sheet.merged((r, c as u16), (r + 1, c as u16), text, format)
         } else {
-            sheet.write_string_with_format(r, c as u16, text, format)?;
+            sheet.text(r, c as u16, text, format)
         }
-        Ok(())
     };
     // row by row (a sheet in constant memory is written in row order): the top row,
     // then the sub headers under the groups
@@ -222,9 +215,9 @@ pub(crate) fn write_header(
                     .unwrap_or(c);
                 let text = header_text(over, book);
                 if end > c {
-                    sheet.merge_range(r, c as u16, r, end as u16, &text, format)?;
+                    sheet.merged((r, c as u16), (r, end as u16), &text, format)?;
                 } else {
-                    sheet.write_string_with_format(r, c as u16, &text, format)?;
+                    sheet.text(r, c as u16, &text, format)?;
                 }
                 for (d, under) in columns.iter().enumerate().take(end + 1).skip(c) {
                     let sub = under.sub.as_deref().unwrap_or(&under.header);
@@ -242,7 +235,7 @@ pub(crate) fn write_header(
         cell(sheet, n + i, text)?;
     }
     for (d, text) in subs {
-        sheet.write_string_with_format(r + 1, d as u16, text, format)?;
+        sheet.text(r + 1, d as u16, &text, format)?;
     }
     Ok(if two { 2 } else { 1 })
 }
@@ -270,6 +263,11 @@ impl Marks {
             .push((field, extra, note));
     }
 
+    /// Whether no cell is highlighted.
+    pub fn is_empty(&self) -> bool {
+        self.notes.is_empty()
+    }
+
     /// The note of a cell, when it is highlighted.
     pub fn note(&self, row: usize, column: &crate::profile::Column) -> Option<String> {
         let extra = (column.field == Field::Extra)
@@ -294,6 +292,8 @@ pub(crate) const PAD_PT: f64 = 3.0;
 #[allow(clippy::too_many_arguments)]
 fn write_rows(
     sheet: &mut Worksheet,
+    cells: &mut SheetCells,
+    xfs: &mut TableXfs,
     first_row: u32,
     rows: &[&Row],
     index: &[usize],
@@ -307,10 +307,14 @@ fn write_rows(
     // per column, the last row of the merged run being written: rows up to it are
     // inside the run (runs are found scanning forward once, not from every row)
     let mut run_ends: Vec<Option<usize>> = vec![None; columns.len()];
-    for (i, cells) in planned.iter().enumerate() {
+    for (i, planned) in planned.iter().enumerate() {
         let r = first_row + i as u32;
-        sheet.set_row_height(r, heights[i])?;
-        for (c, (column, cell)) in columns.iter().zip(cells).enumerate() {
+        cells.set_row_height(r, heights[i])?;
+        if std::env::var_os("NOH").is_none() && !marks.is_empty() {
+            // where rust_xlsxwriter places the notes' boxes depends on the heights
+            sheet.set_row_height(r, heights[i])?;
+        }
+        for (c, (column, cell)) in columns.iter().zip(planned).enumerate() {
             let note = marks.note(index[i], column);
             let mut last_row = r;
             if column.group || column.project {
@@ -322,21 +326,13 @@ fn write_rows(
                 last_row = first_row + end as u32;
             }
             let c = c as u16;
-            let plain = match &cell.content {
-                Content::Number(_, code) => styles.number(code),
-                _ => cell.style.of(styles),
-            };
-            let format = if note.is_some() {
-                std::borrow::Cow::Owned(super::styles::with_change_fill(plain))
-            } else {
-                std::borrow::Cow::Borrowed(plain)
-            };
+            let xf = xfs.of(cell, note.is_some(), styles, cells);
             match &cell.content {
-                Content::Number(x, _) => sheet.write_number_with_format(r, c, *x, &format)?,
+                Content::Number(x, _) => cells.number_xf(r, c, *x, xf)?,
                 Content::Text(text) if last_row > r => {
-                    sheet.merge_range(r, c, last_row, c, text, &format)?
+                    cells.merged_xf((r, c), (last_row, c), text, xf)?
                 }
-                Content::Text(text) => sheet.write_string_with_format(r, c, text, &format)?,
+                Content::Text(text) => cells.text_xf(r, c, text, xf)?,
             };
             if let Some(note) = note {
                 sheet.insert_note(r, c, &Note::new(note).set_author("kpiroll"))?;
@@ -344,6 +340,41 @@ fn write_rows(
         }
     }
     Ok(())
+}
+
+/// The format numbers of the table's cells, looked up once per style or number code
+/// (and highlight), not once per cell.
+#[derive(Default)]
+struct TableXfs {
+    /// [style][highlighted]
+    styles: [[Option<u32>; 2]; 3],
+    /// number format code → [highlighted]
+    numbers: FxHashMap<String, [Option<u32>; 2]>,
+}
+
+impl TableXfs {
+    fn of(&mut self, cell: &Planned, noted: bool, styles: &mut Styles, cells: &SheetCells) -> u32 {
+        let slot = match &cell.content {
+            Content::Number(_, code) => {
+                if !self.numbers.contains_key(code.as_str()) {
+                    self.numbers.insert(code.clone(), [None; 2]);
+                }
+                &mut self.numbers.get_mut(code.as_str()).expect("just added")[usize::from(noted)]
+            }
+            Content::Text(_) => &mut self.styles[cell.style as usize][usize::from(noted)],
+        };
+        *slot.get_or_insert_with(|| {
+            let plain = match &cell.content {
+                Content::Number(_, code) => styles.number(code),
+                Content::Text(_) => cell.style.of(styles),
+            };
+            if noted {
+                cells.xf(&super::styles::with_change_fill(plain))
+            } else {
+                cells.xf(plain)
+            }
+        })
+    }
 }
 
 /// What one cell of the table holds and how it looks, worked out before the sheet is
@@ -361,6 +392,7 @@ enum Content {
 
 /// The format of a text cell.
 #[derive(Clone, Copy)]
+#[repr(usize)]
 enum Style {
     Text,
     Centered,

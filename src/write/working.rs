@@ -10,6 +10,8 @@ use std::path::Path;
 use rust_xlsxwriter::{Workbook, Worksheet, XlsxError};
 
 use super::book::{set_fixed_properties, write_table, Marks};
+use super::package::Package;
+use super::sheetxml::{Cells, SheetCells, Xfs};
 use super::styles::Styles;
 use crate::merge::{Consolidated, Fate, Read, Status};
 use crate::problem::{Problem, ProblemKind};
@@ -26,30 +28,28 @@ pub fn working_workbook(
     fates: &[Read],
     report: &crate::problem::Report,
     profile: &Profile,
-    tempdir: &Path,
-) -> Result<Workbook, XlsxError> {
+) -> Result<Package, XlsxError> {
     let book = &consolidated.book;
     let mut workbook = Workbook::new();
     set_fixed_properties(&mut workbook, book)?;
-    // the sheets' rows wait in temporary files there until the workbook is saved
-    workbook.set_tempdir(tempdir)?;
-    // 一覧 on one core, the three lists on the other: the sheets are independent. Every
-    // sheet is written row by row: 一覧 in low-memory mode (its strings shared), the lists
-    // in constant memory (their strings inline, so only 一覧 fills the shared table).
-    // Such sheets number their cell formats in the workbook as each is first used, so
-    // the lists' two formats are numbered first, here, by writing them into a cell the
-    // lists' header overwrites; from then on only 一覧 adds formats, and the file is the
-    // same whatever the timing
-    workbook.add_worksheet_with_low_memory()?;
-    for _ in 0..3 {
-        workbook.add_worksheet_with_constant_memory()?;
+    for _ in 0..4 {
+        workbook.add_worksheet();
     }
+    // 一覧 on one core, the three lists on the other: the sheets are independent. Their
+    // cells are gathered as XML (see super::sheetxml), with formats numbered in the
+    // order first used; the lists' two formats are numbered first, here, so from then on
+    // only 一覧 adds formats, and the file is the same whatever the timing
     let styles = Styles::new(&profile.layout.book);
+    let xfs = Xfs::new();
+    xfs.id(&styles.header);
+    xfs.id(&styles.text);
+    let mut cells: Vec<SheetCells> = (0..4).map(|_| SheetCells::new(&xfs)).collect();
+    let [list_cells, changes_cells, log_cells, status_cells] = &mut cells[..] else {
+        unreachable!("four sheets of cells");
+    };
     let [list, changes, log, status] = &mut workbook.worksheets_mut()[..] else {
         unreachable!("four sheets were added");
     };
-    changes.write_blank(0, 0, &styles.header)?;
-    changes.write_blank(0, 0, &styles.text)?;
     let (list, lists) = rayon::join(
         || {
             let _stage = crate::progress::stage("  the table sheet");
@@ -60,23 +60,31 @@ pub fn working_workbook(
                     marks.add(i, change.field, change.extra.clone(), note);
                 }
             }
-            write_table(list, book, profile, &marks)
+            write_table(list, list_cells, book, profile, &marks)
         },
         || {
             let _stage = crate::progress::stage("  the three lists");
-            changes_sheet(changes, consolidated, profile, &styles)?;
-            log_sheet(log, sources, fates, report, profile, &styles)?;
-            status_sheet(status, consolidated, profile, &styles)
+            changes_sheet((changes, changes_cells), consolidated, profile, &styles)?;
+            log_sheet((log, log_cells), sources, fates, report, profile, &styles)?;
+            status_sheet((status, status_cells), consolidated, profile, &styles)
         },
     );
     list?;
     lists?;
-    Ok(workbook)
+    Ok(Package::new(
+        workbook,
+        xfs,
+        cells.into_iter().enumerate().collect(),
+    ))
 }
+
+/// A sheet kpiroll fills: its rust_xlsxwriter sheet (name, widths, print setup) and its
+/// cells.
+type Sheet<'a> = (&'a mut Worksheet, &'a mut SheetCells);
 
 /// 変更点: one row per change of a row kept from last year, one per new or missing row.
 fn changes_sheet(
-    sheet: &mut Worksheet,
+    sheet: Sheet,
     consolidated: &Consolidated,
     profile: &Profile,
     styles: &Styles,
@@ -137,7 +145,7 @@ fn changes_sheet(
 /// 取込ログ: every input file (a form or not, and whose), its problems, and every row it
 /// gave with what became of it.
 fn log_sheet(
-    sheet: &mut Worksheet,
+    sheet: Sheet,
     sources: &[Source],
     fates: &[Read],
     report: &crate::problem::Report,
@@ -258,7 +266,7 @@ fn log_sheet(
 
 /// 提出状況: per 担当課, the rows expected and received, the keys missing, the files.
 fn status_sheet(
-    sheet: &mut Worksheet,
+    sheet: Sheet,
     consolidated: &Consolidated,
     profile: &Profile,
     styles: &Styles,
@@ -296,7 +304,7 @@ fn file_name(path: &std::path::Path) -> String {
 /// A simple list sheet: a header row (`|`-separated) and text rows; cells that hold a
 /// whole number are written as numbers.
 fn table_sheet(
-    sheet: &mut Worksheet,
+    (sheet, cells): Sheet,
     name: &str,
     headers: &str,
     rows: &[Vec<String>],
@@ -305,7 +313,7 @@ fn table_sheet(
     sheet.set_name(name)?;
     let headers: Vec<&str> = headers.split('|').collect();
     for (c, h) in headers.iter().enumerate() {
-        sheet.write_string_with_format(0, c as u16, *h, &styles.header)?;
+        cells.text(0, c as u16, h, &styles.header)?;
         let width = rows
             .iter()
             .map(|r| r.get(c).map_or(0, |t| t.chars().count()))
@@ -316,14 +324,15 @@ fn table_sheet(
             (width.max(h.chars().count() * 2) as f64 * 1.6).clamp(8.0, 60.0),
         )?;
     }
+    let text = cells.xf(&styles.text);
     for (i, row) in rows.iter().enumerate() {
         let r = i as u32 + 1;
-        for (c, text) in row.iter().enumerate() {
-            match text.parse::<u32>() {
-                Ok(n) if !text.starts_with('0') || text == "0" => {
-                    sheet.write_number_with_format(r, c as u16, f64::from(n), &styles.text)?
+        for (c, value) in row.iter().enumerate() {
+            match value.parse::<u32>() {
+                Ok(n) if !value.starts_with('0') || value == "0" => {
+                    cells.number_xf(r, c as u16, f64::from(n), text)?
                 }
-                _ => sheet.write_string_with_format(r, c as u16, text, &styles.text)?,
+                _ => cells.text_xf(r, c as u16, value, text)?,
             };
         }
     }
