@@ -301,16 +301,16 @@ mod tests {
         let b = Deflated::of(b"world", true);
         let mut crc = a.crc.clone();
         crc.combine(&b.crc);
-        out.add("x/a.xml", DEFLATE, crc.finalize(), 11, &[a.bytes, b.bytes])
-            .unwrap();
         out.add(
-            "b.bin",
-            STORED,
-            crc32fast::hash(b"raw"),
-            3,
-            &[b"raw".to_vec()],
+            "x/a.xml",
+            DEFLATE,
+            crc.finalize(),
+            11,
+            &[&a.bytes, &b.bytes],
         )
         .unwrap();
+        out.add("b.bin", STORED, crc32fast::hash(b"raw"), 3, &[b"raw"])
+            .unwrap();
         let bytes = out.finish().unwrap();
         let mut zip = zip::ZipArchive::new(Cursor::new(bytes)).unwrap();
         let mut text = String::new();
