@@ -51,8 +51,6 @@ pub fn header_text(template: &str, book: &Book) -> String {
 /// Writes the 一覧 table: its cells into `cells`, everything else (name, column widths,
 /// notes, print setup) into `sheet`, which holds no cells (see [`super::sheetxml`]).
 ///
-/// Every cell is written in row order (merged areas from their first row).
-///
 /// # Errors
 /// rust_xlsxwriter's limits.
 pub fn write_table(
@@ -62,92 +60,322 @@ pub fn write_table(
     profile: &Profile,
     marks: &Marks,
 ) -> Result<(), XlsxError> {
-    let layout = &profile.layout;
-    let mut styles = Styles::new(&layout.book);
-    let mut xfs = TableXfs::default();
-    sheet.set_name(&layout.book.sheet)?;
-    let columns = &layout.columns;
-    for (c, column) in columns.iter().enumerate() {
-        sheet.set_column_width(c as u16, column.width)?;
-    }
-    let mut r: u32 = 0;
-    for title in &layout.book.title_rows {
-        cells.text(r, 0, &header_text(title, book), &styles.title)?;
-        r += 1;
-    }
-    r += 1; // a blank row under the titles
+    let table = Table::lay_out(book, profile);
+    table.dress(sheet, profile, marks)?;
+    table.write_cells(cells, profile, marks)
+}
 
-    let mut breaks = Vec::new();
-    let page_height = printable_height(profile);
-    let mut room = page_height - f64::from(r) * LINE_PT; // the titles take some of page 1
-    for (goal, index) in book.rows_by_goal() {
-        let rows: Vec<&Row> = index.iter().map(|i| &book.rows[*i]).collect();
-        // every cell's content and every row's height, worked out on every core before
-        // the sheet is written in order (the other sheets of a working book are written
-        // beside this one, so the second core is often free)
-        let (heights, planned): (Vec<f64>, Vec<Vec<Planned>>) = {
-            use rayon::prelude::*;
-            rows.par_iter()
-                .map(|row| (row_height(row, profile), plan_row(row, profile)))
-                .unzip()
-        };
-        for page_rows in paginate(&rows, &heights, room, page_height, header_rows(profile)) {
-            if r > (layout.book.title_rows.len() + 1) as u32 {
-                breaks.push(r);
-            }
-            room = page_height;
-            let section = layout
-                .book
-                .section
-                .replace("{no}", &goal.no)
-                .replace("{title}", &goal.title);
-            let section = if goal.no.is_empty() && goal.title.is_empty() {
-                String::new()
-            } else {
-                section
-            };
-            cells.text(r, 0, section.trim(), &styles.section)?;
+/// The 一覧 table laid out: what goes on which sheet row, worked out before anything is
+/// written. The sheet's dress (notes, heights, print setup) and every cell format are
+/// settled from it first, so a working book can be saved by rust_xlsxwriter while the
+/// cells are still being written ([`super::working`]).
+pub struct Table<'a> {
+    book: &'a Book,
+    lines: Vec<Line<'a>>,
+    breaks: Vec<u32>,
+}
+
+/// One line of the table, or a run of its rows.
+enum Line<'a> {
+    Title {
+        row: u32,
+        text: String,
+    },
+    /// a goal's section line or a 数値目標 line
+    Section {
+        row: u32,
+        text: String,
+    },
+    Header {
+        row: u32,
+    },
+    /// rows of one page block (of one 数値目標 with a 数値目標 line), from `first_row`;
+    /// `index` gives each row's position in the book, for its [`Marks`]
+    Rows {
+        first_row: u32,
+        rows: Vec<&'a Row>,
+        index: Vec<usize>,
+        heights: Vec<f64>,
+    },
+}
+
+impl<'a> Table<'a> {
+    /// Titles, then per goal its page blocks: section line, header, rows (row heights
+    /// estimated on every core).
+    pub fn lay_out(book: &'a Book, profile: &Profile) -> Table<'a> {
+        let layout = &profile.layout;
+        let mut lines = Vec::new();
+        let mut r: u32 = 0;
+        for title in &layout.book.title_rows {
+            lines.push(Line::Title {
+                row: r,
+                text: header_text(title, book),
+            });
             r += 1;
-            r += write_header(cells, r, book, profile, &styles.header, &[])?;
-            // with a 数値目標 line: one run of rows per 数値目標, the line above each
-            let mut start = page_rows.start;
-            while start < page_rows.end {
-                let end = match &layout.book.targets_row {
-                    Some(_) => (start..page_rows.end)
-                        .take_while(|&i| rows[i].goal_targets == rows[start].goal_targets)
-                        .last()
-                        .map_or(start + 1, |i| i + 1),
-                    None => page_rows.end,
-                };
-                if let Some(line) = &layout.book.targets_row {
-                    let targets = rows[start].goal_targets.join(&layout.book.targets_join);
-                    cells.text(r, 0, &line.replace("{targets}", &targets), &styles.section)?;
-                    r += 1;
+        }
+        r += 1; // a blank row under the titles
+
+        let mut breaks = Vec::new();
+        let page_height = printable_height(profile);
+        let mut room = page_height - f64::from(r) * LINE_PT; // the titles take some of page 1
+        for (goal, index) in book.rows_by_goal() {
+            let rows: Vec<&Row> = index.iter().map(|i| &book.rows[*i]).collect();
+            let heights: Vec<f64> = {
+                use rayon::prelude::*;
+                rows.par_iter()
+                    .map(|row| row_height(row, profile))
+                    .collect()
+            };
+            for page_rows in paginate(&rows, &heights, room, page_height, header_rows(profile)) {
+                if r > (layout.book.title_rows.len() + 1) as u32 {
+                    breaks.push(r);
                 }
-                write_rows(
-                    sheet,
-                    cells,
-                    &mut xfs,
-                    r,
-                    &rows[start..end],
-                    &index[start..end],
-                    &heights[start..end],
-                    &planned[start..end],
-                    profile,
-                    &mut styles,
-                    marks,
-                )?;
-                r += (end - start) as u32;
-                start = end;
+                room = page_height;
+                let section = if goal.no.is_empty() && goal.title.is_empty() {
+                    String::new()
+                } else {
+                    layout
+                        .book
+                        .section
+                        .replace("{no}", &goal.no)
+                        .replace("{title}", &goal.title)
+                };
+                lines.push(Line::Section {
+                    row: r,
+                    text: section.trim().to_string(),
+                });
+                r += 1;
+                lines.push(Line::Header { row: r });
+                r += header_rows(profile);
+                // with a 数値目標 line: one run of rows per 数値目標, the line above each
+                let mut start = page_rows.start;
+                while start < page_rows.end {
+                    let end = match &layout.book.targets_row {
+                        Some(_) => (start..page_rows.end)
+                            .take_while(|&i| rows[i].goal_targets == rows[start].goal_targets)
+                            .last()
+                            .map_or(start + 1, |i| i + 1),
+                        None => page_rows.end,
+                    };
+                    if let Some(line) = &layout.book.targets_row {
+                        let targets = rows[start].goal_targets.join(&layout.book.targets_join);
+                        lines.push(Line::Section {
+                            row: r,
+                            text: line.replace("{targets}", &targets),
+                        });
+                        r += 1;
+                    }
+                    lines.push(Line::Rows {
+                        first_row: r,
+                        rows: rows[start..end].to_vec(),
+                        index: index[start..end].to_vec(),
+                        heights: heights[start..end].to_vec(),
+                    });
+                    r += (end - start) as u32;
+                    start = end;
+                }
             }
         }
+        // Excel keeps at most 1,023 manual page breaks a sheet; a bigger book (a national
+        // table runs to thousands of pages) breaks the rest of its pages by itself
+        breaks.truncate(1023);
+        Table {
+            book,
+            lines,
+            breaks,
+        }
     }
-    print_setup(sheet, profile);
-    // Excel keeps at most 1,023 manual page breaks a sheet; a bigger book (a national
-    // table runs to thousands of pages) breaks the rest of its pages by itself
-    breaks.truncate(1023);
-    if !breaks.is_empty() {
-        sheet.set_page_breaks(&breaks)?;
+
+    /// Everything of the sheet but its cells: name, column widths, the notes of
+    /// highlighted cells (and the row heights their boxes are placed by), print setup,
+    /// page breaks.
+    ///
+    /// # Errors
+    /// rust_xlsxwriter's limits.
+    pub fn dress(
+        &self,
+        sheet: &mut Worksheet,
+        profile: &Profile,
+        marks: &Marks,
+    ) -> Result<(), XlsxError> {
+        let columns = &profile.layout.columns;
+        sheet.set_name(&profile.layout.book.sheet)?;
+        for (c, column) in columns.iter().enumerate() {
+            sheet.set_column_width(c as u16, column.width)?;
+        }
+        if !marks.is_empty() {
+            for line in &self.lines {
+                let Line::Rows {
+                    first_row,
+                    rows,
+                    index,
+                    heights,
+                } = line
+                else {
+                    continue;
+                };
+                for (i, height) in heights.iter().enumerate() {
+                    // where rust_xlsxwriter places the notes' boxes depends on them
+                    sheet.set_row_height(first_row + i as u32, *height)?;
+                }
+                each_cell(rows, profile, |i, c, _| {
+                    if let Some(note) = marks.note(index[i], &columns[c]) {
+                        let note = Note::new(note).set_author("kpiroll");
+                        sheet.insert_note(first_row + i as u32, c as u16, &note)?;
+                    }
+                    Ok(())
+                })?;
+            }
+        }
+        print_setup(sheet, profile);
+        if !self.breaks.is_empty() {
+            sheet.set_page_breaks(&self.breaks)?;
+        }
+        Ok(())
+    }
+
+    /// Numbers every format the table's cells can take in `xfs`, in a fixed order (the
+    /// line formats, the text styles, then the number formats by code; each also
+    /// highlighted when there are marks), so that no cell adds one later.
+    pub fn number_formats(&self, xfs: &Xfs, profile: &Profile, marks: &Marks) {
+        use rayon::prelude::*;
+        let mut styles = Styles::new(&profile.layout.book);
+        let codes: std::collections::BTreeSet<String> = self
+            .book
+            .rows
+            .par_iter()
+            .fold(std::collections::BTreeSet::new, |mut codes, row| {
+                codes.extend(number_codes(row, profile));
+                codes
+            })
+            .reduce(std::collections::BTreeSet::new, |mut a, b| {
+                a.extend(b);
+                a
+            });
+        let mut formats = vec![
+            styles.title.clone(),
+            styles.section.clone(),
+            styles.header.clone(),
+        ];
+        let mut cell_formats = vec![
+            styles.text.clone(),
+            styles.centered.clone(),
+            styles.value_text.clone(),
+        ];
+        for code in &codes {
+            cell_formats.push(styles.number(code).clone());
+        }
+        formats.extend(cell_formats.iter().cloned());
+        if !marks.is_empty() {
+            formats.extend(cell_formats.iter().map(super::styles::with_change_fill));
+        }
+        for format in &formats {
+            xfs.id(format);
+        }
+    }
+
+    /// Writes every cell, in row order: the rows' cells planned on every core a few
+    /// thousand rows at a time.
+    ///
+    /// # Errors
+    /// rust_xlsxwriter's limits (a text too long, a row beyond Excel's grid).
+    pub fn write_cells(
+        &self,
+        cells: &mut SheetCells,
+        profile: &Profile,
+        marks: &Marks,
+    ) -> Result<(), XlsxError> {
+        use rayon::prelude::*;
+        const BATCH: usize = 4096;
+        let mut styles = Styles::new(&profile.layout.book);
+        let mut xfs = TableXfs::default();
+        let mut k = 0;
+        while k < self.lines.len() {
+            // the lines k..m hold about BATCH rows
+            let mut m = k;
+            let mut n = 0;
+            while m < self.lines.len() && n < BATCH {
+                if let Line::Rows { rows, .. } = &self.lines[m] {
+                    n += rows.len();
+                }
+                m += 1;
+            }
+            let planned: Vec<Vec<Vec<Planned>>> = self.lines[k..m]
+                .par_iter()
+                .map(|line| match line {
+                    Line::Rows { rows, .. } => rows.iter().map(|r| plan_row(r, profile)).collect(),
+                    _ => Vec::new(),
+                })
+                .collect();
+            for (line, planned) in self.lines[k..m].iter().zip(planned) {
+                match line {
+                    Line::Title { row, text } => cells.text(*row, 0, text, &styles.title)?,
+                    Line::Section { row, text } => cells.text(*row, 0, text, &styles.section)?,
+                    Line::Header { row } => {
+                        write_header(cells, *row, self.book, profile, &styles.header, &[])?;
+                    }
+                    Line::Rows {
+                        first_row,
+                        rows,
+                        index,
+                        heights,
+                    } => write_rows(
+                        cells,
+                        &mut xfs,
+                        *first_row,
+                        rows,
+                        index,
+                        heights,
+                        &planned,
+                        profile,
+                        &mut styles,
+                        marks,
+                    )?,
+                }
+            }
+            k = m;
+        }
+        Ok(())
+    }
+}
+
+/// The number format codes a row's value cells are written with.
+fn number_codes(row: &Row, profile: &Profile) -> Vec<String> {
+    profile
+        .layout
+        .columns
+        .iter()
+        .filter(|c| !(c.group || c.project))
+        .filter_map(|column| cell_value(row, column, profile))
+        .filter_map(|value| numfmt::number_cell(value, &profile.patterns.negative_signs))
+        .map(|(_, code)| code)
+        .collect()
+}
+
+/// Calls `cell(i, c, last)` for every cell written of `rows` (a merged run of a group or
+/// project column only at its first row, `last` the index of its last row; otherwise
+/// `last == i`), row by row, column by column.
+fn each_cell(
+    rows: &[&Row],
+    profile: &Profile,
+    mut cell: impl FnMut(usize, usize, usize) -> Result<(), XlsxError>,
+) -> Result<(), XlsxError> {
+    let columns = &profile.layout.columns;
+    // per column, the last row of the merged run being written: rows up to it are
+    // inside the run (runs are found scanning forward once, not from every row)
+    let mut run_ends: Vec<Option<usize>> = vec![None; columns.len()];
+    for i in 0..rows.len() {
+        for (c, column) in columns.iter().enumerate() {
+            let mut last = i;
+            if column.group || column.project {
+                if run_ends[c].is_some_and(|end| i <= end) {
+                    continue; // inside a merged run written from its first row
+                }
+                last = run_end(rows, i, column.field, profile);
+                run_ends[c] = Some(last);
+            }
+            cell(i, c, last)?;
+        }
     }
     Ok(())
 }
@@ -268,6 +496,17 @@ impl Marks {
         self.notes.is_empty()
     }
 
+    /// Whether a cell is highlighted.
+    pub fn has_note(&self, row: usize, column: &crate::profile::Column) -> bool {
+        self.notes.get(&row).is_some_and(|notes| {
+            let extra = (column.field == Field::Extra)
+                .then(|| column.name.as_deref().unwrap_or(&column.header));
+            notes
+                .iter()
+                .any(|(f, e, _)| *f == column.field && e.as_deref() == extra)
+        })
+    }
+
     /// The note of a cell, when it is highlighted.
     pub fn note(&self, row: usize, column: &crate::profile::Column) -> Option<String> {
         let extra = (column.field == Field::Extra)
@@ -287,11 +526,9 @@ pub(crate) const PAD_PT: f64 = 3.0;
 /// Writes the data rows of one page block from row `first_row`, merging group and
 /// project cells over their runs within the block, with the estimated row heights.
 /// `planned` holds each row's cells, worked out beforehand ([`plan_row`]); `index`
-/// gives each row's position in the book, for its [`Marks`]. Cells go out in row order
-/// (a merged run from its first row), as a sheet written row by row needs.
+/// gives each row's position in the book, for its [`Marks`] (a marked cell is filled).
 #[allow(clippy::too_many_arguments)]
 fn write_rows(
-    sheet: &mut Worksheet,
     cells: &mut SheetCells,
     xfs: &mut TableXfs,
     first_row: u32,
@@ -304,42 +541,25 @@ fn write_rows(
     marks: &Marks,
 ) -> Result<(), XlsxError> {
     let columns = &profile.layout.columns;
-    // per column, the last row of the merged run being written: rows up to it are
-    // inside the run (runs are found scanning forward once, not from every row)
-    let mut run_ends: Vec<Option<usize>> = vec![None; columns.len()];
-    for (i, planned) in planned.iter().enumerate() {
+    let mut height_set = None;
+    each_cell(rows, profile, |i, c, last| {
         let r = first_row + i as u32;
-        cells.set_row_height(r, heights[i])?;
-        if std::env::var_os("NOH").is_none() && !marks.is_empty() {
-            // where rust_xlsxwriter places the notes' boxes depends on the heights
-            sheet.set_row_height(r, heights[i])?;
+        if height_set != Some(i) {
+            cells.set_row_height(r, heights[i])?;
+            height_set = Some(i);
         }
-        for (c, (column, cell)) in columns.iter().zip(planned).enumerate() {
-            let note = marks.note(index[i], column);
-            let mut last_row = r;
-            if column.group || column.project {
-                if run_ends[c].is_some_and(|end| i <= end) {
-                    continue; // inside a merged run written from its first row
-                }
-                let end = run_end(rows, i, column.field, profile);
-                run_ends[c] = Some(end);
-                last_row = first_row + end as u32;
+        let cell = &planned[i][c];
+        let noted = marks.has_note(index[i], &columns[c]);
+        let xf = xfs.of(cell, noted, styles, cells);
+        let c = c as u16;
+        match &cell.content {
+            Content::Number(x, _) => cells.number_xf(r, c, *x, xf),
+            Content::Text(text) if last > i => {
+                cells.merged_xf((r, c), (first_row + last as u32, c), text, xf)
             }
-            let c = c as u16;
-            let xf = xfs.of(cell, note.is_some(), styles, cells);
-            match &cell.content {
-                Content::Number(x, _) => cells.number_xf(r, c, *x, xf)?,
-                Content::Text(text) if last_row > r => {
-                    cells.merged_xf((r, c), (last_row, c), text, xf)?
-                }
-                Content::Text(text) => cells.text_xf(r, c, text, xf)?,
-            };
-            if let Some(note) = note {
-                sheet.insert_note(r, c, &Note::new(note).set_author("kpiroll"))?;
-            }
+            Content::Text(text) => cells.text_xf(r, c, text, xf),
         }
-    }
-    Ok(())
+    })
 }
 
 /// The format numbers of the table's cells, looked up once per style or number code
@@ -420,13 +640,7 @@ fn plan_row(row: &Row, profile: &Profile) -> Vec<Planned> {
         .iter()
         .map(|column| {
             let field = column.field;
-            let extra = column.extra_key(row.year);
-            let value = match field {
-                Field::Target => Some(&row.target),
-                Field::Actual => Some(&row.actual),
-                Field::Extra => extra.as_ref().and_then(|k| extra_value(row, k, profile)),
-                _ => None,
-            };
+            let value = cell_value(row, column, profile);
             if column.group || column.project {
                 let style = if field == Field::MeasureNo {
                     Style::Centered
@@ -461,6 +675,24 @@ fn plan_row(row: &Row, profile: &Profile) -> Vec<Planned> {
             }
         })
         .collect()
+}
+
+/// The value a value column (目標値, 実績値, an extra column) shows for a row; `None`
+/// for a text column.
+fn cell_value<'r>(
+    row: &'r Row,
+    column: &crate::profile::Column,
+    profile: &Profile,
+) -> Option<&'r Value> {
+    match column.field {
+        Field::Target => Some(&row.target),
+        Field::Actual => Some(&row.actual),
+        Field::Extra => {
+            let key = column.extra_key(row.year)?;
+            extra_value(row, &key, profile)
+        }
+        _ => None,
+    }
 }
 
 /// Splits a goal's rows into page blocks: each block fits a page after its section and

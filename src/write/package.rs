@@ -28,10 +28,23 @@ use super::sheetxml::{Gathered, SheetCells, Xfs};
 
 /// A workbook made by rust_xlsxwriter whose big sheets' cells were gathered apart.
 pub struct Package {
-    pub workbook: Workbook,
+    made: Made,
     xfs: Arc<Xfs>,
     /// (sheet position, its cells); sheet 0 must be one (it carries the probes)
     sheets: Vec<(usize, SheetCells)>,
+}
+
+/// rust_xlsxwriter's part of a package: the workbook, or already saved.
+enum Made {
+    Workbook(Workbook),
+    Saved(Saved),
+}
+
+/// A workbook saved by rust_xlsxwriter with the probes (steps 1 and 2 above), waiting
+/// for its gathered cells.
+pub struct Saved {
+    bytes: Vec<u8>,
+    probes: u32,
 }
 
 impl Package {
@@ -40,7 +53,17 @@ impl Package {
     /// rust_xlsxwriter.
     pub fn new(workbook: Workbook, xfs: Arc<Xfs>, sheets: Vec<(usize, SheetCells)>) -> Package {
         Package {
-            workbook,
+            made: Made::Workbook(workbook),
+            xfs,
+            sheets,
+        }
+    }
+
+    /// A package whose workbook was saved already ([`save_workbook`]), while the cells
+    /// were being gathered.
+    pub fn saved(saved: Saved, xfs: Arc<Xfs>, sheets: Vec<(usize, SheetCells)>) -> Package {
+        Package {
+            made: Made::Saved(saved),
             xfs,
             sheets,
         }
@@ -51,104 +74,133 @@ impl Package {
     /// # Errors
     /// rust_xlsxwriter's and the zip's, and [`XlsxError::ParameterError`] when
     /// rust_xlsxwriter numbered the formats otherwise than [`Xfs`] (a change in
-    /// rust_xlsxwriter: the tests would show it) or a part is over 4 GiB.
+    /// rust_xlsxwriter: the tests would show it), a format was numbered after the
+    /// workbook was saved, or a part is over 4 GiB.
     pub fn save(self) -> Result<Vec<u8>, XlsxError> {
-        let Package {
-            mut workbook,
-            xfs,
-            sheets,
-        } = self;
-        if !sheets.iter().any(|(i, _)| *i == 0) {
+        let Package { made, xfs, sheets } = self;
+        let saved = match made {
+            Made::Saved(saved) => saved,
+            Made::Workbook(mut workbook) => {
+                let gathered: Vec<usize> = sheets.iter().map(|(i, _)| *i).collect();
+                save_workbook(&mut workbook, &xfs, &gathered)?
+            }
+        };
+        if xfs.formats().len() as u32 != saved.probes {
             return Err(XlsxError::ParameterError(
-                "the first sheet must be a gathered one (it carries the format probes)".into(),
+                "a cell format was numbered after the workbook was saved".into(),
             ));
         }
-        let formats = xfs.formats();
-        let probes = formats.len() as u32;
-        {
-            let sheet = workbook.worksheet_from_index(0)?;
-            for (k, format) in formats.iter().enumerate() {
-                sheet.write_blank(k as u32, 0, format)?;
-            }
-        }
-        for (i, _) in &sheets {
-            let row = if *i == 0 { probes } else { 0 };
-            workbook
-                .worksheet_from_index(*i)?
-                .merge_range(row, 0, row, 1, "", &Format::new())?;
-        }
-        let stage = crate::progress::stage("  rust_xlsxwriter's parts");
-        let saved = workbook.save_to_buffer()?;
-        drop(workbook);
-        drop(stage);
-
-        let mut zip = zip::ZipArchive::new(Cursor::new(&saved[..]))?;
-        let parts = crate::read::merges::sheet_parts(&mut zip);
-        // each gathered sheet: its part and its XML in pieces (rust_xlsxwriter's XML
-        // before the cells, the cells, its XML after them)
-        let mut sheets_xml: Vec<(String, Vec<Piece>)> = Vec::new();
-        for (i, cells) in sheets {
-            let Some((_, part)) = parts.get(i) else {
-                return Err(XlsxError::ParameterError(format!("no part for sheet {i}")));
-            };
-            let mut xml = String::new();
-            zip.by_name(part)?.read_to_string(&mut xml)?;
-            if i == 0 {
-                check_probes(&xml, probes)?;
-            }
-            let gathered = cells.finish();
-            let (head, tail) = splice(&xml, &gathered)?;
-            let mut pieces = vec![Piece::Raw(head.into_bytes())];
-            pieces.extend(gathered.data);
-            pieces.push(Piece::Raw(tail.into_bytes()));
-            sheets_xml.push((part.clone(), pieces));
-        }
-        // what is not deflated yet, deflated on every core; the last piece of a sheet
-        // ends its stream
-        let stage = crate::progress::stage("  the sheets deflated");
-        sheets_xml.par_iter_mut().for_each(|(_, pieces)| {
-            let last = pieces.len() - 1;
-            pieces.par_iter_mut().enumerate().for_each(|(k, piece)| {
-                if let Piece::Raw(data) = piece {
-                    *piece = Piece::Deflated(Deflated::of(data, k == last));
-                }
-            });
-        });
-        drop(stage);
-        let _stage = crate::progress::stage("  the zip");
-        let mut out = ZipOut::with_capacity(saved.len() + (saved.len() >> 2));
-        for k in 0..zip.len() {
-            let mut file = zip.by_index_raw(k)?;
-            let name = file.name()?.to_string();
-            match sheets_xml.iter().find(|(part, _)| *part == name) {
-                Some((_, pieces)) => {
-                    let mut crc = crc32fast::Hasher::new();
-                    let mut size = 0u64;
-                    let mut data: Vec<&[u8]> = Vec::with_capacity(pieces.len());
-                    for piece in pieces {
-                        let Piece::Deflated(piece) = piece else {
-                            unreachable!("every piece was deflated above");
-                        };
-                        crc.combine(&piece.crc);
-                        size += piece.size;
-                        data.push(&piece.bytes);
-                    }
-                    out.add(&name, DEFLATE, crc.finalize(), size, &data)?;
-                }
-                None => {
-                    let (method, crc, size) = (file.compression(), file.crc32(), file.size());
-                    let mut raw = Vec::with_capacity(file.compressed_size() as usize);
-                    file.read_to_end(&mut raw)?;
-                    let method = match method {
-                        zip::CompressionMethod::Stored => STORED,
-                        _ => DEFLATE,
-                    };
-                    out.add(&name, method, crc, size, &[&raw])?;
-                }
-            }
-        }
-        out.finish()
+        splice_cells(&saved, sheets)
     }
+}
+
+/// Steps 1 and 2: the probes and merged areas, then rust_xlsxwriter's save. Every
+/// format the gathered cells use must be numbered in `xfs` by then. `gathered` are the
+/// positions of the gathered sheets (0 among them).
+///
+/// # Errors
+/// rust_xlsxwriter's.
+pub fn save_workbook(
+    workbook: &mut Workbook,
+    xfs: &Xfs,
+    gathered: &[usize],
+) -> Result<Saved, XlsxError> {
+    if !gathered.contains(&0) {
+        return Err(XlsxError::ParameterError(
+            "the first sheet must be a gathered one (it carries the format probes)".into(),
+        ));
+    }
+    let formats = xfs.formats();
+    let probes = formats.len() as u32;
+    {
+        let sheet = workbook.worksheet_from_index(0)?;
+        for (k, format) in formats.iter().enumerate() {
+            sheet.write_blank(k as u32, 0, format)?;
+        }
+    }
+    for i in gathered {
+        let row = if *i == 0 { probes } else { 0 };
+        workbook
+            .worksheet_from_index(*i)?
+            .merge_range(row, 0, row, 1, "", &Format::new())?;
+    }
+    let _stage = crate::progress::stage("  rust_xlsxwriter's parts");
+    Ok(Saved {
+        bytes: workbook.save_to_buffer()?,
+        probes,
+    })
+}
+
+/// Steps 3 and 4: the gathered cells into the sheets of `saved`, the zip written.
+fn splice_cells(saved: &Saved, sheets: Vec<(usize, SheetCells)>) -> Result<Vec<u8>, XlsxError> {
+    let probes = saved.probes;
+    let saved = &saved.bytes;
+    let mut zip = zip::ZipArchive::new(Cursor::new(&saved[..]))?;
+    let parts = crate::read::merges::sheet_parts(&mut zip);
+    // each gathered sheet: its part and its XML in pieces (rust_xlsxwriter's XML
+    // before the cells, the cells, its XML after them)
+    let mut sheets_xml: Vec<(String, Vec<Piece>)> = Vec::new();
+    for (i, cells) in sheets {
+        let Some((_, part)) = parts.get(i) else {
+            return Err(XlsxError::ParameterError(format!("no part for sheet {i}")));
+        };
+        let mut xml = String::new();
+        zip.by_name(part)?.read_to_string(&mut xml)?;
+        if i == 0 {
+            check_probes(&xml, probes)?;
+        }
+        let gathered = cells.finish();
+        let (head, tail) = splice(&xml, &gathered)?;
+        let mut pieces = vec![Piece::Raw(head.into_bytes())];
+        pieces.extend(gathered.data);
+        pieces.push(Piece::Raw(tail.into_bytes()));
+        sheets_xml.push((part.clone(), pieces));
+    }
+    // what is not deflated yet, deflated on every core; the last piece of a sheet
+    // ends its stream
+    let stage = crate::progress::stage("  the sheets deflated");
+    sheets_xml.par_iter_mut().for_each(|(_, pieces)| {
+        let last = pieces.len() - 1;
+        pieces.par_iter_mut().enumerate().for_each(|(k, piece)| {
+            if let Piece::Raw(data) = piece {
+                *piece = Piece::Deflated(Deflated::of(data, k == last));
+            }
+        });
+    });
+    drop(stage);
+    let _stage = crate::progress::stage("  the zip");
+    let mut out = ZipOut::with_capacity(saved.len() + (saved.len() >> 2));
+    for k in 0..zip.len() {
+        let mut file = zip.by_index_raw(k)?;
+        let name = file.name()?.to_string();
+        match sheets_xml.iter().find(|(part, _)| *part == name) {
+            Some((_, pieces)) => {
+                let mut crc = crc32fast::Hasher::new();
+                let mut size = 0u64;
+                let mut data: Vec<&[u8]> = Vec::with_capacity(pieces.len());
+                for piece in pieces {
+                    let Piece::Deflated(piece) = piece else {
+                        unreachable!("every piece was deflated above");
+                    };
+                    crc.combine(&piece.crc);
+                    size += piece.size;
+                    data.push(&piece.bytes);
+                }
+                out.add(&name, DEFLATE, crc.finalize(), size, &data)?;
+            }
+            None => {
+                let (method, crc, size) = (file.compression(), file.crc32(), file.size());
+                let mut raw = Vec::with_capacity(file.compressed_size() as usize);
+                file.read_to_end(&mut raw)?;
+                let method = match method {
+                    zip::CompressionMethod::Stored => STORED,
+                    _ => DEFLATE,
+                };
+                out.add(&name, method, crc, size, &[&raw])?;
+            }
+        }
+    }
+    out.finish()
 }
 
 /// Checks that probe k (row k + 1) carries format number k + 1.

@@ -9,8 +9,8 @@ use std::path::Path;
 
 use rust_xlsxwriter::{Workbook, Worksheet, XlsxError};
 
-use super::book::{set_fixed_properties, write_table, Marks};
-use super::package::Package;
+use super::book::{set_fixed_properties, Marks, Table};
+use super::package::{save_workbook, Package, Saved};
 use super::sheetxml::{Cells, SheetCells, Xfs};
 use super::styles::Styles;
 use crate::merge::{Consolidated, Fate, Read, Status};
@@ -32,50 +32,67 @@ pub fn working_workbook(
     let book = &consolidated.book;
     let mut workbook = Workbook::new();
     set_fixed_properties(&mut workbook, book)?;
-    for _ in 0..4 {
-        workbook.add_worksheet();
+    let mut marks = Marks::none();
+    for (i, info) in consolidated.rows.iter().enumerate() {
+        for change in &info.changes {
+            let note = profile.message("note_last_year", &[("old", &change.old)]);
+            marks.add(i, change.field, change.extra.clone(), note);
+        }
     }
-    // 一覧 on one core, the three lists on the other: the sheets are independent. Their
-    // cells are gathered as XML (see super::sheetxml), with formats numbered in the
-    // order first used; the lists' two formats are numbered first, here, so from then on
-    // only 一覧 adds formats, and the file is the same whatever the timing
+    // Every sheet's cells are gathered as XML (see super::sheetxml). 一覧 is laid out
+    // and its formats numbered first (the lists' two before them), so the file is the
+    // same whatever the timing. Then 一覧's cells on one core; on the other, the rest of
+    // 一覧's sheet (notes, row heights, print setup) and the three lists, and the
+    // workbook saved by rust_xlsxwriter while 一覧's cells are still being written.
     let styles = Styles::new(&profile.layout.book);
     let xfs = Xfs::new();
     xfs.id(&styles.header);
     xfs.id(&styles.text);
-    let mut cells: Vec<SheetCells> = (0..4).map(|_| SheetCells::new(&xfs)).collect();
-    let [list_cells, changes_cells, log_cells, status_cells] = &mut cells[..] else {
-        unreachable!("four sheets of cells");
-    };
-    let [list, changes, log, status] = &mut workbook.worksheets_mut()[..] else {
-        unreachable!("four sheets were added");
-    };
+    let stage = crate::progress::stage("  the table laid out");
+    let table = Table::lay_out(book, profile);
+    table.number_formats(&xfs, profile, &marks);
+    drop(stage);
+    let mut list_cells = SheetCells::new(&xfs);
     let (list, lists) = rayon::join(
         || {
-            let _stage = crate::progress::stage("  the table sheet");
-            let mut marks = Marks::none();
-            for (i, info) in consolidated.rows.iter().enumerate() {
-                for change in &info.changes {
-                    let note = profile.message("note_last_year", &[("old", &change.old)]);
-                    marks.add(i, change.field, change.extra.clone(), note);
-                }
-            }
-            write_table(list, list_cells, book, profile, &marks)
+            let _stage = crate::progress::stage("  the table's cells");
+            table.write_cells(&mut list_cells, profile, &marks)
         },
-        || {
-            let _stage = crate::progress::stage("  the three lists");
-            changes_sheet((changes, changes_cells), consolidated, profile, &styles)?;
-            log_sheet((log, log_cells), sources, fates, report, profile, &styles)?;
-            status_sheet((status, status_cells), consolidated, profile, &styles)
+        || -> Result<(Vec<SheetCells>, Saved), XlsxError> {
+            let stage = crate::progress::stage("  the table's sheet and the three lists");
+            let mut list = Worksheet::new();
+            table.dress(&mut list, profile, &marks)?;
+            workbook.push_worksheet(list);
+            let mut cells: Vec<SheetCells> = (0..3).map(|_| SheetCells::new(&xfs)).collect();
+            let [changes_cells, log_cells, status_cells] = &mut cells[..] else {
+                unreachable!("three sheets of cells");
+            };
+            let mut sheet = Worksheet::new();
+            changes_sheet((&mut sheet, changes_cells), consolidated, profile, &styles)?;
+            workbook.push_worksheet(sheet);
+            let mut sheet = Worksheet::new();
+            log_sheet(
+                (&mut sheet, log_cells),
+                sources,
+                fates,
+                report,
+                profile,
+                &styles,
+            )?;
+            workbook.push_worksheet(sheet);
+            let mut sheet = Worksheet::new();
+            status_sheet((&mut sheet, status_cells), consolidated, profile, &styles)?;
+            workbook.push_worksheet(sheet);
+            drop(stage);
+            let saved = save_workbook(&mut workbook, &xfs, &[0, 1, 2, 3])?;
+            Ok((cells, saved))
         },
     );
     list?;
-    lists?;
-    Ok(Package::new(
-        workbook,
-        xfs,
-        cells.into_iter().enumerate().collect(),
-    ))
+    let (lists, saved) = lists?;
+    let mut sheets = vec![(0, list_cells)];
+    sheets.extend(lists.into_iter().enumerate().map(|(k, c)| (k + 1, c)));
+    Ok(Package::saved(saved, xfs, sheets))
 }
 
 /// A sheet kpiroll fills: its rust_xlsxwriter sheet (name, widths, print setup) and its
