@@ -36,7 +36,7 @@ pub struct Package {
 
 /// rust_xlsxwriter's part of a package: the workbook, or already saved.
 enum Made {
-    Workbook(Workbook),
+    Workbook(Box<Workbook>),
     Saved(Saved),
 }
 
@@ -53,7 +53,7 @@ impl Package {
     /// rust_xlsxwriter.
     pub fn new(workbook: Workbook, xfs: Arc<Xfs>, sheets: Vec<(usize, SheetCells)>) -> Package {
         Package {
-            made: Made::Workbook(workbook),
+            made: Made::Workbook(Box::new(workbook)),
             xfs,
             sheets,
         }
