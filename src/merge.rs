@@ -199,6 +199,11 @@ pub struct Consolidated {
     pub rows: Vec<BookRow>,
     /// per 担当課 (this year's names): what was expected and what came
     pub submissions: Vec<Submission>,
+    /// what is left of last year's matched rows once their structure moved into `book`:
+    /// kept rather than freed string by string during the merge, so that the caller
+    /// decides when (the CLI leaves it to the system at exit; 140,000 rows' worth is a
+    /// tenth of a second)
+    pub spent: Vec<Row>,
 }
 
 impl Consolidated {
@@ -262,6 +267,7 @@ pub fn merge_with_prev(
         source_of[read.book_row] = Some(read.at.clone());
     }
 
+    let stage = crate::progress::stage("  keys joined");
     let prev_keys: Vec<Key> = prev.rows.iter().map(Row::key).collect();
     let cur_keys: Vec<Key> = current.book.rows.iter().map(Row::key).collect();
     let pairs = join_keys(&prev_keys, &cur_keys)?;
@@ -277,33 +283,44 @@ pub fn merge_with_prev(
     }
     new_rows.sort_unstable(); // return order, not join order
 
-    // what needs both books whole, before their rows move
-    if renames.0.is_empty() {
-        for (from, to) in probable_renames(&prev, &match_of_prev, current) {
-            report.push(
-                Location::file(prev_path),
-                ProblemKind::ProbableRename { from, to },
-            );
-        }
+    drop(stage);
+    let stage = crate::progress::stage("  rows compared");
+    // what needs both books whole, before their rows move: the comparisons, row by row
+    // on every core, beside the renames and the submissions expected
+    let ((renamed, mut submissions), mut changes_of) = rayon::join(
+        || {
+            let renamed = if renames.0.is_empty() {
+                probable_renames(&prev, &match_of_prev, current)
+            } else {
+                Vec::new()
+            };
+            (renamed, Submissions::expected(&prev, current, renames, year))
+        },
+        || -> Vec<Option<Vec<crate::compare::Change>>> {
+            use rayon::prelude::*;
+            let cur = &current.book.rows;
+            prev.rows
+                .par_iter()
+                .zip(&match_of_prev)
+                .map(|(p, m)| m.map(|c| crate::compare::changes(p, &cur[c], profile)))
+                .collect()
+        },
+    );
+    for (from, to) in renamed {
+        report.push(
+            Location::file(prev_path),
+            ProblemKind::ProbableRename { from, to },
+        );
     }
-    let mut submissions = Submissions::expected(&prev, current, renames, year);
-
-    // the comparisons, row by row on every core, before the rows move
-    let mut changes_of: Vec<Option<Vec<crate::compare::Change>>> = {
-        use rayon::prelude::*;
-        let cur = &current.book.rows;
-        prev.rows
-            .par_iter()
-            .zip(&match_of_prev)
-            .map(|(p, m)| m.map(|c| crate::compare::changes(p, &cur[c], profile)))
-            .collect()
-    };
+    drop(stage);
+    let stage = crate::progress::stage("  rows moved");
     let mut cur_rows: Vec<Option<Row>> = std::mem::take(&mut current.book.rows)
         .into_iter()
         .map(Some)
         .collect();
     let mut rows: Vec<Row> = Vec::with_capacity(prev.rows.len() + new_rows.len());
     let mut info: Vec<BookRow> = Vec::with_capacity(rows.capacity());
+    let mut spent: Vec<Row> = Vec::with_capacity(prev.rows.len());
     for (p, prev_row) in prev.rows.into_iter().enumerate() {
         match match_of_prev[p] {
             Some(c) => {
@@ -313,11 +330,13 @@ pub fn merge_with_prev(
                 row.year = year;
                 carry_extras(&mut row, &prev_row, profile);
                 // the strategy's structure is last year's book's
-                row.goal = prev_row.goal;
-                row.goal_targets = prev_row.goal_targets;
-                row.measure_no = prev_row.measure_no;
-                row.measure = prev_row.measure;
-                row.measure_kpi = prev_row.measure_kpi;
+                let mut prev_row = prev_row;
+                row.goal = std::mem::take(&mut prev_row.goal);
+                row.goal_targets = std::mem::take(&mut prev_row.goal_targets);
+                row.measure_no = std::mem::take(&mut prev_row.measure_no);
+                row.measure = std::mem::take(&mut prev_row.measure);
+                row.measure_kpi = std::mem::take(&mut prev_row.measure_kpi);
+                spent.push(prev_row);
                 info.push(BookRow {
                     status: Status::Matched,
                     changes,
@@ -423,11 +442,14 @@ pub fn merge_with_prev(
         }
     }
 
+    drop(stage);
+    let _stage = crate::progress::stage("  submissions received");
     submissions.received(&rows, &info, renames, year);
     Ok(Consolidated {
         book: Book { year, rows },
         rows: info,
         submissions: submissions.done(),
+        spent,
     })
 }
 
