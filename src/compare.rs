@@ -64,7 +64,9 @@ pub const COMPARED: [Field; 6] = [
 
 /// Every compared field whose meaning changed from `prev` to `cur`.
 pub fn changes(prev: &Row, cur: &Row, profile: &Profile) -> Vec<Change> {
-    let text = |row: &Row, f: Field| crate::write::book::field_text(row, f, profile);
+    fn text<'r>(row: &'r Row, f: Field, profile: &Profile) -> std::borrow::Cow<'r, str> {
+        crate::write::book::field_text(row, f, profile)
+    }
     COMPARED
         .iter()
         .filter(|f| match f {
@@ -77,13 +79,13 @@ pub fn changes(prev: &Row, cur: &Row, profile: &Profile) -> Vec<Change> {
                         .any(|(a, b)| !same_text(a, b))
             }
             Field::Target => !same_value(&prev.target, &cur.target, &cur.unit),
-            f => !same_text(&text(prev, **f), &text(cur, **f)),
+            f => !same_text(&text(prev, **f, profile), &text(cur, **f, profile)),
         })
         .map(|f| Change {
             field: *f,
             extra: None,
-            old: text(prev, *f),
-            new: text(cur, *f),
+            old: text(prev, *f, profile).into_owned(),
+            new: text(cur, *f, profile).into_owned(),
         })
         .chain(extra_changes(prev, cur, profile))
         .collect()

@@ -7,6 +7,8 @@
 //! Print-ready: paper, orientation and fit from the layout, the header row repeated on
 //! every page, a page break before each block, page numbers in the footer.
 
+use std::borrow::Cow;
+
 use rust_xlsxwriter::{DocProperties, ExcelDateTime, Format, Note, Workbook, Worksheet, XlsxError};
 use rustc_hash::FxHashMap;
 
@@ -599,13 +601,13 @@ impl TableXfs {
 
 /// What one cell of the table holds and how it looks, worked out before the sheet is
 /// written (so on every core).
-pub(crate) struct Planned {
-    content: Content,
+pub(crate) struct Planned<'r> {
+    content: Content<'r>,
     style: Style,
 }
 
-enum Content {
-    Text(String),
+enum Content<'r> {
+    Text(Cow<'r, str>),
     /// a number and the format code that shows it as it was typed
     Number(f64, String),
 }
@@ -633,7 +635,7 @@ impl Style {
 /// Every cell of a row, column by column: a value column's number (or its text), the
 /// text of the others (group and project columns too, though only the first row of
 /// a merged run is written).
-fn plan_row(row: &Row, profile: &Profile) -> Vec<Planned> {
+fn plan_row<'r>(row: &'r Row, profile: &Profile) -> Vec<Planned<'r>> {
     profile
         .layout
         .columns
@@ -659,7 +661,7 @@ fn plan_row(row: &Row, profile: &Profile) -> Vec<Planned> {
                         style: Style::ValueText,
                     },
                     None => Planned {
-                        content: Content::Text(value.raw.clone()),
+                        content: Content::Text(Cow::Borrowed(&value.raw)),
                         style: Style::ValueText,
                     },
                 };
@@ -831,26 +833,35 @@ fn same_run(rows: &[&Row], a: usize, b: usize, field: Field, profile: &Profile) 
         } || field_text(a, *f, profile) == field_text(b, *f, profile))
 }
 
-/// The text a column shows for a row (an extra column: its value's raw text).
-pub fn column_text(row: &Row, column: &crate::profile::Column, profile: &Profile) -> String {
+/// The text a column shows for a row (an extra column: its value's raw text),
+/// borrowed from the row where it is one field as it is.
+pub fn column_text<'r>(
+    row: &'r Row,
+    column: &crate::profile::Column,
+    profile: &Profile,
+) -> Cow<'r, str> {
     column_text_in(row, column, row.year, profile)
 }
 
 /// [`column_text`] in a book of `year` (a form for next year shows this row's 実績値 in
 /// the column of `{year-1}`).
-pub fn column_text_in(
-    row: &Row,
+pub fn column_text_in<'r>(
+    row: &'r Row,
     column: &crate::profile::Column,
     year: crate::model::FiscalYear,
     profile: &Profile,
-) -> String {
+) -> Cow<'r, str> {
     match (column.extra_key(year), &column.format) {
         (Some(key), _) => {
-            extra_value(row, &key, profile).map_or_else(String::new, |v| v.raw.clone())
+            extra_value(row, &key, profile).map_or(Cow::Borrowed(""), |v| Cow::Borrowed(&v.raw))
         }
-        (None, Some(format)) if column.field == Field::Measure && !row.measure.is_empty() => format
-            .replace("{no}", &row.measure_no)
-            .replace("{name}", &row.measure),
+        (None, Some(format)) if column.field == Field::Measure && !row.measure.is_empty() => {
+            Cow::Owned(
+                format
+                    .replace("{no}", &row.measure_no)
+                    .replace("{name}", &row.measure),
+            )
+        }
         (None, _) => field_text(row, column.field, profile),
     }
 }
@@ -865,23 +876,38 @@ pub fn extra_value<'a>(row: &'a Row, key: &str, profile: &Profile) -> Option<&'a
     })
 }
 
-/// The text a text column shows for a row (an extra column's: see [`column_text`]).
-pub fn field_text(row: &Row, field: Field, profile: &Profile) -> String {
+/// The text a text column shows for a row (an extra column's: see [`column_text`]),
+/// borrowed from the row where it is one field as it is.
+pub fn field_text<'r>(row: &'r Row, field: Field, profile: &Profile) -> Cow<'r, str> {
     let sep = &profile.patterns.department_separator;
+    /// a list joined, borrowed when it has one item
+    fn joined<'r>(items: &'r [String], sep: &str) -> Cow<'r, str> {
+        match items {
+            [] => Cow::Borrowed(""),
+            [one] => Cow::Borrowed(one),
+            _ => Cow::Owned(items.join(sep)),
+        }
+    }
     match field {
-        Field::GoalTargets => row.goal_targets.join("\n"),
-        Field::MeasureNo => row.measure_no.clone(),
-        Field::Measure => row.measure.clone(),
-        Field::MeasureKpi => row.measure_kpi.clone(),
-        Field::Departments => row.departments.join(sep),
-        Field::Project => row.project.clone(),
-        Field::ProjectNos => format!("{}{}", row.project_nos.join(" "), row.project_nos_note),
-        Field::Summary => row.summary.clone(),
-        Field::Kpi => row.kpi.clone(),
-        Field::Unit => row.unit.clone(),
-        Field::Target => row.target.raw.clone(),
-        Field::Actual => row.actual.raw.clone(),
-        Field::Remarks => join_remarks(&row.flags, &row.remarks),
-        Field::Extra => String::new(),
+        Field::GoalTargets => joined(&row.goal_targets, "\n"),
+        Field::MeasureNo => Cow::Borrowed(&row.measure_no),
+        Field::Measure => Cow::Borrowed(&row.measure),
+        Field::MeasureKpi => Cow::Borrowed(&row.measure_kpi),
+        Field::Departments => joined(&row.departments, sep),
+        Field::Project => Cow::Borrowed(&row.project),
+        Field::ProjectNos if row.project_nos_note.is_empty() => joined(&row.project_nos, " "),
+        Field::ProjectNos => Cow::Owned(format!(
+            "{}{}",
+            row.project_nos.join(" "),
+            row.project_nos_note
+        )),
+        Field::Summary => Cow::Borrowed(&row.summary),
+        Field::Kpi => Cow::Borrowed(&row.kpi),
+        Field::Unit => Cow::Borrowed(&row.unit),
+        Field::Target => Cow::Borrowed(&row.target.raw),
+        Field::Actual => Cow::Borrowed(&row.actual.raw),
+        Field::Remarks if row.flags.is_empty() => Cow::Borrowed(&row.remarks),
+        Field::Remarks => Cow::Owned(join_remarks(&row.flags, &row.remarks)),
+        Field::Extra => Cow::Borrowed(""),
     }
 }
