@@ -4,6 +4,7 @@
 //!
 //! Sheet names and column headers come from the message catalogue.
 
+use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
 use std::path::Path;
 
@@ -186,9 +187,11 @@ fn log_sheet(
         profile.message("log_refused", &[]),
     );
     let none: Vec<&Problem> = Vec::new();
-    let mut rows: Vec<Vec<String>> = Vec::new();
-    for source in sources {
-        let file = file_name(&source.path);
+    // a row per input row: its texts borrowed where they are kept anyway
+    let files: Vec<String> = sources.iter().map(|s| file_name(&s.path)).collect();
+    let mut rows: Vec<Vec<Cow<str>>> = Vec::new();
+    for (source, file) in sources.iter().zip(&files) {
+        let file = Cow::Borrowed(file.as_str());
         // is it one of our forms, and whose?
         let (kind, note) = match &source.form {
             Some(f) => (
@@ -206,12 +209,12 @@ fn log_sheet(
         };
         rows.push(vec![
             file.clone(),
-            String::new(),
-            String::new(),
-            String::new(),
-            String::new(),
-            kind,
-            note,
+            Cow::Borrowed(""),
+            Cow::Borrowed(""),
+            Cow::Borrowed(""),
+            Cow::Borrowed(""),
+            Cow::Owned(kind),
+            Cow::Owned(note),
         ]);
         let problems = problems_of.get(source.path.as_path()).unwrap_or(&none);
         for p in problems {
@@ -224,34 +227,38 @@ fn log_sheet(
             };
             rows.push(vec![
                 file.clone(),
-                p.at.sheet.clone().unwrap_or_default(),
-                p.at.a1().unwrap_or_default(),
-                String::new(),
-                String::new(),
-                level,
-                p.text(profile),
+                Cow::Borrowed(p.at.sheet.as_deref().unwrap_or("")),
+                Cow::Owned(p.at.a1().unwrap_or_default()),
+                Cow::Borrowed(""),
+                Cow::Borrowed(""),
+                Cow::Owned(level),
+                Cow::Owned(p.text(profile)),
             ]);
         }
         for read in fates_of.get(source.path.as_path()).into_iter().flatten() {
             let (result, reason) = match read.fate {
-                Fate::Taken => (taken.clone(), String::new()),
-                Fate::Merged => (merged.clone(), String::new()),
+                Fate::Taken => (taken.as_str(), Cow::Borrowed("")),
+                Fate::Merged => (merged.as_str(), Cow::Borrowed("")),
                 Fate::Refused => (
-                    refused.clone(),
-                    problems
-                        .iter()
-                        .find(|p| p.at == read.at && matches!(p.kind, ProblemKind::Conflict { .. }))
-                        .map(|p| p.text(profile))
-                        .unwrap_or_default(),
+                    refused.as_str(),
+                    Cow::Owned(
+                        problems
+                            .iter()
+                            .find(|p| {
+                                p.at == read.at && matches!(p.kind, ProblemKind::Conflict { .. })
+                            })
+                            .map(|p| p.text(profile))
+                            .unwrap_or_default(),
+                    ),
                 ),
             };
             rows.push(vec![
                 file.clone(),
-                read.at.sheet.clone().unwrap_or_default(),
-                read.at.a1().unwrap_or_default(),
-                read.key.project_no.clone(),
-                read.key.kpi_index.to_string(),
-                result,
+                Cow::Borrowed(read.at.sheet.as_deref().unwrap_or("")),
+                Cow::Owned(read.at.a1().unwrap_or_default()),
+                Cow::Borrowed(read.key.project_no.as_str()),
+                Cow::Owned(read.key.kpi_index.to_string()),
+                Cow::Borrowed(result),
                 reason,
             ]);
         }
@@ -263,13 +270,13 @@ fn log_sheet(
         .filter(|p| !read_files.contains(p.at.file.as_path()))
     {
         rows.push(vec![
-            file_name(&p.at.file),
-            p.at.sheet.clone().unwrap_or_default(),
-            p.at.a1().unwrap_or_default(),
-            String::new(),
-            String::new(),
-            profile.message("log_warning", &[]),
-            p.text(profile),
+            Cow::Owned(file_name(&p.at.file)),
+            Cow::Borrowed(p.at.sheet.as_deref().unwrap_or("")),
+            Cow::Owned(p.at.a1().unwrap_or_default()),
+            Cow::Borrowed(""),
+            Cow::Borrowed(""),
+            Cow::Owned(profile.message("log_warning", &[])),
+            Cow::Owned(p.text(profile)),
         ]);
     }
     table_sheet(
@@ -324,7 +331,7 @@ fn table_sheet(
     (sheet, cells): Sheet,
     name: &str,
     headers: &str,
-    rows: &[Vec<String>],
+    rows: &[Vec<impl AsRef<str>>],
     styles: &Styles,
 ) -> Result<(), XlsxError> {
     sheet.set_name(name)?;
@@ -333,7 +340,7 @@ fn table_sheet(
         cells.text(0, c as u16, h, &styles.header)?;
         let width = rows
             .iter()
-            .map(|r| r.get(c).map_or(0, |t| t.chars().count()))
+            .map(|r| r.get(c).map_or(0, |t| t.as_ref().chars().count()))
             .max()
             .unwrap_or(0);
         sheet.set_column_width(
@@ -345,6 +352,7 @@ fn table_sheet(
     for (i, row) in rows.iter().enumerate() {
         let r = i as u32 + 1;
         for (c, value) in row.iter().enumerate() {
+            let value = value.as_ref();
             match value.parse::<u32>() {
                 Ok(n) if !value.starts_with('0') || value == "0" => {
                     cells.number_xf(r, c as u16, f64::from(n), text)?
