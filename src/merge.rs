@@ -6,7 +6,7 @@
 //! Rows keep the order they were read in (inputs sorted by path), grouped by 基本目標 in
 //! the order the goals first appear, so the result does not depend on thread timing.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 
 use rustc_hash::FxHashMap;
 
@@ -139,14 +139,19 @@ fn same_content(a: &Row, b: &Row) -> bool {
     } == *b
 }
 
-/// The extra columns of the layout a return left out, from last year's row: a 基準値
-/// stays, and last year's 実績値 fills this year's `{year-1}実績値` column.
-fn carry_extras(row: &mut Row, prev_row: &Row, profile: &crate::profile::Profile) {
-    let carried = carried_extras(prev_row, row.year, &row.extra, profile);
-    row.extra.extend(carried);
+/// What the comparison of a row of last year's book found, worked out on every core:
+/// the changes and the flags they give (a matched row), the extra values it carries on
+/// ([`carried_extras`]).
+#[derive(Default)]
+struct Compared {
+    changes: Vec<crate::compare::Change>,
+    flags: Vec<String>,
+    carried: Vec<(String, crate::model::Value)>,
 }
 
-/// The extra values of year `year` that last year's row gives and `have` lacks.
+/// The extra values of year `year` that last year's row gives and `have` lacks: the
+/// extra columns of the layout a return left out, from last year's row (a 基準値 stays,
+/// and last year's 実績値 fills this year's `{year-1}実績値` column).
 fn carried_extras(
     prev_row: &Row,
     year: FiscalYear,
@@ -199,7 +204,7 @@ pub struct Consolidated {
     pub rows: Vec<BookRow>,
     /// per 担当課 (this year's names): what was expected and what came
     pub submissions: Vec<Submission>,
-    /// what is left of last year's matched rows once their structure moved into `book`:
+    /// last year's rows as the merge left them (their parts moved into `book`):
     /// kept rather than freed string by string during the merge, so that the caller
     /// decides when (the CLI leaves it to the system at exit; 140,000 rows' worth is a
     /// tenth of a second)
@@ -287,22 +292,41 @@ pub fn merge_with_prev(
     let stage = crate::progress::stage("  rows compared");
     // what needs both books whole, before their rows move: the comparisons, row by row
     // on every core, beside the renames and the submissions expected
-    let ((renamed, mut submissions), mut changes_of) = rayon::join(
+    let ((renamed, mut submissions), mut compared) = rayon::join(
         || {
             let renamed = if renames.0.is_empty() {
                 probable_renames(&prev, &match_of_prev, current)
             } else {
                 Vec::new()
             };
-            (renamed, Submissions::expected(&prev, current, renames, year))
+            (
+                renamed,
+                Submissions::expected(&prev, current, renames, year),
+            )
         },
-        || -> Vec<Option<Vec<crate::compare::Change>>> {
+        || -> Vec<Compared> {
             use rayon::prelude::*;
             let cur = &current.book.rows;
+            let none = BTreeMap::new();
             prev.rows
                 .par_iter()
                 .zip(&match_of_prev)
-                .map(|(p, m)| m.map(|c| crate::compare::changes(p, &cur[c], profile)))
+                .map(|(p, m)| match m {
+                    Some(c) => {
+                        let cur = &cur[*c];
+                        let changes = crate::compare::changes(p, cur, profile);
+                        Compared {
+                            flags: crate::compare::flags_for(&changes, &cur.flags, words),
+                            carried: carried_extras(p, year, &cur.extra, profile),
+                            changes,
+                        }
+                    }
+                    None => Compared {
+                        changes: Vec::new(),
+                        flags: Vec::new(),
+                        carried: carried_extras(p, year, &none, profile),
+                    },
+                })
                 .collect()
         },
     );
@@ -314,29 +338,31 @@ pub fn merge_with_prev(
     }
     drop(stage);
     let stage = crate::progress::stage("  rows moved");
-    let mut cur_rows: Vec<Option<Row>> = std::mem::take(&mut current.book.rows)
-        .into_iter()
-        .map(Some)
-        .collect();
-    let mut rows: Vec<Row> = Vec::with_capacity(prev.rows.len() + new_rows.len());
+    // rows are taken out of both books in place (a default row left behind), so no
+    // book is copied whole; what is left of last year's is kept for the caller
+    let mut cur_rows: Vec<Row> = std::mem::take(&mut current.book.rows);
+    let mut prev_rows = prev.rows;
+    let mut rows: Vec<Row> = Vec::with_capacity(prev_rows.len() + new_rows.len());
     let mut info: Vec<BookRow> = Vec::with_capacity(rows.capacity());
-    let mut spent: Vec<Row> = Vec::with_capacity(prev.rows.len());
-    for (p, prev_row) in prev.rows.into_iter().enumerate() {
+    for p in 0..prev_rows.len() {
         match match_of_prev[p] {
             Some(c) => {
-                let mut row = cur_rows[c].take().expect("each row matched once");
-                let changes = changes_of[p].take().expect("compared above");
-                row.flags = crate::compare::flags_for(&changes, &row.flags, words);
+                let prev_row = &mut prev_rows[p];
+                let mut row = std::mem::take(&mut cur_rows[c]);
+                let Compared {
+                    changes,
+                    flags,
+                    carried,
+                } = std::mem::take(&mut compared[p]);
+                row.flags = flags;
                 row.year = year;
-                carry_extras(&mut row, &prev_row, profile);
+                row.extra.extend(carried);
                 // the strategy's structure is last year's book's
-                let mut prev_row = prev_row;
                 row.goal = std::mem::take(&mut prev_row.goal);
                 row.goal_targets = std::mem::take(&mut prev_row.goal_targets);
                 row.measure_no = std::mem::take(&mut prev_row.measure_no);
                 row.measure = std::mem::take(&mut prev_row.measure);
                 row.measure_kpi = std::mem::take(&mut prev_row.measure_kpi);
-                spent.push(prev_row);
                 info.push(BookRow {
                     status: Status::Matched,
                     changes,
@@ -345,8 +371,8 @@ pub fn merge_with_prev(
                 rows.push(row);
             }
             None => {
-                let carried = carried_extras(&prev_row, year, &BTreeMap::new(), profile);
-                let mut row = prev_row;
+                let carried = std::mem::take(&mut compared[p].carried);
+                let mut row = std::mem::take(&mut prev_rows[p]);
                 row.actual = crate::model::Value::blank();
                 row.flags = vec![words.not_returned.clone()];
                 row.remarks = String::new();
@@ -366,8 +392,11 @@ pub fn merge_with_prev(
     // the new rows of its 施策 placed before it. Anchors are found in last year's rows
     // through maps, and the rows are put in place in one pass at the end (an insert per
     // new row moves the whole book each time: quadratic at a national 140,000 rows).
-    let mut last_of_measure: HashMap<(&crate::model::Goal, &str, &str), usize> = HashMap::new();
-    let mut last_of_goal: HashMap<&crate::model::Goal, usize> = HashMap::new();
+    drop(stage);
+    let stage = crate::progress::stage("  new rows placed");
+    let mut last_of_measure: FxHashMap<(&crate::model::Goal, &str, &str), usize> =
+        FxHashMap::default();
+    let mut last_of_goal: FxHashMap<&crate::model::Goal, usize> = FxHashMap::default();
     for (i, r) in rows.iter().enumerate() {
         last_of_measure.insert((&r.goal, r.measure_no.as_str(), r.measure.as_str()), i);
         last_of_goal.insert(&r.goal, i);
@@ -375,7 +404,7 @@ pub fn merge_with_prev(
     // anchor (position in `rows` the new rows go before) → the new rows there, in order
     let mut placed: BTreeMap<usize, Vec<(Row, BookRow)>> = BTreeMap::new();
     for c in new_rows {
-        let mut row = cur_rows[c].take().expect("each row placed once");
+        let mut row = std::mem::take(&mut cur_rows[c]);
         let mut flags = vec![words.new.clone()];
         flags.extend(
             words
@@ -421,6 +450,8 @@ pub fn merge_with_prev(
     }
     drop(last_of_measure);
     drop(last_of_goal);
+    drop(stage);
+    let stage = crate::progress::stage("  book put together");
     if !placed.is_empty() {
         let size = rows.len() + placed.values().map(Vec::len).sum::<usize>();
         let old_rows = std::mem::replace(&mut rows, Vec::with_capacity(size));
@@ -449,7 +480,7 @@ pub fn merge_with_prev(
         book: Book { year, rows },
         rows: info,
         submissions: submissions.done(),
-        spent,
+        spent: prev_rows,
     })
 }
 

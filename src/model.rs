@@ -10,7 +10,7 @@ use std::fmt;
 use serde::Serialize;
 
 /// A fiscal year (April–March), stored as the western year it starts in: R6 = FY2024.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(into = "String")]
 pub struct FiscalYear(pub u16);
 
@@ -122,8 +122,15 @@ impl Value {
     }
 }
 
+impl Default for Value {
+    /// The blank value.
+    fn default() -> Value {
+        Value::blank()
+    }
+}
+
 /// One KPI of one project: a row of the book.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct Row {
     pub goal: Goal,
     pub goal_targets: Vec<String>,

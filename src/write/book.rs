@@ -120,14 +120,17 @@ impl<'a> Table<'a> {
         let mut breaks = Vec::new();
         let page_height = printable_height(profile);
         let mut room = page_height - f64::from(r) * LINE_PT; // the titles take some of page 1
+                                                             // every row's height, on every core at once
+        let all_heights: Vec<f64> = {
+            use rayon::prelude::*;
+            book.rows
+                .par_iter()
+                .map(|row| row_height(row, profile))
+                .collect()
+        };
         for (goal, index) in book.rows_by_goal() {
             let rows: Vec<&Row> = index.iter().map(|i| &book.rows[*i]).collect();
-            let heights: Vec<f64> = {
-                use rayon::prelude::*;
-                rows.par_iter()
-                    .map(|row| row_height(row, profile))
-                    .collect()
-            };
+            let heights: Vec<f64> = index.iter().map(|i| all_heights[*i]).collect();
             for page_rows in paginate(&rows, &heights, room, page_height, header_rows(profile)) {
                 if r > (layout.book.title_rows.len() + 1) as u32 {
                     breaks.push(r);
@@ -236,14 +239,13 @@ impl<'a> Table<'a> {
         Ok(())
     }
 
-    /// Numbers every format the table's cells can take in `xfs`, in a fixed order (the
+    /// Numbers every format a table of `book` can take in `xfs`, in a fixed order (the
     /// line formats, the text styles, then the number formats by code; each also
     /// highlighted when there are marks), so that no cell adds one later.
-    pub fn number_formats(&self, xfs: &Xfs, profile: &Profile, marks: &Marks) {
+    pub fn number_formats(book: &Book, xfs: &Xfs, profile: &Profile, marks: &Marks) {
         use rayon::prelude::*;
         let mut styles = Styles::new(&profile.layout.book);
-        let codes: std::collections::BTreeSet<String> = self
-            .book
+        let codes: std::collections::BTreeSet<String> = book
             .rows
             .par_iter()
             .fold(std::collections::BTreeSet::new, |mut codes, row| {

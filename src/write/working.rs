@@ -51,7 +51,7 @@ pub fn working_workbook(
     xfs.id(&styles.text);
     let stage = crate::progress::stage("  the table laid out");
     let table = Table::lay_out(book, profile);
-    table.number_formats(&xfs, profile, &marks);
+    Table::number_formats(book, &xfs, profile, &marks);
     drop(stage);
     let mut list_cells = SheetCells::new(&xfs);
     let (list, lists) = rayon::join(
