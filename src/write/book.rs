@@ -477,7 +477,7 @@ pub(crate) fn write_header(
 #[derive(Debug, Clone, Default)]
 pub struct Marks {
     /// book row index → (field, extra column name, note text)
-    notes: std::collections::BTreeMap<usize, Vec<(Field, Option<String>, String)>>,
+    notes: FxHashMap<usize, Vec<(Field, Option<String>, String)>>,
 }
 
 impl Marks {
@@ -553,7 +553,7 @@ fn write_rows(
             height_set = Some(i);
         }
         let cell = &planned[i][c];
-        let noted = marks.has_note(index[i], &columns[c]);
+        let noted = !marks.is_empty() && marks.has_note(index[i], &columns[c]);
         let xf = xfs.of(cell, noted, styles, cells);
         let c = c as u16;
         match &cell.content {
