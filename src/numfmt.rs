@@ -53,6 +53,9 @@ pub fn number_cell(value: &Value, negative_signs: &[char]) -> Option<(f64, Strin
 
 /// The text Excel shows for `x` in a cell of format `code`.
 pub fn render(x: f64, code: &str) -> String {
+    if code == "General" {
+        return general(x); // most cells: no code to take apart
+    }
     let sections = split_sections(code);
     let (section, x, signed) = match sections.len() {
         0 => ("General".to_string(), x, true),
@@ -126,7 +129,13 @@ pub fn render(x: f64, code: &str) -> String {
     let grouping = int_pat.contains(',') && int_pat.trim_end_matches(',').contains(',');
     let min_int = int_pat.chars().filter(|c| *c == '0').count();
     let neg = signed && x < 0.0;
-    let fixed = format!("{:.*}", decimals, x.abs());
+    let fixed = if decimals == 0 && x.abs() < 1e15 {
+        // no decimals shown: rounded half away from zero as Excel shows it, by integer
+        // formatting (the float exact-decimals path was slow and rounded half to even)
+        format!("{}", x.abs().round() as i64)
+    } else {
+        format!("{:.*}", decimals, x.abs())
+    };
     let (int_part, frac_part) = fixed.split_once('.').unwrap_or((&fixed, ""));
     let mut int_part = int_part.trim_start_matches('0').to_string();
     while int_part.len() < min_int {
@@ -258,5 +267,9 @@ mod tests {
         assert_eq!(render(3.0, "0\"件\""), "3件");
         assert_eq!(render(1234.0, "#,##0_ "), "1,234");
         assert_eq!(render(0.0, "#,##0"), "0");
+        // whole numbers round half away from zero, as Excel shows them
+        assert_eq!(render(2.5, "0"), "3");
+        assert_eq!(render(-2.5, "#,##0"), "-3");
+        assert_eq!(render(1234567.4, "#,##0"), "1,234,567");
     }
 }
