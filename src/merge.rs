@@ -60,8 +60,9 @@ impl Merged {
 
 /// Combines the rows of all sources into one book of `year`.
 pub fn merge_sources(sources: &mut [Source], year: FiscalYear, report: &mut Report) -> Merged {
-    // key → the read (index into `fates`) that was taken for it; the rows move from the
-    // sources into the fates, and the taken ones from there into the book
+    // key → the read (index into `fates`) that was taken for it. The rows move out of
+    // the sources: a taken row into `taken_rows` (its place there kept in `book_row`
+    // until the book is put together), a merged or refused one into its read
     let mut taken: FxHashMap<Key, usize> = FxHashMap::default();
     let mut kept: Vec<usize> = Vec::new();
     let total: usize = sources
@@ -70,20 +71,22 @@ pub fn merge_sources(sources: &mut [Source], year: FiscalYear, report: &mut Repo
         .map(|t| t.rows.len())
         .sum();
     let mut fates: Vec<Read> = Vec::with_capacity(total);
+    let mut taken_rows: Vec<Row> = Vec::with_capacity(total);
     let reads = sources
         .iter_mut()
         .flat_map(|s| s.tables.iter_mut())
         .flat_map(|t| std::mem::take(&mut t.rows));
     for ReadRow { row, at } in reads {
         let key = row.key();
-        let fate = match taken.get(&key) {
+        let (fate, kept_row, book_row) = match taken.get(&key) {
             None => {
                 taken.insert(key.clone(), fates.len());
                 kept.push(fates.len());
-                Fate::Taken
+                taken_rows.push(row);
+                (Fate::Taken, None, taken_rows.len() - 1)
             }
-            Some(&i) if same_content(fates[i].row.as_ref().expect("not moved yet"), &row) => {
-                Fate::Merged
+            Some(&i) if same_content(&taken_rows[fates[i].book_row], &row) => {
+                (Fate::Merged, Some(Box::new(row)), 0)
             }
             Some(&i) => {
                 report.push(
@@ -93,34 +96,37 @@ pub fn merge_sources(sources: &mut [Source], year: FiscalYear, report: &mut Repo
                         other: fates[i].at.to_string(),
                     },
                 );
-                Fate::Refused
+                (Fate::Refused, Some(Box::new(row)), 0)
             }
         };
         fates.push(Read {
             at,
             key,
             fate,
-            row: Some(Box::new(row)),
-            book_row: 0,
+            row: kept_row,
+            book_row,
         });
     }
     // group by goal, in the order the goals first appear; stable within a goal
     let mut goal_order: FxHashMap<&crate::model::Goal, usize> = FxHashMap::default();
     for &i in &kept {
         let next = goal_order.len();
-        let goal = &fates[i].row.as_ref().expect("not moved yet").goal;
-        goal_order.entry(goal).or_insert(next);
+        goal_order
+            .entry(&taken_rows[fates[i].book_row].goal)
+            .or_insert(next);
     }
     let order: Vec<usize> = kept
         .iter()
-        .map(|&i| goal_order[&fates[i].row.as_ref().expect("not moved yet").goal])
+        .map(|&i| goal_order[&taken_rows[fates[i].book_row].goal])
         .collect();
+    drop(goal_order);
     let mut by_goal: Vec<(usize, usize)> = order.into_iter().zip(kept).collect();
     by_goal.sort_by_key(|(goal, _)| *goal);
     let mut rows = Vec::with_capacity(by_goal.len());
     for (_, i) in by_goal {
+        let row = std::mem::take(&mut taken_rows[fates[i].book_row]);
         fates[i].book_row = rows.len();
-        rows.push(*fates[i].row.take().expect("taken once"));
+        rows.push(row);
     }
     Merged {
         book: Book { year, rows },

@@ -433,8 +433,8 @@ pub(crate) fn write_header(
             sheet.text(r, c as u16, text, format)
         }
     };
-    // row by row (a sheet in constant memory is written in row order): the top row,
-    // then the sub headers under the groups
+    // row by row (a gathered sheet is written in row order): the top row, then the sub
+    // headers under the groups
     let mut subs: Vec<(usize, String)> = Vec::new();
     let mut c = 0;
     while c < n {

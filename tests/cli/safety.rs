@@ -305,9 +305,9 @@ fn files_beyond_the_limit_are_refused_by_name() {
     );
 }
 
-/// The big sheets' rows wait in temporary files while a book is built: in the output's
-/// folder, not the system's temporary folder (which may be missing, read-only or small).
-/// Nothing is left there but the book.
+/// A book is built without the system's temporary folder (which may be missing,
+/// read-only or small): its only temporary file is the atomic write's, in the output's
+/// folder. Nothing is left there but the book.
 #[test]
 fn books_are_built_beside_the_output_whatever_the_system_temp_folder() {
     let work = Work::new();
