@@ -223,13 +223,24 @@ impl<'a> Table<'a> {
                     // where rust_xlsxwriter places the notes' boxes depends on them
                     sheet.set_row_height(first_row + i as u32, *height)?;
                 }
-                each_cell(rows, profile, |i, c, _| {
-                    if let Some(note) = marks.note(index[i], &columns[c]) {
+                // the notes of the marked rows' cells; a merged run's cell is its first
+                // row's (as in `each_cell`: rows in one run are neighbours that agree)
+                for (i, book_row) in index.iter().enumerate() {
+                    if !marks.has_row(*book_row) {
+                        continue;
+                    }
+                    for (c, column) in columns.iter().enumerate() {
+                        let Some(note) = marks.note(*book_row, column) else {
+                            continue;
+                        };
+                        let merged = column.group || column.project;
+                        if merged && i > 0 && same_run(rows, i - 1, i, column.field, profile) {
+                            continue;
+                        }
                         let note = Note::new(note).set_author("kpiroll");
                         sheet.insert_note(first_row + i as u32, c as u16, &note)?;
                     }
-                    Ok(())
-                })?;
+                }
             }
         }
         print_setup(sheet, profile);
@@ -498,6 +509,11 @@ impl Marks {
     /// Whether no cell is highlighted.
     pub fn is_empty(&self) -> bool {
         self.notes.is_empty()
+    }
+
+    /// Whether any cell of book row `row` is highlighted.
+    pub fn has_row(&self, row: usize) -> bool {
+        self.notes.contains_key(&row)
     }
 
     /// Whether a cell is highlighted.
