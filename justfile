@@ -69,11 +69,10 @@ bench-data SCALES="S,M":
 # those workloads: seconds, MiB, ratios, and kpiroll's counts checked against the expected
 # ones (the peer needs `pip install pandas python-calamine xlsxwriter`). `--strict` in
 # ARGS also fails on a missed target of issue 8
-# where one consolidation of a benchmark workload spends its time and memory, stage by
-# stage (KPIROLL_TIMINGS=1; after `just bench-data`)
-timings SCALE="M":
-    KPIROLL_TIMINGS=1 cargo run --release -q --bin kpiroll -- consolidate --force --year R7 --prev target/bench/{{SCALE}}/prev.xlsx target/bench/{{SCALE}}/returns -o target/bench/{{SCALE}}/out/timings.xlsx 2>&1 | grep '^kpiroll:'
-
 bench SCALES="S,M" RUNS="5" *ARGS="":
     cargo build --release --bin kpiroll --example floor
     python3 bench/run.py run --scales {{SCALES}} --runs {{RUNS}} {{ARGS}}
+
+# one consolidation of a workload, its time and memory stage by stage (after bench-data)
+timings SCALE="M":
+    KPIROLL_TIMINGS=1 cargo run --release -q --bin kpiroll -- consolidate --force --year R7 --prev target/bench/{{SCALE}}/prev.xlsx target/bench/{{SCALE}}/returns -o target/bench/{{SCALE}}/out/timings.xlsx 2>&1 | grep '^kpiroll:'
