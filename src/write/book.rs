@@ -223,8 +223,8 @@ impl<'a> Table<'a> {
                     // where rust_xlsxwriter places the notes' boxes depends on them
                     sheet.set_row_height(first_row + i as u32, *height)?;
                 }
-                // the notes of the marked rows' cells; a merged run's cell is its first
-                // row's (as in `each_cell`: rows in one run are neighbours that agree)
+                // the notes of the marked rows' cells (a merged run's cell is its first
+                // row's, as `each_cell` writes it)
                 for (i, book_row) in index.iter().enumerate() {
                     if !marks.has_row(*book_row) {
                         continue;
@@ -233,8 +233,7 @@ impl<'a> Table<'a> {
                         let Some(note) = marks.note(*book_row, column) else {
                             continue;
                         };
-                        let merged = column.group || column.project;
-                        if merged && i > 0 && same_run(rows, i - 1, i, column.field, profile) {
+                        if inside_run(rows, i, column, profile) {
                             continue;
                         }
                         let note = Note::new(note).set_author("kpiroll");
@@ -376,23 +375,27 @@ fn each_cell(
     mut cell: impl FnMut(usize, usize, usize) -> Result<(), XlsxError>,
 ) -> Result<(), XlsxError> {
     let columns = &profile.layout.columns;
-    // per column, the last row of the merged run being written: rows up to it are
-    // inside the run (runs are found scanning forward once, not from every row)
-    let mut run_ends: Vec<Option<usize>> = vec![None; columns.len()];
     for i in 0..rows.len() {
         for (c, column) in columns.iter().enumerate() {
-            let mut last = i;
-            if column.group || column.project {
-                if run_ends[c].is_some_and(|end| i <= end) {
-                    continue; // inside a merged run written from its first row
-                }
-                last = run_end(rows, i, column.field, profile);
-                run_ends[c] = Some(last);
+            if inside_run(rows, i, column, profile) {
+                continue; // written with the run's first row
             }
+            let last = if column.group || column.project {
+                run_end(rows, i, column.field, profile)
+            } else {
+                i
+            };
             cell(i, c, last)?;
         }
     }
     Ok(())
+}
+
+/// Whether row `i`'s cell in `column` is inside a merged run that began above it (a group
+/// or project column whose row above is in the same run: rows in one run are neighbours
+/// that agree, see [`same_run`]).
+fn inside_run(rows: &[&Row], i: usize, column: &crate::profile::Column, profile: &Profile) -> bool {
+    (column.group || column.project) && i > 0 && same_run(rows, i - 1, i, column.field, profile)
 }
 
 /// How many header rows the table is written with.
@@ -518,24 +521,26 @@ impl Marks {
 
     /// Whether a cell is highlighted.
     pub fn has_note(&self, row: usize, column: &crate::profile::Column) -> bool {
-        self.notes.get(&row).is_some_and(|notes| {
-            let extra = (column.field == Field::Extra)
-                .then(|| column.name.as_deref().unwrap_or(&column.header));
-            notes
-                .iter()
-                .any(|(f, e, _)| *f == column.field && e.as_deref() == extra)
-        })
+        self.find(row, column).is_some()
     }
 
     /// The note of a cell, when it is highlighted.
     pub fn note(&self, row: usize, column: &crate::profile::Column) -> Option<String> {
+        self.find(row, column).map(|(_, _, n)| n.clone())
+    }
+
+    /// The mark of book row `row` in `column` (an extra column's by its name).
+    fn find(
+        &self,
+        row: usize,
+        column: &crate::profile::Column,
+    ) -> Option<&(Field, Option<String>, String)> {
         let extra = (column.field == Field::Extra)
             .then(|| column.name.as_deref().unwrap_or(&column.header));
         self.notes
             .get(&row)?
             .iter()
             .find(|(f, e, _)| *f == column.field && e.as_deref() == extra)
-            .map(|(_, _, n)| n.clone())
     }
 }
 

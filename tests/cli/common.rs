@@ -222,3 +222,27 @@ pub fn r7_book(work: &Work) -> PathBuf {
     );
     work.path("R7.xlsx")
 }
+
+/// The fill colour (RGB) of a cell of a sheet part, from styles.xml.
+pub fn cell_fill(book: &Path, sheet_part: &str, cell: &str) -> Option<String> {
+    let sheet = zip_member(book, sheet_part);
+    let at = sheet.find(&format!("<c r=\"{cell}\""))?;
+    let tag = &sheet[at..at + sheet[at..].find('>')?];
+    let style: usize = tag
+        .split(" s=\"")
+        .nth(1)
+        .map_or(0, |s| s[..s.find('"').unwrap()].parse().unwrap());
+    let styles = zip_member(book, "xl/styles.xml");
+    let xfs = &styles[styles.find("<cellXfs")?..];
+    let xf = xfs.split("<xf ").nth(style + 1)?;
+    let fill: usize = xf
+        .split("fillId=\"")
+        .nth(1)?
+        .split('"')
+        .next()?
+        .parse()
+        .ok()?;
+    let fills = &styles[styles.find("<fills")?..styles.find("</fills>")?];
+    let f = fills.split("<fill>").nth(fill + 1)?;
+    f.split("rgb=\"").nth(1).map(|s| s[2..8].to_string())
+}

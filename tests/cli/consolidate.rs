@@ -6,11 +6,12 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
+use calamine::Data;
 use kpiroll::model::{FiscalYear, Row};
 use kpiroll::pipeline::{read_and_merge, read_book};
 use kpiroll::profile::{Lang, Profile};
 
-use crate::common::{read_sheet, zip_member, Work};
+use crate::common::{cell_fill, read_sheet, zip_member, Work};
 
 use crate::common::{RENAMES, RETURNS};
 
@@ -258,6 +259,42 @@ fn the_working_sheets_list_changes_log_and_submissions() {
         "{comments}"
     );
     assert!(comments.contains("前年度: 350"));
+
+    // and each changed cell filled, in its own format: 一覧's cells are written apart
+    // from rust_xlsxwriter and their formats numbered to match its styles (a number
+    // off by one would show here as a wrong fill or number format)
+    let list = read_sheet(&book, "一覧");
+    let row_of = |key: &str| {
+        (0..list.height)
+            .find(|r| list.text(*r, 6) == key)
+            .unwrap_or_else(|| panic!("{key} in 一覧"))
+    };
+    let part = "xl/worksheets/sheet1.xml";
+    let a1 = |r: u32, c: u16| rust_xlsxwriter::utility::row_col_to_cell(r, c);
+    let r = row_of("411-6");
+    assert_eq!(list.text(r, 5), "新規就農者育成支援事業");
+    assert_eq!(cell_fill(&book, part, &a1(r, 5)).as_deref(), Some("FFF2CC"));
+    assert_eq!(
+        cell_fill(&book, part, &a1(r, 8)),
+        None,
+        "its KPI did not change"
+    );
+    let r = row_of("341-6");
+    assert!(matches!(list.values[&(r, 10)], Data::Float(x) if x == 400.0));
+    assert_eq!(
+        cell_fill(&book, part, &a1(r, 10)).as_deref(),
+        Some("FFF2CC")
+    );
+    assert_eq!(
+        list.formats[&(r, 10)],
+        "General",
+        "a plain number stays General"
+    );
+    assert_eq!(
+        cell_fill(&book, part, &a1(r, 11)),
+        None,
+        "its 実績値 is not marked"
+    );
 }
 
 #[test]

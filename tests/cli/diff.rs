@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 use calamine::Data;
 use serde_json::Value as Json;
 
-use crate::common::{read_sheet, zip_member, Work, SEED};
+use crate::common::{cell_fill, read_sheet, zip_member, Work, SEED};
 
 use crate::common::{RENAMES, RETURNS};
 
@@ -432,30 +432,6 @@ fn csv_has_one_line_per_changed_field_with_a_bom() {
     assert_eq!(line("342-25")[2..3], ["added"]);
     assert_eq!(line("571-16")[2..3], ["removed"]);
     assert_eq!(line("571-16")[6], "");
-}
-
-/// The fill colour (RGB) of a cell of a sheet part, from styles.xml.
-fn cell_fill(book: &Path, sheet_part: &str, cell: &str) -> Option<String> {
-    let sheet = zip_member(book, sheet_part);
-    let at = sheet.find(&format!("<c r=\"{cell}\""))?;
-    let tag = &sheet[at..at + sheet[at..].find('>')?];
-    let style: usize = tag
-        .split(" s=\"")
-        .nth(1)
-        .map_or(0, |s| s[..s.find('"').unwrap()].parse().unwrap());
-    let styles = zip_member(book, "xl/styles.xml");
-    let xfs = &styles[styles.find("<cellXfs")?..];
-    let xf = xfs.split("<xf ").nth(style + 1)?;
-    let fill: usize = xf
-        .split("fillId=\"")
-        .nth(1)?
-        .split('"')
-        .next()?
-        .parse()
-        .ok()?;
-    let fills = &styles[styles.find("<fills")?..styles.find("</fills>")?];
-    let f = fills.split("<fill>").nth(fill + 1)?;
-    f.split("rgb=\"").nth(1).map(|s| s[2..8].to_string())
 }
 
 fn sheet_names(book: &Path) -> Vec<String> {
