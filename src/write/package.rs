@@ -15,6 +15,10 @@
 //!    flushed to a byte boundary, so the pieces joined are one stream, as pigz does) and
 //!    writes the zip: the sheets from their pieces, every other part copied as
 //!    rust_xlsxwriter compressed it.
+//!
+//! Steps 1 and 2 need every format numbered, not every cell written: the working book
+//! runs them ([`save_workbook`]) on one core while 一覧's cells are still being written
+//! on the other, then hands the result over ([`Package::saved`]).
 
 use std::io::{Cursor, Read};
 use std::sync::Arc;
