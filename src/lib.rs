@@ -3,8 +3,9 @@
 //!
 //! Data flows one way, one module per stage:
 //! files → [`read`] (sniff, grid, header, table) → [`model`] rows → [`merge`] →
-//! [`write`] (styles, book) / [`export`]. Everything city-specific comes from the
-//! [`profile`] (the TOML files in `templates/`); problems with inputs are collected as
+//! [`write`](mod@write) (styles, book, the big sheets' XML) / [`export`]. Everything
+//! city-specific comes from the [`profile`] (the TOML files in `templates/`); problems
+//! with inputs are collected as
 //! located [`problem::Problem`]s, fatal ones are [`error::Error`]s.
 
 pub mod cli;

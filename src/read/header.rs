@@ -1,7 +1,7 @@
 //! Finding the header row of a sheet and mapping its cells to canonical fields.
 //!
 //! Headers are matched through the aliases of `templates/aliases.toml` after
-//! [`header_norm`](crate::value::header_norm). A header naming the year (`R7実績値`,
+//! [`crate::value::header_norm`]. A header naming the year (`R7実績値`,
 //! `令和7年度実績値`, `実績値（R7）`) also gives the sheet's fiscal year.
 
 use std::collections::BTreeMap;
