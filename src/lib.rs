@@ -5,8 +5,8 @@
 //! files → [`read`] (sniff, grid, header, table) → [`model`] rows → [`merge`] →
 //! [`write`](mod@write) (styles, book, the big sheets' XML) / [`export`]. Everything
 //! city-specific comes from the [`profile`] (the TOML files in `templates/`); problems
-//! with inputs are collected as
-//! located [`problem::Problem`]s, fatal ones are [`error::Error`]s.
+//! with inputs are collected as located [`problem::Problem`]s, fatal ones are
+//! [`error::Error`]s.
 
 pub mod cli;
 pub mod compare;
