@@ -103,6 +103,15 @@ pub enum ValueKind {
     Text,
 }
 
+/// The longest text an Excel cell holds, in UTF-16 units: a longer one cannot be written
+/// into a book (the reader refuses its row, the writer errs).
+pub const MAX_CELL_TEXT: usize = 32_767;
+
+/// Whether `text` is longer than an Excel cell holds ([`MAX_CELL_TEXT`]).
+pub fn too_long_for_a_cell(text: &str) -> bool {
+    text.len() > MAX_CELL_TEXT && text.encode_utf16().count() > MAX_CELL_TEXT
+}
+
 /// One value cell: the raw text and its reading.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Value {

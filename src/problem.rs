@@ -97,6 +97,12 @@ pub enum ProblemKind {
     },
     /// a row with data but no 事務事業番号
     MissingKey { header: String },
+    /// a text longer than an Excel cell holds: the row could not be written
+    TooLongText {
+        header: String,
+        chars: usize,
+        max: usize,
+    },
     /// text where a number belongs: kept as text
     TextValue { header: String, value: String },
     /// a cell Excel shows as an error (`#REF!`)
@@ -188,6 +194,7 @@ impl Problem {
             ProblemKind::BadKey { .. }
                 | ProblemKind::NumberKey { .. }
                 | ProblemKind::MissingKey { .. }
+                | ProblemKind::TooLongText { .. }
         )
     }
 
@@ -249,6 +256,14 @@ impl Problem {
                 ],
             ),
             MissingKey { header } => ("missing_key", vec![("header", header.clone())]),
+            TooLongText { header, chars, max } => (
+                "too_long_text",
+                vec![
+                    ("header", header.clone()),
+                    ("chars", chars.to_string()),
+                    ("max", max.to_string()),
+                ],
+            ),
             TextValue { header, value } => (
                 "text_value",
                 vec![("header", header.clone()), ("value", value.clone())],

@@ -195,6 +195,28 @@ pub fn read_rows(
             );
             continue;
         }
+        // a text longer than an Excel cell holds cannot go into the book: its row is
+        // refused, each such cell named
+        let mut too_long = false;
+        for (field, c) in &header.columns {
+            let text = grid.text_in(cells, r, *c);
+            if crate::model::too_long_for_a_cell(text) {
+                report.push(
+                    Location::cell(file, sheet, r, *c),
+                    ProblemKind::TooLongText {
+                        header: head(*field),
+                        chars: text.encode_utf16().count(),
+                        max: crate::model::MAX_CELL_TEXT,
+                    },
+                );
+                too_long = true;
+            }
+        }
+        if too_long {
+            current = None;
+            refused_project = true;
+            continue;
+        }
         let mut row = if continuation {
             let cur = cur_row.expect("continuation has a current project");
             let mut row = cur.clone();

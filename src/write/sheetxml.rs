@@ -30,10 +30,9 @@ use rustc_hash::FxHashMap;
 
 use super::deflate::{Deflated, Piece};
 
-/// Excel's grid and its longest text (in UTF-16 units).
+/// Excel's grid (its longest text: [`crate::model::MAX_CELL_TEXT`]).
 const MAX_ROWS: u32 = 1_048_576;
 const MAX_COLS: u16 = 16_384;
-const MAX_TEXT: usize = 32_767;
 /// rust_xlsxwriter's default row height in pixels (a row of it gets no `ht`).
 const DEFAULT_ROW_PX: u32 = 20;
 /// The size of the pieces a sheet's XML is kept in (and compressed in, on every core):
@@ -174,7 +173,7 @@ impl SheetCells {
         if text.is_empty() {
             return self.blank_xf(row, col, xf);
         }
-        if text.len() > MAX_TEXT && text.encode_utf16().count() > MAX_TEXT {
+        if crate::model::too_long_for_a_cell(text) {
             return Err(XlsxError::MaxStringLengthExceeded);
         }
         self.cell_at(row, col)?;

@@ -47,6 +47,45 @@ fn a_malformed_key_is_refused_with_its_cell_and_the_rest_is_taken() {
 }
 
 #[test]
+fn a_text_longer_than_a_cell_holds_refuses_its_row_with_its_cell_and_the_rest_is_written() {
+    let work = Work::new();
+    let long = "長".repeat(40_000);
+    std::fs::write(
+        work.path("産学振興課.tsv"),
+        tsv(&[
+            "市内事業所数\t①\t①創業の支援\t創業数\t産学振興課\t事業A\t432-5\t概要\t件数\t件\t5\t2\t",
+            &format!("\t\t\t\t産学振興課\t事業B\t432-9\t{long}\t件数\t件\t5\t3\t"),
+        ]),
+    )
+    .unwrap();
+    let (_, stderr) = work.run_status(
+        &[
+            "consolidate",
+            "--year",
+            "R6",
+            "産学振興課.tsv",
+            "-o",
+            "out.xlsx",
+        ],
+        1,
+    );
+    assert!(
+        stderr.contains(
+            "産学振興課.tsv!H4: 取り込めません: 事業概要が 40000 文字あり、Excel のセルに入る 32767 文字を超えています"
+        ),
+        "{stderr}"
+    );
+    assert!(stderr.contains("1 行を取り込み"), "{stderr}");
+    let book = crate::common::read_sheet(&work.path("out.xlsx"), "一覧");
+    let keys: Vec<String> = (0..book.height).map(|r| book.text(r, 6)).collect();
+    assert!(
+        keys.contains(&"432-5".to_string()),
+        "the other row is in the book"
+    );
+    assert!(!keys.contains(&"432-9".to_string()), "the long one is not");
+}
+
+#[test]
 fn text_in_a_number_cell_is_kept_and_warned_about() {
     let work = Work::new();
     std::fs::write(
