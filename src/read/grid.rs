@@ -70,7 +70,7 @@ impl Cells {
 }
 
 /// A sheet's cells; positions are 0-based absolute (row, column).
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct Grid {
     /// `None` for CSV/TSV
     pub sheet: Option<String>,

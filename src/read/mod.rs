@@ -11,12 +11,12 @@
 
 pub mod grid;
 pub mod header;
-pub(crate) mod merges;
 pub mod ods;
 pub mod sniff;
 pub mod table;
 pub mod text;
 pub mod workbook;
+pub mod xlsx;
 
 use std::path::{Path, PathBuf};
 

@@ -30,8 +30,17 @@ fn broken(e: impl std::fmt::Display) -> WorkbookError {
     }
 }
 
-/// Every visible sheet of an xlsx/xlsm.
+/// Every visible sheet of an xlsx/xlsm: by [`super::xlsx`] (one pass over each part's
+/// XML), or by calamine when that reader does not handle something in the file.
 pub fn read_xlsx(bytes: &[u8], limits: &Limits) -> Result<Vec<Grid>, WorkbookError> {
+    match super::xlsx::read_xlsx(bytes, limits) {
+        Ok(grids) => Ok(grids),
+        Err(_) => read_xlsx_calamine(bytes, limits),
+    }
+}
+
+/// Every visible sheet of an xlsx/xlsm, read by calamine.
+pub fn read_xlsx_calamine(bytes: &[u8], limits: &Limits) -> Result<Vec<Grid>, WorkbookError> {
     let mut wb: Xlsx<_> = Xlsx::new(Cursor::new(bytes)).map_err(broken)?;
     let sheets: Vec<String> = wb
         .sheets_metadata()
@@ -39,35 +48,12 @@ pub fn read_xlsx(bytes: &[u8], limits: &Limits) -> Result<Vec<Grid>, WorkbookErr
         .filter(|s| s.visible == SheetVisible::Visible)
         .map(|s| s.name.clone())
         .collect();
-    // merged areas are found in each sheet's bytes (see `merges`), beside the cells
-    // (a big sheet is inflated twice: on two cores that costs no time); calamine's own
-    // reading of them is the fallback
-    let parts = zip::ZipArchive::new(Cursor::new(bytes))
-        .map(|mut zip| super::merges::sheet_parts(&mut zip))
-        .unwrap_or_default();
     let mut grids = Vec::new();
     for name in sheets {
-        let part = parts.iter().find(|(n, _)| *n == name).map(|(_, p)| p);
-        let (grid, scanned) = rayon::join(
-            || sheet_cells(&mut wb, &name, limits),
-            || {
-                let mut zip = zip::ZipArchive::new(Cursor::new(bytes)).ok()?;
-                super::merges::merged_areas(&mut zip, part?)
-            },
-        );
-        let mut grid = grid?;
-        match scanned {
-            Some(areas) => {
-                for (first, last) in areas {
-                    grid.merge(first, last, limits);
-                }
-            }
-            None => {
-                if let Ok(merges) = wb.merge_cells_by_sheet_name(&name) {
-                    for m in merges {
-                        grid.merge(m.start, m.end, limits);
-                    }
-                }
+        let mut grid = sheet_cells(&mut wb, &name, limits)?;
+        if let Ok(merges) = wb.merge_cells_by_sheet_name(&name) {
+            for m in merges {
+                grid.merge(m.start, m.end, limits);
             }
         }
         grid.workbook_names = wb.defined_names().to_vec();

@@ -140,7 +140,7 @@ fn splice_cells(saved: &Saved, sheets: Vec<(usize, SheetCells)>) -> Result<Vec<u
     let probes = saved.probes;
     let saved = &saved.bytes;
     let mut zip = zip::ZipArchive::new(Cursor::new(&saved[..]))?;
-    let parts = crate::read::merges::sheet_parts(&mut zip);
+    let parts = crate::read::xlsx::sheet_parts(&mut zip);
     // each gathered sheet: its part and its XML in pieces (rust_xlsxwriter's XML
     // before the cells, the cells, its XML after them)
     let mut sheets_xml: Vec<(String, Vec<Piece>)> = Vec::new();

@@ -12,5 +12,6 @@ mod ingest;
 mod mutation;
 mod problems;
 mod properties;
+mod reader;
 mod rollover;
 mod safety;
