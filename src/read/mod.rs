@@ -5,9 +5,10 @@
 //! path) whatever the thread timing. A file that cannot be read is refused with its
 //! reason; the others go on.
 //!
-//! Submodules, in the order data flows: [`sniff`] (what the bytes are), [`workbook`] /
-//! [`text`] (bytes → [`grid::Grid`]), [`header`] (find and map the header row),
-//! [`table`] (grid → rows).
+//! Submodules, in the order data flows: [`sniff`] (what the bytes are), [`xlsx`] (xlsx
+//! by kpiroll's own one-pass reader) / [`workbook`] (calamine: xls, and any xlsx the
+//! first hands over) / [`ods`] / [`text`] (bytes → [`grid::Grid`]), [`header`] (find
+//! and map the header row), [`table`] (grid → rows).
 
 pub mod grid;
 pub mod header;

@@ -1,7 +1,9 @@
-//! Workbooks (xlsx, xlsm, xls, ods) into [`Grid`]s with calamine.
+//! Workbooks (xlsx, xlsm, xls, ods) into [`Grid`]s.
 //!
-//! xlsx is streamed cell by cell with each cell's number format, so numbers come back as
-//! the text the user saw and a far-away stray cell costs nothing. ods is streamed too, by
+//! xlsx is read by [`super::xlsx`], kpiroll's own one-pass reader; a file it does not
+//! handle is read here by calamine, streamed cell by cell with each cell's number format,
+//! so numbers come back as the text the user saw and a far-away stray cell costs nothing
+//! either way. ods is streamed too, by
 //! [`super::ods`], with the text LibreOffice saved for each cell. xls is read whole by
 //! calamine, which exposes no number formats: its numbers show as Excel's General
 //! (`1234` for a `#,##0` cell that shows `1,234`), and a sheet costs memory up to its
