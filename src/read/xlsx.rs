@@ -938,7 +938,10 @@ fn worksheet(
                 }
                 (InCell::Formula, _) => Ok(()),
                 (InCell::Plain { got }, Token::Text(raw)) => {
-                    if *got || raw.contains(&b'&') {
+                    if *got {
+                        return Err(Unsupported("a plain value in pieces"));
+                    }
+                    if raw.contains(&b'&') {
                         return Err(Unsupported("an entity in a plain value"));
                     }
                     *got = true;
