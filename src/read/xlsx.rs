@@ -482,11 +482,13 @@ struct Styles {
 }
 
 impl Styles {
-    /// The text a number shows in cell format `style` (`None`: the cell has no `s`).
+    /// The text a number shows in cell format `style`. A cell without `s` shows in the
+    /// first format's code but is never a date; a format that is not there is General
+    /// (as kpiroll's calamine path reads them).
     fn render(&self, x: f64, style: Option<usize>) -> String {
-        match style.and_then(|s| self.formats.get(s)) {
-            Some((_, true)) => numfmt::general(x),
-            Some((code, false)) => numfmt::render(x, code),
+        match self.formats.get(style.unwrap_or(0)) {
+            Some((_, true)) if style.is_some() => numfmt::general(x),
+            Some((code, _)) => numfmt::render(x, code),
             None => numfmt::general(x),
         }
     }

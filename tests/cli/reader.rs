@@ -271,8 +271,12 @@ fn what_the_fast_reader_does_not_handle_is_read_by_calamine() {
     ] {
         let bytes = edge_book(rows, "");
         assert!(both(&bytes, what).is_err(), "{what}: handed over");
-        // and kpiroll still reads the file (or refuses it) through calamine, as before
-        let _ = workbook::read_xlsx(&bytes, &Limits::default());
+        // and kpiroll reads the file (or refuses it) through calamine, as before
+        assert_eq!(
+            workbook::read_xlsx(&bytes, &Limits::default()),
+            workbook::read_xlsx_calamine(&bytes, &Limits::default()),
+            "{what}: read by calamine"
+        );
     }
     // a CDATA text calamine reads is read through it in the end
     let bytes = edge_book(
@@ -281,6 +285,28 @@ fn what_the_fast_reader_does_not_handle_is_read_by_calamine() {
     );
     let grids = workbook::read_xlsx(&bytes, &Limits::default()).expect("calamine reads it");
     assert_eq!(grids[0].text(0, 0), "a<b");
+}
+
+#[test]
+fn a_cell_without_a_style_shows_in_the_first_format_never_as_a_date() {
+    // a workbook whose default cell format is #,##0 (the first xf), and one whose first
+    // format is a date: a number cell without `s` reads as kpiroll's calamine path reads
+    // it in both (the date code shown as its text: that path's reading, kept as it is)
+    for (first, shown) in [("3", "1,234"), ("14", "mm-dd-yy")] {
+        let styles = format!(
+            r#"<?xml version="1.0"?><styleSheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><cellXfs count="1"><xf numFmtId="{first}"/></cellXfs></styleSheet>"#
+        );
+        let sheet = sheet1(r#"<row r="1"><c r="A1"><v>1234</v></c></row>"#, "");
+        let bytes = workbook_of(&[
+            ("_rels/.rels", ROOT_RELS),
+            ("xl/_rels/workbook.xml.rels", WORKBOOK_RELS),
+            ("xl/workbook.xml", WORKBOOK),
+            ("xl/styles.xml", &styles),
+            ("xl/worksheets/sheet1.xml", &sheet),
+        ]);
+        let grids = both(&bytes, first).expect("read");
+        assert_eq!(grids[0].text(0, 0), shown, "first format {first}");
+    }
 }
 
 #[test]
