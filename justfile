@@ -58,7 +58,7 @@ look BOOK:
 fuzz CASES="5000":
     KPIROLL_MUTATIONS={{CASES}} cargo test --release --test cli mutation -- --nocapture
 
-# the benchmark's seeded workloads (issue 8) into target/bench/<scale>/: returns, last
+# the benchmark's seeded workloads into target/bench/<scale>/: returns, last
 # year's book written by kpiroll, expected counts. `just bench-data S,M,L` adds the
 # national scale (1,741 returns, 139,280 rows: about a minute more)
 bench-data SCALES="S,M":
@@ -68,7 +68,7 @@ bench-data SCALES="S,M":
 # kpiroll beside the floor (calamine read + rust_xlsxwriter write) and the pandas peer on
 # those workloads: seconds, MiB, ratios, and kpiroll's counts checked against the expected
 # ones (the peer needs `pip install pandas python-calamine xlsxwriter`). `--strict` in
-# ARGS also fails on a missed target of issue 8
+# ARGS also fails on a missed target (BENCHMARKS.md)
 bench SCALES="S,M" RUNS="5" *ARGS="":
     cargo build --release --bin kpiroll --example floor
     python3 bench/run.py run --scales {{SCALES}} --runs {{RUNS}} {{ARGS}}

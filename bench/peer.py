@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""The Python peer of the benchmark (issue 8): `kpiroll consolidate --prev` as a planning
+"""The Python peer of the benchmark: `kpiroll consolidate --prev` as a planning
 office's script would do it today, with pandas (python-calamine engine) and xlsxwriter.
 
     python3 bench/peer.py --prev prev.xlsx returns/ -o peer.xlsx

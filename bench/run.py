@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""The benchmark of issue 8: kpiroll, the floor and the Python peer, side by side.
+"""The benchmark: kpiroll, the floor and the Python peer, side by side.
 
     python3 bench/run.py data [--scales S,M,L]          # just bench-data
     python3 bench/run.py run  [--scales S,M,L] [--runs 5] [--strict]   # just bench
@@ -21,7 +21,7 @@ checked against expected.json). `run` times, for each scale, in one run:
 
 It prints a table (seconds, MiB, kpiroll/floor, peer/kpiroll, µs per row) and writes it
 to target/bench/results.md and results.json. Exit status 1 when a count is wrong; with
---strict also when a target of the issue is missed (M and L: kpiroll ≤ 1.5× the floor,
+--strict also when a target (BENCHMARKS.md) is missed (M and L: kpiroll ≤ 1.5× the floor,
 ≥ 10× faster than the peer; L: peak memory ≤ 1 GiB). Binaries are taken from
 $CARGO_TARGET_DIR/release (the justfile builds them first), or from BENCH_BIN_DIR.
 """

@@ -1,4 +1,4 @@
-//! The benchmark's workloads (issue 8): seeded, so the same command gives the same files.
+//! The benchmark's workloads: seeded, so the same command gives the same files.
 //!
 //! ```sh
 //! cargo run --release --example bench_data -- target/bench S M L

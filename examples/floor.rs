@@ -1,4 +1,4 @@
-//! The floor of the benchmark (issue 8): the bare cost of what `consolidate` must do at
+//! The floor of the benchmark: the bare cost of what `consolidate` must do at
 //! the least, with the same libraries: read every cell of every input with calamine
 //! (files in parallel, as kpiroll does), then write as many rows as the book has with
 //! rust_xlsxwriter. No header search, no values, no merge, no formats.

@@ -1,6 +1,6 @@
 //! `kpiroll export`: a book's rows as JSON, CSV or Parquet for scripts and BI tools.
 //!
-//! JSON is an array of objects with the field names of DESIGN.md (nested `goal`,
+//! JSON is an array of objects with the field names of ARCHITECTURE.md (the export's shape) (nested `goal`,
 //! `target` / `actual` as `{raw, kind, number}`, lists as arrays). CSV (UTF-8 with a BOM,
 //! so Excel opens it) and Parquet carry the same fields flattened: `goal_no`,
 //! `goal_title`, `target_raw`, `target_kind`, `target_number`, …; lists are joined with

@@ -1,4 +1,4 @@
-//! The canonical table: one [`Row`] per KPI of one project, as DESIGN.md defines it.
+//! The canonical table: one [`Row`] per KPI of one project, as ARCHITECTURE.md describes it.
 //!
 //! Nothing here does I/O. Every cell value keeps the text the user typed ([`Value::raw`])
 //! next to the reading kpiroll made of it, so nothing is rounded or reformatted on the

@@ -41,7 +41,7 @@ pub fn spinner(what: &str) -> ProgressBar {
 }
 
 /// A stage's wall time, printed to stderr when it ends if `KPIROLL_TIMINGS` is set
-/// (`just bench` and issue 8's notes use it to say where the time goes).
+/// (`just bench` and BENCHMARKS.md use it to say where the time goes).
 pub struct Stage {
     what: &'static str,
     started: std::time::Instant,

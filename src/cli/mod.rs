@@ -1,7 +1,7 @@
 //! The command line: clap derive, whose doc comments are the help text. One small file
 //! per subcommand holds its arguments and a `run` that calls [`crate::pipeline`].
 //!
-//! Exit status (DESIGN.md): 0 every input row was taken; 1 the run finished but refused
+//! Exit status (README.md, ARCHITECTURE.md): 0 every input row was taken; 1 the run finished but refused
 //! something (each refusal printed); 2 bad usage or nothing could be written.
 
 pub mod check;

@@ -315,7 +315,7 @@ fn json_value(v: &Value) -> serde_json::Value {
     }
 }
 
-/// The JSON report (the shape of issue 7), pretty-printed, ending in a newline.
+/// The JSON report, pretty-printed, ending in a newline.
 pub fn json(diff: &Diff, profile: &Profile) -> Vec<u8> {
     let side_value = |s: &Option<Side>| {
         s.as_ref()

@@ -1,4 +1,4 @@
-//! Issue 7: `kpiroll diff`. The R6 book (from the seed) against the R7 book (from
+//! `kpiroll diff`. The R6 book (from the seed) against the R7 book (from
 //! `fixtures/R7/returns`, whose `make_returns.py` lists every change): each change under
 //! its field and nothing else; a book against itself and a re-typed copy is unchanged;
 //! 達成率 and grades; the JSON shape; CSV; the xlsx report read back; a trend over three
