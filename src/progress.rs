@@ -1,6 +1,6 @@
 //! Progress bars on stderr, hidden when stderr is not a terminal (pipes, tests, CI).
 
-use std::io::IsTerminal;
+use std::io::{IsTerminal, Write};
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
@@ -67,7 +67,9 @@ impl Drop for Stage {
                     .and_then(|v| v.split_whitespace().next()?.parse::<u64>().ok())
                     .map_or_else(String::new, |kib| format!("{} MiB", kib / 1024))
             };
-            eprintln!(
+            // a closed stderr is not a reason to stop (see crate::cli::say)
+            let _ = writeln!(
+                std::io::stderr(),
                 "kpiroll: {} {:.3} s (resident {}, peak {})",
                 self.what,
                 self.started.elapsed().as_secs_f64(),

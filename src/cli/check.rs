@@ -32,7 +32,7 @@ pub fn run(args: Args, profile: &Profile) -> Result<Status, Error> {
     };
     let outcome = pipeline::read_and_merge(&args.inputs, year, profile)?;
     for source in &outcome.sources {
-        println!("{}", source.path.display());
+        outln!("{}", source.path.display());
         for t in &source.tables {
             let year = t.year.map_or_else(|| "?".to_string(), |y| y.to_string());
             let (header, rows) = ((t.header_row + 1).to_string(), t.rows_read.to_string());
@@ -43,10 +43,10 @@ pub fn run(args: Args, profile: &Profile) -> Result<Status, Error> {
                 ("year", year.as_str()),
                 ("rows", rows.as_str()),
             ];
-            println!("  {}", profile.message("check_table", &args));
+            outln!("  {}", profile.message("check_table", &args));
         }
         if source.tables.is_empty() {
-            println!("  {}", profile.message("check_no_table", &[]));
+            outln!("  {}", profile.message("check_no_table", &[]));
         }
     }
     print_report(&outcome.report, profile);
@@ -54,6 +54,6 @@ pub fn run(args: Args, profile: &Profile) -> Result<Status, Error> {
     args.push(("problems", outcome.report.problems.len().to_string()));
     args.push(("refusals", outcome.report.refusals().to_string()));
     let args: Vec<(&str, &str)> = args.iter().map(|(k, v)| (*k, v.as_str())).collect();
-    println!("{}", profile.message("check_summary", &args));
+    outln!("{}", profile.message("check_summary", &args));
     Ok(Status::of(&outcome.report))
 }

@@ -94,9 +94,9 @@ pub fn run(args: Args, profile: &Profile) -> Result<Status, Error> {
         Some(path) => {
             write_atomic(path, &bytes, args.force)?;
             for line in render::summary_lines(&diff, profile) {
-                eprintln!("{line}");
+                errln!("{line}");
             }
-            eprintln!("→ {}", path.display());
+            errln!("→ {}", path.display());
         }
         None => {
             let mut out = std::io::stdout().lock();

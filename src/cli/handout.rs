@@ -36,7 +36,7 @@ pub fn run(args: Args, profile: &Profile) -> Result<Status, Error> {
     print_rows_written(outcome.merged.book.rows.len(), &args.output, profile);
     if args.pdf {
         let pdf = pipeline::to_pdf(&args.output)?;
-        eprintln!("PDF → {}", pdf.display());
+        errln!("PDF → {}", pdf.display());
     }
     Ok(Status::of(&outcome.report))
 }

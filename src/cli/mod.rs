@@ -3,6 +3,42 @@
 //!
 //! Exit status (README.md, ARCHITECTURE.md): 0 every input row was taken; 1 the run finished but refused
 //! something (each refusal printed); 2 bad usage or nothing could be written.
+//!
+//! Everything the commands print goes through `outln!` and `errln!`, never
+//! `println!`: a closed stdout or stderr (`kpiroll … 2>&1 | head`) silences what is
+//! left to print, and the run ends as it would have (its files written), without a
+//! panic.
+
+/// `println!` that never panics: when stdout is closed the line is dropped.
+macro_rules! outln {
+    ($($arg:tt)*) => {
+        $crate::cli::say(&mut std::io::stdout().lock(), format_args!($($arg)*), true)
+    };
+}
+
+/// `eprintln!` that never panics: when stderr is closed the line is dropped.
+macro_rules! errln {
+    ($($arg:tt)*) => {
+        $crate::cli::say(&mut std::io::stderr().lock(), format_args!($($arg)*), true)
+    };
+}
+
+/// `eprint!` that never panics.
+macro_rules! errp {
+    ($($arg:tt)*) => {
+        $crate::cli::say(&mut std::io::stderr().lock(), format_args!($($arg)*), false)
+    };
+}
+
+/// Writes `args` (and a line end) to `to`. A write that fails (a closed pipe: nobody is
+/// reading any more) is dropped: printing is only ever a report of the run, and the
+/// run goes on to its end.
+pub fn say(to: &mut impl std::io::Write, args: std::fmt::Arguments<'_>, line: bool) {
+    let _ = to
+        .write_fmt(args)
+        .and_then(|()| if line { to.write_all(b"\n") } else { Ok(()) })
+        .and_then(|()| to.flush());
+}
 
 pub mod check;
 pub mod consolidate;
@@ -117,7 +153,7 @@ pub fn run(cli: Cli) -> ExitCode {
     match result {
         Ok(status) => exit(Ok(status)),
         Err(e) => {
-            eprintln!(
+            errln!(
                 "kpiroll: {}: {}",
                 profile.message("error", &[]),
                 e.render(&profile)
@@ -151,19 +187,19 @@ fn locale_lang() -> Lang {
 
 /// A fatal error before a profile could be loaded: its Japanese `Display` text.
 fn fatal(e: &Error) -> ExitCode {
-    eprintln!("kpiroll: エラー: {e}");
+    errln!("kpiroll: エラー: {e}");
     ExitCode::from(2)
 }
 
 /// Prints every problem of a report on stderr, grouped by file.
 pub fn print_report(report: &Report, profile: &Profile) {
-    eprint!("{}", report.render(profile));
+    errp!("{}", report.render(profile));
 }
 
 /// The last line of a command that wrote a book's rows to `output` (export, handout).
 pub fn print_rows_written(rows: usize, output: &std::path::Path, profile: &Profile) {
     let (rows, output) = (rows.to_string(), output.display().to_string());
-    eprintln!(
+    errln!(
         "{}",
         profile.message("rows_written", &[("rows", &rows), ("output", &output)])
     );

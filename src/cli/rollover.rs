@@ -65,13 +65,13 @@ pub fn run(args: Args, profile: &Profile) -> Result<Status, Error> {
             ("rows", rows.as_str()),
             ("path", path.as_str()),
         ];
-        println!("{}", profile.message("rollover_form", &args));
+        outln!("{}", profile.message("rollover_form", &args));
     }
     let (forms, output) = (
         rolled.forms.len().to_string(),
         args.output.display().to_string(),
     );
-    eprintln!(
+    errln!(
         "{}",
         profile.message(
             "rollover_summary",

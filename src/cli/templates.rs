@@ -45,9 +45,9 @@ pub fn run(args: Args) -> Result<Status, Error> {
         Action::Init { dir, force } => {
             let written = crate::templates::init(&dir, force)?;
             for path in &written {
-                println!("{}", path.display());
+                outln!("{}", path.display());
             }
-            eprintln!(
+            errln!(
                 "{} ファイルを書き出しました。編集したら kpiroll templates check {} で確かめてください",
                 written.len(),
                 dir.display()
@@ -57,21 +57,21 @@ pub fn run(args: Args) -> Result<Status, Error> {
         Action::Check { dir } => {
             let problems = crate::templates::check(&dir);
             for p in &problems {
-                println!("{p}");
+                outln!("{p}");
             }
             let errors = problems
                 .iter()
                 .filter(|p| p.severity == Severity::Error)
                 .count();
             if errors > 0 {
-                eprintln!(
+                errln!(
                     "{}: 誤り {errors} 件、確認 {} 件。このままでは使えません",
                     dir.display(),
                     problems.len() - errors
                 );
                 Ok(Status::Refused)
             } else {
-                eprintln!("{}: 使えます（確認 {} 件）", dir.display(), problems.len());
+                errln!("{}: 使えます（確認 {} 件）", dir.display(), problems.len());
                 Ok(Status::Ok)
             }
         }
