@@ -49,6 +49,8 @@ pub enum Error {
     Parquet { path: PathBuf, message: String },
     #[error("取り込める行が1行もありません。何も書き出していません")]
     NothingRead,
+    #[error("提出されたファイルはどれも {found} 年度のものです（--year {given}）。--year {found} の誤りではありませんか。何も書き出していません")]
+    ReturnsOfAnotherYear { found: String, given: String },
     #[error("{path}: 前年度のブックから行を読めません")]
     PrevUnreadable { path: PathBuf },
     #[error("前年度との突き合わせに失敗しました: {message}")]
@@ -131,6 +133,10 @@ impl Error {
                 ],
             ),
             Error::NothingRead => ("error_nothing_read", vec![]),
+            Error::ReturnsOfAnotherYear { found, given } => (
+                "error_returns_other_year",
+                vec![("found", found.clone()), ("given", given.clone())],
+            ),
             Error::PrevUnreadable { path } => (
                 "error_prev_unreadable",
                 vec![("path", path.display().to_string())],

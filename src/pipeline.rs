@@ -90,15 +90,123 @@ pub fn read_and_merge(
     year: Option<FiscalYear>,
     profile: &Profile,
 ) -> Result<Outcome, Error> {
-    let files = expand_inputs(inputs)?;
+    let mut report = Report::default();
+    let sources = read_sources(inputs, year, profile, &mut report)?;
+    Ok(merge(sources, year, report))
+}
+
+/// Reads the departments' returns for `year` (`with_prev`: last year's book is given
+/// beside them), and merges them. Guards against a silently wrong book:
+/// - a book kpiroll wrote among the returns is not read, with a warning: last year's
+///   book belongs to `--prev`, this year's is last run's output saved among the
+///   returns (a book given alone, with no `--prev`, is read: it is made again);
+/// - returns that all state one other year than `year`, and nothing else, are
+///   [`Error::ReturnsOfAnotherYear`], said once;
+/// - rollover forms without last year's book get a warning naming the book they came
+///   from.
+///
+/// # Errors
+/// An input path that does not exist; returns all of another year.
+pub fn read_returns(
+    inputs: &[PathBuf],
+    year: FiscalYear,
+    with_prev: bool,
+    profile: &Profile,
+) -> Result<Outcome, Error> {
+    use crate::problem::{Location, ProblemKind};
+    use crate::read::OutputKind;
+    let mut report = Report::default();
+    let mut sources = read_sources(inputs, Some(year), profile, &mut report)?;
+    let only_books = sources.iter().all(|s| s.made.is_some());
+    for source in &mut sources {
+        let Some(made) = &source.made else {
+            continue;
+        };
+        let last_year =
+            made.kind != OutputKind::Diff && made.year.is_some_and(|y| y.0 + 1 == year.0);
+        let kind = if last_year {
+            ProblemKind::PrevBookAmongReturns {
+                year: made.year.map(|y| y.to_string()).unwrap_or_default(),
+            }
+        } else if with_prev || !only_books || made.kind == OutputKind::Diff {
+            ProblemKind::KpirollOutput {
+                kind: made.kind,
+                year: made
+                    .year
+                    .or_else(|| source.tables.iter().find_map(|t| t.year))
+                    .map_or_else(|| "?".to_string(), |y| y.to_string()),
+            }
+        } else {
+            continue;
+        };
+        source.tables.clear();
+        source.report = Report::default();
+        source.report.push(Location::file(&source.path), kind);
+    }
+    if sources.iter().all(|s| s.rows().next().is_none()) {
+        let mut stated = std::collections::BTreeSet::new();
+        for p in sources.iter().flat_map(|s| &s.report.problems) {
+            match &p.kind {
+                ProblemKind::FormWrongYear { found, .. } => stated.insert(found.clone()),
+                ProblemKind::YearMismatch { found, .. } if found != "?" => {
+                    stated.insert(found.clone())
+                }
+                _ => false,
+            };
+        }
+        if stated.len() == 1 {
+            return Err(Error::ReturnsOfAnotherYear {
+                found: stated.into_iter().next().unwrap_or_default(),
+                given: year.to_string(),
+            });
+        }
+    }
+    if !with_prev {
+        // forms by the book they came from, each book named once
+        let mut books: std::collections::BTreeMap<(&str, &str), (&Path, usize)> =
+            std::collections::BTreeMap::new();
+        for s in &sources {
+            if let Some(form) = &s.form {
+                let entry = books
+                    .entry((form.source.as_str(), form.source_file.as_str()))
+                    .or_insert((&s.path, 0));
+                entry.1 += 1;
+            }
+        }
+        for ((source, book), (first, forms)) in books {
+            report.push(
+                Location::file(first),
+                ProblemKind::FormsWithoutPrev {
+                    forms,
+                    source: source.to_string(),
+                    book: book.to_string(),
+                },
+            );
+        }
+    }
+    Ok(merge(sources, Some(year), report))
+}
+
+/// Expands and reads the inputs; problems of the folders' walk go into `report`.
+fn read_sources(
+    inputs: &[PathBuf],
+    year: Option<FiscalYear>,
+    profile: &Profile,
+    report: &mut Report,
+) -> Result<Vec<Source>, Error> {
+    let files = expand_inputs(inputs, report)?;
     let options = ReadOptions {
         year,
         limits: profile.limits,
     };
     let read = crate::progress::stage("read");
-    let mut sources = read_inputs(&files, &options, profile);
+    let sources = read_inputs(&files, &options, profile);
     drop(read);
-    let mut report = Report::default();
+    Ok(sources)
+}
+
+/// Merges what was read; `report` holds the problems found before the files were read.
+fn merge(mut sources: Vec<Source>, year: Option<FiscalYear>, mut report: Report) -> Outcome {
     for s in &sources {
         report.extend(s.report.clone());
     }
@@ -108,14 +216,14 @@ pub fn read_and_merge(
     };
     let _merge = crate::progress::stage("merge the inputs");
     let merged = merge_sources(&mut sources, year, &mut report);
-    Ok(Outcome {
+    Outcome {
         sources,
         merged,
         report,
-    })
+    }
 }
 
-/// `consolidate` without last year's book: inputs → one book of `year` at `output`.
+/// `consolidate` without last year's book: returns → one book of `year` at `output`.
 ///
 /// # Errors
 /// A missing input, nothing to write, or the output cannot be written.
@@ -126,7 +234,7 @@ pub fn consolidate(
     force: bool,
     profile: &Profile,
 ) -> Result<Outcome, Error> {
-    let outcome = read_and_merge(inputs, Some(year), profile)?;
+    let outcome = read_returns(inputs, year, false, profile)?;
     if outcome.merged.book.rows.is_empty() {
         return Err(Error::NothingRead);
     }
@@ -255,7 +363,7 @@ pub fn consolidate_with_prev(
     // last year's book is one file, read on one core: read it beside the returns
     let (last, outcome) = rayon::join(
         || read_book(prev, profile),
-        || read_and_merge(inputs, Some(year), profile),
+        || read_returns(inputs, year, true, profile),
     );
     // only its rows and problems are kept
     let Outcome {
@@ -419,6 +527,10 @@ pub fn rollover(
             password: password.clone(),
             due: due.clone(),
             source_hash: hash.clone(),
+            source_file: book
+                .file_name()
+                .map(|n| n.to_string_lossy().to_string())
+                .unwrap_or_default(),
         };
         let xlsx = |source| Error::Xlsx {
             path: plan.path.clone(),

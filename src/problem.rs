@@ -129,6 +129,23 @@ pub enum ProblemKind {
     FormWrongYear { found: String, expected: String },
     /// a form made for one 課 holding none of that 課's rows
     FormOfAnotherDepartment { department: String },
+    /// a file in an input folder that is no table kpiroll reads (a PDF, an image): not
+    /// read; `ext` is its extension, lower case ("" when none)
+    NotATable { ext: String },
+    /// a book kpiroll wrote among the returns (last run's output saved there): not read
+    KpirollOutput {
+        kind: crate::read::OutputKind,
+        year: String,
+    },
+    /// last year's book among the returns: not read, it belongs to `--prev`
+    PrevBookAmongReturns { year: String },
+    /// rollover forms consolidated without last year's book: the book they came from
+    /// (its fingerprint, and its file name when the form says), and how many forms
+    FormsWithoutPrev {
+        forms: usize,
+        source: String,
+        book: String,
+    },
 }
 
 /// Why a file could not be read at all; each has its own message (`unreadable_…`).
@@ -205,6 +222,10 @@ impl Problem {
             | ProblemKind::UnknownColumn { .. }
             | ProblemKind::ProbableRename { .. }
             | ProblemKind::FormOfAnotherDepartment { .. }
+            | ProblemKind::NotATable { .. }
+            | ProblemKind::KpirollOutput { .. }
+            | ProblemKind::PrevBookAmongReturns { .. }
+            | ProblemKind::FormsWithoutPrev { .. }
             | ProblemKind::NoSection => Severity::Warning,
             _ => Severity::Refusal,
         }
@@ -305,6 +326,33 @@ impl Problem {
             FormOfAnotherDepartment { department } => (
                 "form_other_department",
                 vec![("department", department.clone())],
+            ),
+            NotATable { ext } if ext.is_empty() => ("not_a_table_no_ext", vec![]),
+            NotATable { ext } => ("not_a_table", vec![("ext", ext.clone())]),
+            KpirollOutput { kind, year } => (
+                match kind {
+                    crate::read::OutputKind::Book => "output_book",
+                    crate::read::OutputKind::Working => "output_working",
+                    crate::read::OutputKind::Diff => "output_diff",
+                },
+                vec![("year", year.clone())],
+            ),
+            PrevBookAmongReturns { year } => ("output_prev_book", vec![("year", year.clone())]),
+            FormsWithoutPrev {
+                forms,
+                source,
+                book,
+            } => (
+                if book.is_empty() {
+                    "forms_without_prev_unnamed"
+                } else {
+                    "forms_without_prev"
+                },
+                vec![
+                    ("forms", forms.to_string()),
+                    ("source", source.clone()),
+                    ("book", book.clone()),
+                ],
             ),
         }
     }

@@ -57,7 +57,7 @@ pub fn run(args: Args, profile: &Profile) -> Result<Status, Error> {
     }
     let outcome = match &args.prev {
         None => {
-            let outcome = pipeline::read_and_merge(&args.inputs, Some(year), profile)?;
+            let outcome = pipeline::read_returns(&args.inputs, year, false, profile)?;
             print_report(&outcome.report, profile);
             if outcome.merged.book.rows.is_empty() {
                 return Err(Error::NothingRead);
@@ -70,10 +70,14 @@ pub fn run(args: Args, profile: &Profile) -> Result<Status, Error> {
             let done =
                 pipeline::consolidate_with_prev(&args.inputs, prev, &renames, year, profile)?;
             print_report(&done.outcome.report, profile);
+            // every return refused: a book of nothing but 未提出 is not written
+            if done.outcome.merged.fates.is_empty() {
+                return Err(Error::NothingRead);
+            }
             pipeline::write_working(&done, &args.output, args.force, profile)?;
             let counts = done.consolidated.count_args();
             let args: Vec<(&str, &str)> = counts.iter().map(|(k, v)| (*k, v.as_str())).collect();
-            eprintln!("{}", profile.message("consolidate_prev_summary", &args));
+            errln!("{}", profile.message("consolidate_prev_summary", &args));
             let pipeline::YearOutcome {
                 outcome,
                 consolidated,
@@ -85,7 +89,7 @@ pub fn run(args: Args, profile: &Profile) -> Result<Status, Error> {
     let mut counts = outcome.count_args();
     counts.push(("output", args.output.display().to_string()));
     let args: Vec<(&str, &str)> = counts.iter().map(|(k, v)| (*k, v.as_str())).collect();
-    eprintln!("{}", profile.message("consolidate_summary", &args));
+    errln!("{}", profile.message("consolidate_summary", &args));
     let status = Status::of(&outcome.report);
     leave(outcome);
     Ok(status)

@@ -62,6 +62,72 @@ pub struct Source {
     pub report: Report,
     /// the fingerprint, when the file is a form kpiroll's rollover wrote
     pub form: Option<FormMark>,
+    /// what it is, when the file is a book, working book or diff kpiroll wrote
+    pub made: Option<OutputMark>,
+}
+
+/// What kind of workbook kpiroll wrote (see [`OutputMark`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OutputKind {
+    /// a book: `consolidate` without last year's book, or a `handout`
+    Book,
+    /// a working book: `consolidate --prev` (一覧, 変更点, 取込ログ, 提出状況)
+    Working,
+    /// a `diff` report
+    Diff,
+}
+
+/// The mark kpiroll leaves on every book it writes (defined names written by
+/// [`crate::write::book::mark_output`]), so that its own output is never read back
+/// as a department's return. A working book or diff written before the mark existed
+/// is known by its set of sheets.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OutputMark {
+    pub kind: OutputKind,
+    /// the book's fiscal year, when it says
+    pub year: Option<FiscalYear>,
+}
+
+impl OutputMark {
+    /// The mark of a workbook: its defined names, else its sheets' names.
+    pub fn of(grids: &[Grid], profile: &Profile) -> Option<OutputMark> {
+        let names = &grids.first()?.workbook_names;
+        let get = |name: &str| {
+            names.iter().find(|(n, _)| n == name).map(|(_, v)| {
+                v.trim_start_matches('=')
+                    .trim()
+                    .trim_matches('"')
+                    .to_string()
+            })
+        };
+        if let Some(kind) = get(crate::write::book::NAME_OUTPUT) {
+            let kind = match kind.as_str() {
+                crate::write::book::OUTPUT_WORKING => OutputKind::Working,
+                crate::write::book::OUTPUT_DIFF => OutputKind::Diff,
+                _ => OutputKind::Book,
+            };
+            let year =
+                get(crate::write::book::NAME_OUTPUT_YEAR).and_then(|y| FiscalYear::parse(&y));
+            return Some(OutputMark { kind, year });
+        }
+        let sheets: Vec<&str> = grids.iter().filter_map(|g| g.sheet.as_deref()).collect();
+        let has_all = |ids: &[&str]| {
+            ids.iter()
+                .all(|id| sheets.contains(&profile.message(id, &[]).as_str()))
+        };
+        let kind = if has_all(&["sheet_changes", "sheet_log", "sheet_status"]) {
+            OutputKind::Working
+        } else if has_all(&[
+            "diff_sheet_summary",
+            "diff_sheet_changes",
+            "diff_sheet_compare",
+        ]) {
+            OutputKind::Diff
+        } else {
+            return None;
+        };
+        Some(OutputMark { kind, year: None })
+    }
 }
 
 /// A rollover form's fingerprint (defined names written by [`crate::write::form`]).
@@ -71,6 +137,8 @@ pub struct FormMark {
     pub year: Option<FiscalYear>,
     pub year_text: String,
     pub source: String,
+    /// the file name of that book ("" in a form that does not say)
+    pub source_file: String,
 }
 
 impl FormMark {
@@ -91,6 +159,7 @@ impl FormMark {
             year: FiscalYear::parse(&year_text),
             year_text,
             source: get(crate::write::form::NAME_SOURCE).unwrap_or_default(),
+            source_file: get(crate::write::form::NAME_SOURCE_FILE).unwrap_or_default(),
         })
     }
 }
@@ -103,15 +172,18 @@ impl Source {
     }
 }
 
-/// Expands folders into the files kpiroll reads, sorted by path.
+/// Expands folders into the files kpiroll reads, sorted by path. A file in a folder
+/// that is no table kpiroll reads (a PDF, a Word document, an image) is not read and
+/// is listed in `report` as skipped, with its extension.
 ///
 /// # Errors
 /// A path given on the command line that does not exist.
-pub fn expand_inputs(inputs: &[PathBuf]) -> Result<Vec<PathBuf>, Error> {
+pub fn expand_inputs(inputs: &[PathBuf], report: &mut Report) -> Result<Vec<PathBuf>, Error> {
     let mut files = Vec::new();
+    let mut skipped = Vec::new();
     for input in inputs {
         if input.is_dir() {
-            walk(input, &mut files);
+            walk(input, &mut files, &mut skipped);
         } else if input.is_file() {
             files.push(input.clone());
         } else {
@@ -122,10 +194,16 @@ pub fn expand_inputs(inputs: &[PathBuf]) -> Result<Vec<PathBuf>, Error> {
     }
     files.sort();
     files.dedup();
+    skipped.sort();
+    skipped.dedup();
+    for path in skipped {
+        let ext = sniff::extension(&path);
+        report.push(Location::file(&path), ProblemKind::NotATable { ext });
+    }
     Ok(files)
 }
 
-fn walk(dir: &Path, files: &mut Vec<PathBuf>) {
+fn walk(dir: &Path, files: &mut Vec<PathBuf>, skipped: &mut Vec<PathBuf>) {
     let Ok(entries) = std::fs::read_dir(dir) else {
         return;
     };
@@ -136,9 +214,11 @@ fn walk(dir: &Path, files: &mut Vec<PathBuf>) {
             continue;
         }
         if path.is_dir() {
-            walk(&path, files);
+            walk(&path, files, skipped);
         } else if sniff::EXTENSIONS.contains(&sniff::extension(&path).as_str()) {
             files.push(path);
+        } else {
+            skipped.push(path);
         }
     }
 }
@@ -165,6 +245,7 @@ pub fn read_inputs(files: &[PathBuf], options: &ReadOptions, profile: &Profile) 
                     tables: Vec::new(),
                     report,
                     form: None,
+                    made: None,
                 }
             };
             bar.inc(1);
@@ -192,6 +273,7 @@ pub fn read_file(
                 tables: Vec::new(),
                 report,
                 form: None,
+                made: None,
             };
         }
     };
@@ -199,6 +281,8 @@ pub fn read_file(
     let form = grids
         .first()
         .and_then(|g| FormMark::from_names(&g.workbook_names));
+    // and so does a book kpiroll wrote
+    let made = OutputMark::of(&grids, profile);
     if let (Some(form), Some(expected)) = (&form, options.year) {
         if form.year != Some(expected) {
             report.push(
@@ -213,6 +297,7 @@ pub fn read_file(
                 tables: Vec::new(),
                 report,
                 form: None,
+                made: None,
             };
         }
     }
@@ -240,6 +325,7 @@ pub fn read_file(
             tables: Vec::new(),
             report,
             form: None,
+            made: None,
         };
     }
     for grid in &grids {
@@ -343,6 +429,7 @@ pub fn read_file(
         tables,
         report,
         form,
+        made,
     }
 }
 

@@ -91,6 +91,7 @@ pub fn diff_workbook(diff: &Diff, profile: &Profile) -> Result<Workbook, XlsxErr
             rows: Vec::new(),
         },
     )?;
+    super::book::mark_output(&mut workbook, super::book::OUTPUT_DIFF, FiscalYear(year))?;
     let mut styles = ReportStyles::new(profile);
     summary_sheet(workbook.add_worksheet(), diff, profile, &styles)?;
     changes_sheet(workbook.add_worksheet(), diff, profile, &styles)?;

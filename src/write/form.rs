@@ -23,6 +23,8 @@ pub const NAME_DEPARTMENT: &str = "kpiroll_department";
 pub const NAME_YEAR: &str = "kpiroll_year";
 /// a hash of the book the form was rolled over from
 pub const NAME_SOURCE: &str = "kpiroll_source";
+/// the file name of the book the form was rolled over from
+pub const NAME_SOURCE_FILE: &str = "kpiroll_source_file";
 
 /// Options of a form.
 #[derive(Debug, Clone)]
@@ -34,6 +36,8 @@ pub struct FormOptions {
     pub due: Option<String>,
     /// hash of last year's book
     pub source_hash: String,
+    /// the file name of last year's book
+    pub source_file: String,
 }
 
 fn fill(text: &str, profile: &Profile, o: &FormOptions) -> String {
@@ -65,6 +69,7 @@ pub fn form_workbook(
         (NAME_DEPARTMENT, &o.department),
         (NAME_YEAR, &o.year.to_string()),
         (NAME_SOURCE, &o.source_hash),
+        (NAME_SOURCE_FILE, &o.source_file),
     ] {
         workbook.define_name(name, &format!("=\"{}\"", value.replace('"', "\"\"")))?;
     }
