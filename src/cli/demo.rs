@@ -3,8 +3,11 @@
 //! the R7 forms (one per 課) → the R7 returns of `fixtures/R7/returns` (standing in for
 //! the filled forms) → the consolidated R7 book (with 変更点, 取込ログ, 提出状況) → the
 //! council handout → the R6 → R7 diff (達成率, grades).
+//!
+//! Everything the demo reads is inside the binary (the seed, the R7 returns and
+//! renames), so an installed or copied binary runs the whole cycle anywhere.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use super::{print_report, Status};
 use crate::error::Error;
@@ -14,9 +17,46 @@ use crate::profile::Profile;
 use crate::renames::Renames;
 use crate::write::output::write_atomic;
 
-/// The R7 returns and renames of the repository's fixtures (the demo needs the source
-/// tree for them; the seed is compiled in).
-const R7_FIXTURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/R7");
+/// The R7 returns of `fixtures/R7/returns`, compiled in: (file name, bytes).
+macro_rules! r7_returns {
+    ($($name:literal,)*) => {
+        &[$((
+            $name,
+            include_bytes!(concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/R7/returns/", $name)),
+        ),)*]
+    };
+}
+
+/// The R7 returns (a test checks the list is the whole folder).
+const R7_RETURNS: &[(&str, &[u8])] = r7_returns!(
+    "こども家庭課.tsv",
+    "まちづくり推進課.tsv",
+    "スポーツ振興課.tsv",
+    "企業誘致推進課.tsv",
+    "企画政策室.tsv",
+    "保育課.tsv",
+    "健幸保健課.tsv",
+    "医療保険課.tsv",
+    "各支所市民窓口課.tsv",
+    "商工観光課.tsv",
+    "国際政策課.tsv",
+    "学校教育課.tsv",
+    "市民活動支援課.tsv",
+    "市民課.tsv",
+    "建設政策課.tsv",
+    "教育総務課.tsv",
+    "特産品振興・ふるさと応援課.tsv",
+    "生涯学習課.tsv",
+    "産業イノベーション課.tsv",
+    "税務課.tsv",
+    "行政管理課.tsv",
+    "農林振興課.tsv",
+    "都市計画課.tsv",
+    "高齢者支援課.tsv",
+);
+
+/// The R7 組織改正 of `fixtures/R7/renames.toml`, compiled in.
+const R7_RENAMES: &[u8] = include_bytes!("../../fixtures/R7/renames.toml");
 
 /// Runs the cycle on the bundled fixtures and prints where it wrote what. The folder is
 /// the demo's own: its files are replaced on every run.
@@ -41,7 +81,7 @@ pub fn run(args: Args, profile: &Profile) -> Result<Status, Error> {
     };
     let seed = dir.join("資料2-2_R6.txt");
     write_atomic(&seed, crate::SEED_R6, true)?;
-    println!("1. 元の表（R6, テキスト）          {}", seed.display());
+    outln!("1. 元の表（R6, テキスト）          {}", seed.display());
 
     let book = dir.join("R6.xlsx");
     let outcome = pipeline::consolidate(
@@ -54,25 +94,18 @@ pub fn run(args: Args, profile: &Profile) -> Result<Status, Error> {
     print_report(&outcome.report, profile);
     note(Status::of(&outcome.report));
     let (_, taken, _, _) = outcome.counts();
-    println!("2. R6 のブック（{taken} 行）           {}", book.display());
+    outln!("2. R6 のブック（{taken} 行）           {}", book.display());
 
     for ext in ["json", "csv", "parquet"] {
         let out = dir.join(format!("R6.{ext}"));
         let o = pipeline::export(&book, &out, true, true, profile)?;
         note(Status::of(&o.report));
-        println!("3. 書き出し（{ext}）                {}", out.display());
+        outln!("3. 書き出し（{ext}）                {}", out.display());
     }
 
-    let fixtures = Path::new(R7_FIXTURES);
-    let returns_src = fixtures.join("returns");
-    if !returns_src.is_dir() {
-        println!(
-            "（{} がないため、R7 の集計は省きました）",
-            returns_src.display()
-        );
-        return Ok(status);
-    }
-    let renames = Renames::load(&fixtures.join("renames.toml"))?;
+    let renames_file = dir.join("renames.toml");
+    write_atomic(&renames_file, R7_RENAMES, true)?;
+    let renames = Renames::load(&renames_file)?;
     let forms = dir.join("R7_forms");
     let rolled = pipeline::rollover(
         &book,
@@ -84,7 +117,7 @@ pub fn run(args: Args, profile: &Profile) -> Result<Status, Error> {
         true,
         profile,
     )?;
-    println!(
+    outln!(
         "4. R7 の各課への様式（{} 課）        {}",
         rolled.forms.len(),
         forms.display()
@@ -92,28 +125,12 @@ pub fn run(args: Args, profile: &Profile) -> Result<Status, Error> {
 
     // the departments' filled returns: the fixture's, as if typed into those forms
     let returns = dir.join("R7_returns");
-    let mut files: Vec<PathBuf> = std::fs::read_dir(&returns_src)
-        .map_err(|source| Error::Write {
-            path: returns_src.clone(),
-            source,
-        })?
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .collect();
-    files.sort();
-    for f in &files {
-        let bytes = std::fs::read(f).map_err(|source| Error::Write {
-            path: f.clone(),
-            source,
-        })?;
-        write_atomic(
-            &returns.join(f.file_name().unwrap_or_default()),
-            &bytes,
-            true,
-        )?;
+    for (name, bytes) in R7_RETURNS {
+        write_atomic(&returns.join(name), bytes, true)?;
     }
-    println!(
+    outln!(
         "5. R7 の各課の提出（{} ファイル）     {}",
-        files.len(),
+        R7_RETURNS.len(),
         returns.display()
     );
 
@@ -129,7 +146,7 @@ pub fn run(args: Args, profile: &Profile) -> Result<Status, Error> {
     note(Status::of(&done.outcome.report));
     pipeline::write_working(&done, &r7, true, profile)?;
     let changed = done.consolidated.changed_rows();
-    println!(
+    outln!(
         "6. R7 のブック（変更 {changed} 行、変更点・取込ログ・提出状況つき） {}",
         r7.display()
     );
@@ -137,19 +154,15 @@ pub fn run(args: Args, profile: &Profile) -> Result<Status, Error> {
     let handout = dir.join("資料2-2_R7.xlsx");
     let o = pipeline::handout(&r7, &handout, true, profile)?;
     note(Status::of(&o.report));
-    println!("7. 議会配布用（一覧のみ）           {}", handout.display());
+    outln!("7. 議会配布用（一覧のみ）           {}", handout.display());
 
     let diff_out = dir.join("R6-R7_diff.xlsx");
-    let (diff, report) = pipeline::diff(
-        &[book.clone(), r7.clone()],
-        Some(&fixtures.join("renames.toml")),
-        profile,
-    )?;
+    let (diff, report) = pipeline::diff(&[book.clone(), r7.clone()], Some(&renames_file), profile)?;
     print_report(&report, profile);
     note(Status::of(&report));
     pipeline::write_diff(&diff, &diff_out, true, profile)?;
     let c = diff.counts();
-    println!(
+    outln!(
         "8. R6 → R7 の比較（変更 {} 行・追加 {} 行・削除 {} 行、達成率と評価つき） {}",
         c.changed,
         c.added,
@@ -157,4 +170,28 @@ pub fn run(args: Args, profile: &Profile) -> Result<Status, Error> {
         diff_out.display()
     );
     Ok(status)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_compiled_in_returns_are_the_whole_fixture_folder() {
+        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/R7/returns");
+        let mut on_disk: Vec<(String, Vec<u8>)> = std::fs::read_dir(dir)
+            .expect("fixtures/R7/returns")
+            .map(|e| {
+                let e = e.expect("entry");
+                let name = e.file_name().to_string_lossy().to_string();
+                (name, std::fs::read(e.path()).expect("read"))
+            })
+            .collect();
+        on_disk.sort();
+        let compiled: Vec<(String, Vec<u8>)> = R7_RETURNS
+            .iter()
+            .map(|(n, b)| ((*n).to_string(), b.to_vec()))
+            .collect();
+        assert_eq!(compiled, on_disk);
+    }
 }

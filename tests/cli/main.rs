@@ -8,6 +8,7 @@ mod consolidate;
 mod diff;
 mod formats;
 mod foundation;
+mod guards;
 mod ingest;
 mod mutation;
 mod problems;
