@@ -50,7 +50,12 @@ pub enum Error {
     #[error("取り込める行が1行もありません。何も書き出していません")]
     NothingRead,
     #[error("提出されたファイルはどれも {found} 年度のものです（--year {given}）。--year {found} の誤りではありませんか。何も書き出していません")]
-    ReturnsOfAnotherYear { found: String, given: String },
+    ReturnsOfAnotherYear {
+        found: String,
+        given: String,
+        /// the first return's refusal, printed before as an example of where it says so
+        first: Box<crate::problem::Problem>,
+    },
     #[error("{path}: 前年度のブックから行を読めません")]
     PrevUnreadable { path: PathBuf },
     #[error("前年度との突き合わせに失敗しました: {message}")]
@@ -133,7 +138,7 @@ impl Error {
                 ],
             ),
             Error::NothingRead => ("error_nothing_read", vec![]),
-            Error::ReturnsOfAnotherYear { found, given } => (
+            Error::ReturnsOfAnotherYear { found, given, .. } => (
                 "error_returns_other_year",
                 vec![("found", found.clone()), ("given", given.clone())],
             ),

@@ -101,7 +101,8 @@ pub fn read_and_merge(
 ///   book belongs to `--prev`, this year's is last run's output saved among the
 ///   returns (a book given alone, with no `--prev`, is read: it is made again);
 /// - returns that all state one other year than `year`, and nothing else, are
-///   [`Error::ReturnsOfAnotherYear`], said once;
+///   [`Error::ReturnsOfAnotherYear`], said once (with the first return's refusal as
+///   the example of where);
 /// - rollover forms without last year's book get a warning naming the book they came
 ///   from.
 ///
@@ -145,19 +146,21 @@ pub fn read_returns(
     }
     if sources.iter().all(|s| s.rows().next().is_none()) {
         let mut stated = std::collections::BTreeSet::new();
+        let mut first = None;
         for p in sources.iter().flat_map(|s| &s.report.problems) {
-            match &p.kind {
-                ProblemKind::FormWrongYear { found, .. } => stated.insert(found.clone()),
-                ProblemKind::YearMismatch { found, .. } if found != "?" => {
-                    stated.insert(found.clone())
-                }
-                _ => false,
+            let found = match &p.kind {
+                ProblemKind::FormWrongYear { found, .. } => found,
+                ProblemKind::YearMismatch { found, .. } if found != "?" => found,
+                _ => continue,
             };
+            stated.insert(found.clone());
+            first.get_or_insert(p);
         }
-        if stated.len() == 1 {
+        if let (1, Some(first)) = (stated.len(), first) {
             return Err(Error::ReturnsOfAnotherYear {
                 found: stated.into_iter().next().unwrap_or_default(),
                 given: year.to_string(),
+                first: Box::new(first.clone()),
             });
         }
     }

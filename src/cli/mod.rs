@@ -153,6 +153,10 @@ pub fn run(cli: Cli) -> ExitCode {
     match result {
         Ok(status) => exit(Ok(status)),
         Err(e) => {
+            // returns all of another year: one of them says where, the error says it once
+            if let Error::ReturnsOfAnotherYear { first, .. } = &e {
+                errln!("{}", first.render(&profile));
+            }
             errln!(
                 "kpiroll: {}: {}",
                 profile.message("error", &[]),

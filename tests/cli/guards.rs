@@ -78,12 +78,16 @@ fn returns_of_another_year_are_said_once_and_nothing_is_written() {
         ],
         2,
     );
-    let said = "提出されたファイルはどれも R7 年度のものです（--year R8）。--year R7 の誤りではありませんか。何も書き出していません";
-    assert_eq!(stderr.matches(said).count(), 1, "{stderr}");
+    let said = "kpiroll: エラー: 提出されたファイルはどれも R7 年度のものです（--year R8）。--year R7 の誤りではありませんか。何も書き出していません";
+    // said once, after the first return's refusal (where it says so), and nothing else
+    let lines: Vec<&str> = stderr.lines().collect();
     assert_eq!(
-        stderr.lines().count(),
-        1,
-        "said once, nothing else: {stderr}"
+        lines,
+        [
+            "こども家庭課.tsv!L5: 取り込めません: 見出し「R7実績値」は R7 年度ですが、R8 年度を読もうとしています。年度の正しい様式か確かめてください",
+            said
+        ],
+        "{stderr}"
     );
     assert!(!work.path("R8.xlsx").exists(), "nothing written");
 
@@ -102,8 +106,12 @@ fn returns_of_another_year_are_said_once_and_nothing_is_written() {
         ],
         2,
     );
+    let lines: Vec<&str> = stderr.lines().collect();
+    assert_eq!(lines.len(), 2, "{stderr}");
+    assert!(lines[0].starts_with("R7_"), "a form: {stderr}");
+    assert!(lines[0].contains("this is a form for R7"), "{stderr}");
     assert_eq!(
-        stderr.trim_end(),
+        lines[1],
         "kpiroll: error: the returns are R7 forms (--year R8): did you mean --year R7? Nothing was written",
     );
     assert!(!work.path("R8.xlsx").exists(), "nothing written");
@@ -466,4 +474,54 @@ fn the_demo_runs_from_a_binary_copied_away_from_the_source_tree() {
     );
     let diff: Xlsx<_> = calamine::open_workbook(demo.join("R6-R7_diff.xlsx")).unwrap();
     assert!(diff.sheet_names().len() >= 3);
+}
+
+/// `src` with the defined names taken out of its workbook part (as a book written
+/// before kpiroll marked its outputs), at `dst`.
+fn without_names(src: &Path, dst: &Path) {
+    use std::io::Write;
+    let mut zip = zip::ZipArchive::new(std::fs::File::open(src).unwrap()).unwrap();
+    let mut out = zip::ZipWriter::new(std::fs::File::create(dst).unwrap());
+    for i in 0..zip.len() {
+        let mut f = zip.by_index(i).unwrap();
+        let name = f.name().unwrap().to_string();
+        let mut data = Vec::new();
+        f.read_to_end(&mut data).unwrap();
+        if name == "xl/workbook.xml" {
+            let text = String::from_utf8(data).unwrap();
+            let (start, end) = (
+                text.find("<definedNames>").expect("marked"),
+                text.find("</definedNames>").expect("marked") + "</definedNames>".len(),
+            );
+            assert!(text[start..end].contains("kpiroll_output"));
+            data = format!("{}{}", &text[..start], &text[end..]).into_bytes();
+        }
+        out.start_file(name, zip::write::SimpleFileOptions::default())
+            .unwrap();
+        out.write_all(&data).unwrap();
+    }
+    out.finish().unwrap();
+}
+
+#[test]
+fn an_unmarked_working_book_or_diff_is_known_by_its_sheets() {
+    let work = Work::new();
+    r7_book(&work);
+    work.run_status(&["diff", "R6.xlsx", "R7.xlsx", "-o", "diff.xlsx"], 0);
+    let dir = returns_copy(&work, "returns", &["保育課.tsv"]);
+    without_names(&work.path("R7.xlsx"), &dir.join("old_R7.xlsx"));
+    without_names(&work.path("diff.xlsx"), &dir.join("old_diff.xlsx"));
+    let stderr = consolidate_r7(&work, "returns", "R7b.xlsx", 0);
+    for line in [
+        "old_R7.xlsx: 確認してください: kpiroll が書いた R7 年度の集計ブックで、課からの提出ではありません。読み飛ばしました",
+        "old_diff.xlsx: 確認してください: kpiroll が書いた比較表（diff）で、課からの提出ではありません。読み飛ばしました",
+    ] {
+        assert!(stderr.lines().any(|l| l == line), "{line}\n{stderr}");
+    }
+    returns_copy(&work, "clean", &["保育課.tsv"]);
+    consolidate_r7(&work, "clean", "clean.xlsx", 0);
+    assert_eq!(
+        table_cells(&work.path("R7b.xlsx")),
+        table_cells(&work.path("clean.xlsx"))
+    );
 }
