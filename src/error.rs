@@ -53,8 +53,9 @@ pub enum Error {
     ReturnsOfAnotherYear {
         found: String,
         given: String,
-        /// the first return's refusal, printed before as an example of where it says so
-        first: Box<crate::problem::Problem>,
+        /// the first return's refusal as the user reads it, printed before the error as
+        /// the example of where the returns say their year
+        first: String,
     },
     #[error("{path}: 前年度のブックから行を読めません")]
     PrevUnreadable { path: PathBuf },

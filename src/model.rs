@@ -78,6 +78,43 @@ impl From<FiscalYear> for String {
     }
 }
 
+/// The defined name that marks a workbook as kpiroll's output: its [`OutputKind`]
+/// (`book`, `working`, `diff`). The writer puts it on every book, working book and diff
+/// report, so the reader never takes kpiroll's own output for a department's return.
+pub const NAME_OUTPUT: &str = "kpiroll_output";
+/// the output's fiscal year (`R7`)
+pub const NAME_OUTPUT_YEAR: &str = "kpiroll_output_year";
+
+/// What kind of workbook kpiroll wrote.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OutputKind {
+    /// a book: `consolidate` without last year's book, or a `handout`
+    Book,
+    /// a working book: `consolidate --prev` (一覧, 変更点, 取込ログ, 提出状況)
+    Working,
+    /// a `diff` report
+    Diff,
+}
+
+impl OutputKind {
+    /// The value of [`NAME_OUTPUT`].
+    pub fn name(self) -> &'static str {
+        match self {
+            OutputKind::Book => "book",
+            OutputKind::Working => "working",
+            OutputKind::Diff => "diff",
+        }
+    }
+
+    /// From the value of [`NAME_OUTPUT`] (a book when unknown).
+    pub fn from_name(name: &str) -> OutputKind {
+        [OutputKind::Working, OutputKind::Diff]
+            .into_iter()
+            .find(|k| k.name() == name)
+            .unwrap_or(OutputKind::Book)
+    }
+}
+
 /// A 基本目標: its number as written (`Ⅰ`) and its title.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Default, Serialize)]
 pub struct Goal {

@@ -114,8 +114,8 @@ pub fn read_returns(
     with_prev: bool,
     profile: &Profile,
 ) -> Result<Outcome, Error> {
+    use crate::model::OutputKind;
     use crate::problem::{Location, ProblemKind};
-    use crate::read::OutputKind;
     let mut report = Report::default();
     let mut sources = read_sources(inputs, Some(year), profile, &mut report)?;
     let only_books = sources.iter().all(|s| s.made.is_some());
@@ -130,12 +130,14 @@ pub fn read_returns(
                 year: made.year.map(|y| y.to_string()).unwrap_or_default(),
             }
         } else if with_prev || !only_books || made.kind == OutputKind::Diff {
-            ProblemKind::KpirollOutput {
-                kind: made.kind,
-                year: made
-                    .year
-                    .or_else(|| source.tables.iter().find_map(|t| t.year))
-                    .map_or_else(|| "?".to_string(), |y| y.to_string()),
+            let year = made
+                .year
+                .or_else(|| source.tables.iter().find_map(|t| t.year))
+                .map_or_else(|| "?".to_string(), |y| y.to_string());
+            match made.kind {
+                OutputKind::Book => ProblemKind::KpirollBook { year },
+                OutputKind::Working => ProblemKind::KpirollWorkingBook { year },
+                OutputKind::Diff => ProblemKind::KpirollDiff,
             }
         } else {
             continue;
@@ -160,7 +162,7 @@ pub fn read_returns(
             return Err(Error::ReturnsOfAnotherYear {
                 found: stated.into_iter().next().unwrap_or_default(),
                 given: year.to_string(),
-                first: Box::new(first.clone()),
+                first: first.render(profile),
             });
         }
     }

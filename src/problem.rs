@@ -133,10 +133,11 @@ pub enum ProblemKind {
     /// read; `ext` is its extension, lower case ("" when none)
     NotATable { ext: String },
     /// a book kpiroll wrote among the returns (last run's output saved there): not read
-    KpirollOutput {
-        kind: crate::read::OutputKind,
-        year: String,
-    },
+    KpirollBook { year: String },
+    /// a working book kpiroll wrote among the returns: not read
+    KpirollWorkingBook { year: String },
+    /// a diff report kpiroll wrote among the returns: not read
+    KpirollDiff,
     /// last year's book among the returns: not read, it belongs to `--prev`
     PrevBookAmongReturns { year: String },
     /// rollover forms consolidated without last year's book: the book they came from
@@ -223,7 +224,9 @@ impl Problem {
             | ProblemKind::ProbableRename { .. }
             | ProblemKind::FormOfAnotherDepartment { .. }
             | ProblemKind::NotATable { .. }
-            | ProblemKind::KpirollOutput { .. }
+            | ProblemKind::KpirollBook { .. }
+            | ProblemKind::KpirollWorkingBook { .. }
+            | ProblemKind::KpirollDiff
             | ProblemKind::PrevBookAmongReturns { .. }
             | ProblemKind::FormsWithoutPrev { .. }
             | ProblemKind::NoSection => Severity::Warning,
@@ -329,14 +332,9 @@ impl Problem {
             ),
             NotATable { ext } if ext.is_empty() => ("not_a_table_no_ext", vec![]),
             NotATable { ext } => ("not_a_table", vec![("ext", ext.clone())]),
-            KpirollOutput { kind, year } => (
-                match kind {
-                    crate::read::OutputKind::Book => "output_book",
-                    crate::read::OutputKind::Working => "output_working",
-                    crate::read::OutputKind::Diff => "output_diff",
-                },
-                vec![("year", year.clone())],
-            ),
+            KpirollBook { year } => ("output_book", vec![("year", year.clone())]),
+            KpirollWorkingBook { year } => ("output_working", vec![("year", year.clone())]),
+            KpirollDiff => ("output_diff", vec![]),
             PrevBookAmongReturns { year } => ("output_prev_book", vec![("year", year.clone())]),
             FormsWithoutPrev {
                 forms,

@@ -67,7 +67,7 @@ impl Drop for Stage {
                     .and_then(|v| v.split_whitespace().next()?.parse::<u64>().ok())
                     .map_or_else(String::new, |kib| format!("{} MiB", kib / 1024))
             };
-            // a closed stderr is not a reason to stop (see crate::cli::say)
+            // a closed stderr is not a reason to stop the run
             let _ = writeln!(
                 std::io::stderr(),
                 "kpiroll: {} {:.3} s (resident {}, peak {})",

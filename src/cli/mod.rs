@@ -155,7 +155,7 @@ pub fn run(cli: Cli) -> ExitCode {
         Err(e) => {
             // returns all of another year: one of them says where, the error says it once
             if let Error::ReturnsOfAnotherYear { first, .. } = &e {
-                errln!("{}", first.render(&profile));
+                errln!("{first}");
             }
             errln!(
                 "kpiroll: {}: {}",

@@ -24,7 +24,7 @@ use std::path::{Path, PathBuf};
 use rayon::prelude::*;
 
 use crate::error::Error;
-use crate::model::FiscalYear;
+use crate::model::{FiscalYear, OutputKind, NAME_OUTPUT, NAME_OUTPUT_YEAR};
 use crate::problem::{Location, ProblemKind, Report, Unreadable};
 use crate::profile::{Field, Profile};
 use grid::{Grid, Limits};
@@ -66,19 +66,8 @@ pub struct Source {
     pub made: Option<OutputMark>,
 }
 
-/// What kind of workbook kpiroll wrote (see [`OutputMark`]).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum OutputKind {
-    /// a book: `consolidate` without last year's book, or a `handout`
-    Book,
-    /// a working book: `consolidate --prev` (一覧, 変更点, 取込ログ, 提出状況)
-    Working,
-    /// a `diff` report
-    Diff,
-}
-
-/// The mark kpiroll leaves on every book it writes (defined names written by
-/// [`crate::write::book::mark_output`]), so that its own output is never read back
+/// The mark kpiroll leaves on every book it writes (the defined names [`NAME_OUTPUT`]
+/// and [`NAME_OUTPUT_YEAR`]), so that its own output is never read back
 /// as a department's return. A working book or diff written before the mark existed
 /// is known by its set of sheets.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -100,14 +89,9 @@ impl OutputMark {
                     .to_string()
             })
         };
-        if let Some(kind) = get(crate::write::book::NAME_OUTPUT) {
-            let kind = match kind.as_str() {
-                crate::write::book::OUTPUT_WORKING => OutputKind::Working,
-                crate::write::book::OUTPUT_DIFF => OutputKind::Diff,
-                _ => OutputKind::Book,
-            };
-            let year =
-                get(crate::write::book::NAME_OUTPUT_YEAR).and_then(|y| FiscalYear::parse(&y));
+        if let Some(kind) = get(NAME_OUTPUT) {
+            let kind = OutputKind::from_name(&kind);
+            let year = get(NAME_OUTPUT_YEAR).and_then(|y| FiscalYear::parse(&y));
             return Some(OutputMark { kind, year });
         }
         let sheets: Vec<&str> = grids.iter().filter_map(|g| g.sheet.as_deref()).collect();

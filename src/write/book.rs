@@ -15,7 +15,7 @@ use rustc_hash::FxHashMap;
 use super::package::Package;
 use super::sheetxml::{Cells, SheetCells, Xfs};
 use super::styles::Styles;
-use crate::model::{Book, FiscalYear, Row, Value};
+use crate::model::{Book, FiscalYear, OutputKind, Row, Value};
 use crate::numfmt;
 use crate::profile::{Field, Profile};
 use crate::value::join_remarks;
@@ -28,7 +28,7 @@ use crate::value::join_remarks;
 pub fn book_workbook(book: &Book, profile: &Profile) -> Result<Package, XlsxError> {
     let mut workbook = Workbook::new();
     set_fixed_properties(&mut workbook, book)?;
-    mark_output(&mut workbook, OUTPUT_BOOK, book.year)?;
+    mark_output(&mut workbook, OutputKind::Book, book.year)?;
     let xfs = Xfs::new();
     let mut cells = SheetCells::new(&xfs);
     let sheet = workbook.add_worksheet();
@@ -36,26 +36,18 @@ pub fn book_workbook(book: &Book, profile: &Profile) -> Result<Package, XlsxErro
     Ok(Package::new(workbook, xfs, vec![(0, cells)]))
 }
 
-/// The defined name that marks a workbook as kpiroll's output (see
-/// [`crate::read::OutputMark`]): its kind, [`OUTPUT_BOOK`], [`OUTPUT_WORKING`] or
-/// [`OUTPUT_DIFF`].
-pub const NAME_OUTPUT: &str = "kpiroll_output";
-/// the output's fiscal year (`R7`)
-pub const NAME_OUTPUT_YEAR: &str = "kpiroll_output_year";
-/// a book (一覧 alone)
-pub const OUTPUT_BOOK: &str = "book";
-/// a working book (一覧, 変更点, 取込ログ, 提出状況)
-pub const OUTPUT_WORKING: &str = "working";
-/// a diff report
-pub const OUTPUT_DIFF: &str = "diff";
-
 /// Marks a workbook as kpiroll's output of `kind` for `year`, so that it is never read
 /// back as a department's return. Fixed text: the same book gives the same bytes.
 ///
 /// # Errors
 /// rust_xlsxwriter's name rules (never met by these names).
-pub fn mark_output(workbook: &mut Workbook, kind: &str, year: FiscalYear) -> Result<(), XlsxError> {
-    workbook.define_name(NAME_OUTPUT, &format!("=\"{kind}\""))?;
+pub fn mark_output(
+    workbook: &mut Workbook,
+    kind: OutputKind,
+    year: FiscalYear,
+) -> Result<(), XlsxError> {
+    use crate::model::{NAME_OUTPUT, NAME_OUTPUT_YEAR};
+    workbook.define_name(NAME_OUTPUT, &format!("=\"{}\"", kind.name()))?;
     workbook.define_name(NAME_OUTPUT_YEAR, &format!("=\"{year}\""))?;
     Ok(())
 }

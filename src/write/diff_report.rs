@@ -91,7 +91,11 @@ pub fn diff_workbook(diff: &Diff, profile: &Profile) -> Result<Workbook, XlsxErr
             rows: Vec::new(),
         },
     )?;
-    super::book::mark_output(&mut workbook, super::book::OUTPUT_DIFF, FiscalYear(year))?;
+    super::book::mark_output(
+        &mut workbook,
+        crate::model::OutputKind::Diff,
+        FiscalYear(year),
+    )?;
     let mut styles = ReportStyles::new(profile);
     summary_sheet(workbook.add_worksheet(), diff, profile, &styles)?;
     changes_sheet(workbook.add_worksheet(), diff, profile, &styles)?;

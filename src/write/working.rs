@@ -33,7 +33,7 @@ pub fn working_workbook(
     let book = &consolidated.book;
     let mut workbook = Workbook::new();
     set_fixed_properties(&mut workbook, book)?;
-    super::book::mark_output(&mut workbook, super::book::OUTPUT_WORKING, book.year)?;
+    super::book::mark_output(&mut workbook, crate::model::OutputKind::Working, book.year)?;
     let mut marks = Marks::none();
     for (i, info) in consolidated.rows.iter().enumerate() {
         for change in &info.changes {
