@@ -6,6 +6,9 @@
 //! `goal_title`, `target_raw`, `target_kind`, `target_number`, …; lists are joined with
 //! a line break (`goal_targets`) or a space (`departments`, `project_nos`, `flags`);
 //! `extra` becomes one JSON object text per row.
+//!
+//! A field the city's table has no column for (`measure_kpi` in a city without a 施策
+//! KPI) is absent, not blank: `null` in JSON and Parquet (CSV has no null: empty).
 
 use std::path::Path;
 
@@ -13,6 +16,7 @@ use polars::prelude::*;
 
 use crate::error::Error;
 use crate::model::{Row, Value, ValueKind};
+use crate::profile::{Field, Profile};
 
 /// The export formats.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -59,18 +63,58 @@ pub fn export_bytes(
     format: Format,
     path: &Path,
     guard: bool,
+    profile: &Profile,
 ) -> Result<Vec<u8>, Error> {
+    let absent = absent_fields(profile);
     match format {
         Format::Json => {
-            let mut bytes = serde_json::to_vec_pretty(rows).expect("rows serialise");
+            let mut json = serde_json::to_value(rows).expect("rows serialise");
+            if let (false, Some(list)) = (absent.is_empty(), json.as_array_mut()) {
+                for row in list.iter_mut().filter_map(serde_json::Value::as_object_mut) {
+                    for name in &absent {
+                        if let Some(v) = row.get_mut(*name) {
+                            if is_blank(v) {
+                                *v = serde_json::Value::Null;
+                            }
+                        }
+                    }
+                }
+            }
+            let mut bytes = serde_json::to_vec_pretty(&json).expect("rows serialise");
             bytes.push(b'\n');
             Ok(bytes)
         }
         Format::Csv => Ok(csv_bytes(rows, guard)),
-        Format::Parquet => parquet_bytes(rows).map_err(|e| Error::Parquet {
+        Format::Parquet => parquet_bytes(rows, &absent).map_err(|e| Error::Parquet {
             path: path.to_path_buf(),
             message: e.to_string(),
         }),
+    }
+}
+
+/// The text fields the city's layout has no column for: blank in a row, they are absent
+/// (a field filled another way, a 数値目標 line or a 施策 written with its number, keeps
+/// its value).
+fn absent_fields(profile: &Profile) -> Vec<&'static str> {
+    let has = |f: Field| profile.column_of(f).is_some();
+    [
+        Field::GoalTargets,
+        Field::MeasureNo,
+        Field::Measure,
+        Field::MeasureKpi,
+        Field::Summary,
+    ]
+    .into_iter()
+    .filter(|f| !has(*f))
+    .map(Field::name)
+    .collect()
+}
+
+fn is_blank(v: &serde_json::Value) -> bool {
+    match v {
+        serde_json::Value::String(s) => s.is_empty(),
+        serde_json::Value::Array(a) => a.is_empty(),
+        _ => false,
     }
 }
 
@@ -156,9 +200,17 @@ fn csv_bytes(rows: &[Row], guard: bool) -> Vec<u8> {
     out
 }
 
-fn parquet_bytes(rows: &[Row]) -> PolarsResult<Vec<u8>> {
+fn parquet_bytes(rows: &[Row], absent: &[&str]) -> PolarsResult<Vec<u8>> {
     let mut columns: Vec<Column> = Vec::new();
     for (name, f) in flat_text_columns() {
+        if absent.contains(&name) {
+            let values: Vec<Option<String>> = rows
+                .iter()
+                .map(|r| Some(f(r)).filter(|t| !t.is_empty()))
+                .collect();
+            columns.push(Column::new(name.into(), values));
+            continue;
+        }
         let values: Vec<String> = rows.iter().map(f).collect();
         columns.push(Column::new(name.into(), values));
     }

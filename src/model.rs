@@ -149,12 +149,19 @@ pub fn too_long_for_a_cell(text: &str) -> bool {
     text.len() > MAX_CELL_TEXT && text.encode_utf16().count() > MAX_CELL_TEXT
 }
 
-/// One value cell: the raw text and its reading.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+/// One value cell: the raw text (what the cell shows) and its reading. Two values are
+/// equal when they show and mean the same (`stored`, how a cell held it, aside).
+#[derive(Debug, Clone, Serialize)]
 pub struct Value {
     pub raw: String,
     pub kind: ValueKind,
+    /// the number the text shows (`96.4%` → 96.4): what values are compared by
     pub number: Option<f64>,
+    /// the number a number cell held, every digit of it (a formula's 114.28571428571428
+    /// shown `114.3`), `None` for text: what the book writes, in a format that shows
+    /// `raw` again, so the book shows the same and sums the same
+    #[serde(skip)]
+    pub stored: Option<f64>,
 }
 
 impl Value {
@@ -164,7 +171,14 @@ impl Value {
             raw: String::new(),
             kind: ValueKind::Blank,
             number: None,
+            stored: None,
         }
+    }
+}
+
+impl PartialEq for Value {
+    fn eq(&self, other: &Value) -> bool {
+        self.raw == other.raw && self.kind == other.kind && self.number == other.number
     }
 }
 

@@ -9,15 +9,32 @@
 use crate::model::{Value, ValueKind};
 use crate::value::nfkc_compact;
 
-/// A number to write and the format code that shows it as `value.raw`.
+/// A number to write and the format code that shows it as `value.raw` (full-width
+/// digits shown half-width: `１０，０００` is the number 10000 shown `10,000`).
 /// `None` when the value is not a number (it is written as text).
-pub fn number_cell(value: &Value, negative_signs: &[char]) -> Option<(f64, String)> {
+///
+/// The number is the one the cell stored when it was a number cell (a formula's
+/// 114.28571428571428 in a `0.0` cell is written whole, in `0.0`), else the one its
+/// text shows. `unit` is the row's 単位: where it is % a percentage is written on the
+/// unit's scale, `97.5%` as 97.5 shown `97.5%` (like the column's `100`), not as the
+/// fraction 0.975; elsewhere `96.4%` is Excel's 0.964 in a `%` format.
+pub fn number_cell(value: &Value, unit: &str, negative_signs: &[char]) -> Option<(f64, String)> {
     let n = value.number?;
-    let t = nfkc_compact(&value.raw);
-    let (scale, body) = match value.kind {
-        ValueKind::Number => (1.0, t.as_str()),
-        ValueKind::Percent => (0.01, t.strip_suffix('%')?),
+    let percent = match value.kind {
+        ValueKind::Number => None,
+        ValueKind::Percent => Some(crate::value::is_percent_unit(unit)),
         _ => return None,
+    };
+    // what the cell must show: the raw text, half-width
+    let shown: std::borrow::Cow<str> = if crate::value::is_nfkc(&value.raw) {
+        std::borrow::Cow::Borrowed(&value.raw)
+    } else {
+        std::borrow::Cow::Owned(crate::value::nfkc(&value.raw))
+    };
+    let t = nfkc_compact(&value.raw);
+    let body = match percent {
+        None => t.as_str(),
+        Some(_) => t.strip_suffix('%')?,
     };
     let sign = body.chars().next().filter(|c| negative_signs.contains(c));
     let digits = body.trim_start_matches(|c: char| !c.is_ascii_digit());
@@ -32,23 +49,39 @@ pub fn number_cell(value: &Value, negative_signs: &[char]) -> Option<(f64, Strin
         code.push('.');
         code.push_str(&"0".repeat(decimals));
     }
-    if value.kind == ValueKind::Percent {
-        code.push('%');
+    match percent {
+        Some(true) => code.push_str("\"%\""), // the unit's scale: a literal %
+        Some(false) => code.push('%'),
+        None => {}
     }
     if let Some(s) = sign {
         code = format!("{code};\"{s}\"{code}");
     }
-    let x = n * scale;
-    let code = if render(x, "General") == value.raw {
-        "General".to_string()
-    } else {
-        code
+    // the candidates, on the scale the format shows: the stored number first (as it is,
+    // or moved between fraction and percent when its cell's format scaled it the other
+    // way), then the number the text shows
+    let (shown_x, up, down) = match percent {
+        None => (n, None, None),
+        Some(true) => (n, value.stored.map(|s| tidy(s * 100.0)), None),
+        Some(false) => (tidy(n / 100.0), None, value.stored.map(|s| tidy(s / 100.0))),
     };
-    // a format that does not give the raw text back (`+5`, `05`) is not worth keeping
-    if render(x, &code) != value.raw {
-        return None;
+    let candidates = [value.stored, up, down, Some(shown_x)];
+    for x in candidates.into_iter().flatten() {
+        if percent.is_none() && render(x, "General") == *shown {
+            return Some((x, "General".to_string()));
+        }
+        if render(x, &code) == *shown {
+            return Some((x, code));
+        }
     }
-    Some((x, code))
+    // a format that does not give the text back (`+5`, `05`) is not worth keeping
+    None
+}
+
+/// `x` without the float noise a scaling by 100 leaves (97.49999999999999 → 97.5):
+/// 15 significant digits, as Excel keeps.
+fn tidy(x: f64) -> f64 {
+    format!("{x:.14e}").parse().unwrap_or(x)
 }
 
 /// The text Excel shows for `x` in a cell of format `code`.
@@ -244,15 +277,70 @@ mod tests {
             "12.50",
         ] {
             let v = parse_value(raw, &p);
-            let (x, code) =
-                number_cell(&v, &p.negative_signs).unwrap_or_else(|| panic!("{raw} is a number"));
+            let (x, code) = number_cell(&v, "", &p.negative_signs)
+                .unwrap_or_else(|| panic!("{raw} is a number"));
             assert_eq!(render(x, &code), raw, "{raw} as {x} in {code}");
         }
-        // text that only looks like a number is written as text, to keep its spelling
-        for raw in ["１，０００", "+5", "05"] {
+        // full-width digits are a number too, shown half-width
+        for (raw, x, shown) in [
+            ("１，０００", 1000.0, "1,000"),
+            ("２４，１０２", 24102.0, "24,102"),
+            ("７０", 70.0, "70"),
+        ] {
             let v = parse_value(raw, &p);
-            assert!(number_cell(&v, &p.negative_signs).is_none(), "{raw}");
+            let (n, code) = number_cell(&v, "件", &p.negative_signs).expect(raw);
+            assert_eq!((n, render(n, &code).as_str()), (x, shown), "{raw}");
         }
+        // text whose spelling no format gives back is written as text
+        for raw in ["+5", "05"] {
+            let v = parse_value(raw, &p);
+            assert!(number_cell(&v, "", &p.negative_signs).is_none(), "{raw}");
+        }
+    }
+
+    #[test]
+    fn the_stored_number_is_written_whole_in_a_format_showing_the_text() {
+        let p = Profile::builtin(Lang::Ja).patterns;
+        let cell =
+            |shown: &str, stored: f64| crate::value::parse_number_cell(shown, Some(stored), &p);
+        let exact = 800.0 / 7.0;
+        // a formula's cached value in a `0.0` cell, and in a General one
+        for (shown, code) in [("114.3", "0.0"), ("114.2857143", "General")] {
+            let (x, c) = number_cell(&cell(shown, exact), "%", &p.negative_signs).unwrap();
+            assert_eq!((x, c.as_str()), (exact, code));
+            assert_eq!(render(x, &c), shown);
+        }
+        // a stored fraction in a `%` format: the fraction where 単位 is not %, the unit's
+        // scale where it is
+        let v = cell("97.5%", 0.975);
+        assert_eq!(
+            number_cell(&v, "人", &p.negative_signs),
+            Some((0.975, "0.0%".into()))
+        );
+        assert_eq!(
+            number_cell(&v, "%", &p.negative_signs),
+            Some((97.5, "0.0\"%\"".into()))
+        );
+        // and so back: the book's 97.5 shown `97.5%` is 97.5 again
+        let v = cell("97.5%", 97.5);
+        assert_eq!(
+            number_cell(&v, "％", &p.negative_signs),
+            Some((97.5, "0.0\"%\"".into()))
+        );
+        // percent typed as text where 単位 is %
+        let v = parse_value("97.5%", &p);
+        assert_eq!(
+            number_cell(&v, "%", &p.negative_signs),
+            Some((97.5, "0.0\"%\"".into()))
+        );
+        assert_eq!(render(97.5, "0.0\"%\""), "97.5%");
+        // a stored number the text does not show (rounded by another program) falls back
+        // to the number the text shows
+        let v = cell("1,235", 7.0);
+        assert_eq!(
+            number_cell(&v, "", &p.negative_signs),
+            Some((1235.0, "#,##0".into()))
+        );
     }
 
     #[test]

@@ -337,7 +337,8 @@ pub fn export(
         })?;
     refuse_existing(output, force)?;
     let outcome = read_nonempty_book(book, profile)?;
-    let bytes = crate::export::export_bytes(&outcome.merged.book.rows, format, output, guard)?;
+    let bytes =
+        crate::export::export_bytes(&outcome.merged.book.rows, format, output, guard, profile)?;
     write_atomic(output, &bytes, force)?;
     Ok(outcome)
 }

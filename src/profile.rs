@@ -61,6 +61,10 @@ pub struct BookLayout {
     /// how the targets are joined on that line
     #[serde(default = "default_targets_join")]
     pub targets_join: String,
+    /// the header once at the top of the table, printed on every page (print titles),
+    /// instead of under every 基本目標 row
+    #[serde(default)]
+    pub header_once: bool,
 }
 
 fn default_targets_join() -> String {
@@ -113,19 +117,41 @@ impl Column {
     }
 }
 
-/// `{year}`, `{year-1}` … `{year-9}` of a template replaced for `year`.
+/// `{year}`, `{year-1}` … `{year-9}` of a template replaced for `year` (`R6`, `R5` …),
+/// and `{wareki}`, `{wareki-1}` … `{wareki-9}` in 令和 form (`令和6年度`, `令和5年度` …).
 pub fn year_placeholders(template: &str, year: crate::model::FiscalYear) -> String {
+    if !template.contains('{') {
+        return template.to_string();
+    }
     let mut text = template.to_string();
     for back in 1..=9u16 {
+        let earlier = crate::model::FiscalYear(year.0.saturating_sub(back));
         let hole = format!("{{year-{back}}}");
         if text.contains(&hole) {
-            text = text.replace(
-                &hole,
-                &crate::model::FiscalYear(year.0.saturating_sub(back)).to_string(),
-            );
+            text = text.replace(&hole, &earlier.to_string());
+        }
+        let hole = format!("{{wareki-{back}}}");
+        if text.contains(&hole) {
+            text = text.replace(&hole, &earlier.wareki());
         }
     }
     text.replace("{year}", &year.to_string())
+        .replace("{wareki}", &year.wareki())
+}
+
+/// The year placeholders a layout text may hold: `{year}`, `{wareki}` and the same
+/// 1 to 9 years back (`{year-1}`, `{wareki-2}`).
+pub fn is_year_placeholder(hole: &str) -> bool {
+    let base = match hole.split_once('-') {
+        Some((base, back)) => {
+            if !matches!(back.parse::<u16>(), Ok(1..=9)) || back.starts_with('0') {
+                return false;
+            }
+            base
+        }
+        None => hole,
+    };
+    matches!(base, "year" | "wareki")
 }
 
 /// The canonical fields a column can fill.
@@ -573,5 +599,21 @@ mod tests {
             en.messages.0.keys().collect::<Vec<_>>()
         );
         assert!(ja.patterns.key.is_match("411-6"));
+    }
+
+    #[test]
+    fn year_placeholders_in_both_forms() {
+        let r7 = crate::model::FiscalYear(2025);
+        assert_eq!(
+            year_placeholders("{wareki-2}〜{wareki}（{year-1} {year}）", r7),
+            "令和5年度〜令和7年度（R6 R7）"
+        );
+        assert_eq!(year_placeholders("{wareki-6}", r7), "令和元年度");
+        for hole in ["year", "wareki", "year-1", "wareki-9"] {
+            assert!(is_year_placeholder(hole), "{hole}");
+        }
+        for hole in ["nendo", "wareki-0", "wareki-10", "year-01", "year+1", "no"] {
+            assert!(!is_year_placeholder(hole), "{hole}");
+        }
     }
 }

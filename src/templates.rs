@@ -232,6 +232,93 @@ pub fn check(dir: &Path) -> Vec<TemplateProblem> {
         }
     }
 
+    // layout.toml and form.toml: every `{…}` hole is one kpiroll fills (a hole it does
+    // not know would be printed as it is, `{wareki-2}` in a title)
+    let b = &profile.layout.book;
+    let mut texts: Vec<(&str, &[&str])> = vec![(&b.section, &["no", "title"])];
+    texts.extend(b.title_rows.iter().map(|t| (t.as_str(), &[][..])));
+    if let Some(t) = &b.targets_row {
+        texts.push((t, &["targets"]));
+    }
+    for column in &profile.layout.columns {
+        texts.push((&column.header, &[]));
+        texts.extend(column.over.iter().map(|t| (t.as_str(), &[][..])));
+        texts.extend(column.sub.iter().map(|t| (t.as_str(), &[][..])));
+        texts.extend(
+            column
+                .format
+                .iter()
+                .map(|t| (t.as_str(), &["no", "name"][..])),
+        );
+        texts.extend(column.aliases.iter().map(|t| (t.as_str(), &[][..])));
+    }
+    for (text, own) in texts {
+        for hole in holes(text) {
+            if !own.contains(&hole) && !crate::profile::is_year_placeholder(hole) {
+                push(
+                    "layout.toml",
+                    locate_text(layout, &format!("{{{hole}}}")),
+                    Severity::Error,
+                    format!("「{{{hole}}}」は埋められません。使えるのは {{year}} {{year-1}}…{{year-9}}（R6 の形）と {{wareki}} {{wareki-1}}…{{wareki-9}}（令和6年度 の形）です"),
+                );
+            }
+        }
+    }
+    // an extra column's name is the key its values are kept under: the R6 form only
+    for column in &profile.layout.columns {
+        let Some(name) = &column.name else { continue };
+        for hole in holes(name) {
+            if !(hole == "year"
+                || hole.starts_with("year-") && crate::profile::is_year_placeholder(hole))
+            {
+                push(
+                    "layout.toml",
+                    locate_text(layout, &format!("{{{hole}}}")),
+                    Severity::Error,
+                    format!("name の「{{{hole}}}」は使えません。name には {{year}} {{year-1}}…（R6 の形）を使い、令和の形は header に書いてください"),
+                );
+            }
+        }
+    }
+    let form_text = &get("form.toml").text;
+    let f = &profile.form;
+    let filled = [
+        &f.form_title,
+        &f.guide_title,
+        &f.reference_header,
+        &f.actual_input_title,
+        &f.actual_input_message,
+        &f.actual_error_title,
+        &f.actual_error_message,
+        &f.remarks_input_title,
+        &f.remarks_input_message,
+    ];
+    let texts = filled
+        .into_iter()
+        .chain(&f.guide)
+        .map(|t| (t, &["department", "due", "prev"][..]))
+        .chain([
+            (&f.joint_text, &["lead"][..]),
+            (&f.file_name, &["department"][..]),
+        ]);
+    for (text, own) in texts {
+        for hole in holes(text) {
+            let year = if std::ptr::eq(text, &f.file_name) {
+                hole == "year"
+            } else {
+                crate::profile::is_year_placeholder(hole)
+            };
+            if !own.contains(&hole) && !year {
+                push(
+                    "form.toml",
+                    locate_text(form_text, &format!("{{{hole}}}")),
+                    Severity::Error,
+                    format!("「{{{hole}}}」は埋められません（使えるのは {{year}} {{wareki}} {{prev}} {{department}} {{due}} {{lead}} など）"),
+                );
+            }
+        }
+    }
+
     // aliases.toml: required fields need a column; the header search must be able to match
     let aliases = &get("aliases.toml").text;
     for field in &profile.aliases.required.fields {
@@ -473,6 +560,28 @@ fn table_start(text: &str, table: &str) -> usize {
         offset += line.len();
     }
     0
+}
+
+/// The `{name}` holes of a template text.
+fn holes(text: &str) -> Vec<&str> {
+    let mut out = Vec::new();
+    let mut rest = text;
+    while let Some(open) = rest.find('{') {
+        let after = &rest[open + 1..];
+        match after.find('}') {
+            Some(close) => {
+                out.push(&after[..close]);
+                rest = &after[close + 1..];
+            }
+            None => break,
+        }
+    }
+    out
+}
+
+/// Where `needle` first stands in `text` (line 1 when nowhere).
+fn locate_text(text: &str, needle: &str) -> (usize, usize) {
+    text.find(needle).map_or((1, 1), |i| line_col(text, i))
 }
 
 /// The `n`th (0-based) line that is exactly `marker`.

@@ -41,6 +41,52 @@ fn stable_char(c: char) -> bool {
         | '\n')
 }
 
+/// How every pattern of a city profile meets a cell (one rule, patterns.toml's head
+/// says it): the pattern is tried on the text as written, then on its NFKC form, and the
+/// first that matches gives the groups. So `（１）創業の支援` is matched by a pattern
+/// written `^\((?P<no>[0-9]+)\)` as well as by one written with the full-width
+/// brackets, and `基本目標Ⅱ` by one naming the roman numeral (which NFKC spells `II`).
+pub fn pattern_captures<T>(
+    re: &regex::Regex,
+    text: &str,
+    f: impl Fn(&regex::Captures) -> T,
+) -> Option<T> {
+    if let Some(c) = re.captures(text) {
+        return Some(f(&c));
+    }
+    if is_nfkc(text) {
+        return None;
+    }
+    let n = nfkc(text);
+    re.captures(&n).map(|c| f(&c))
+}
+
+/// Whether a pattern matches a cell as written or after NFKC ([`pattern_captures`]).
+pub fn pattern_matches(re: &regex::Regex, text: &str) -> bool {
+    re.is_match(text) || (!is_nfkc(text) && re.is_match(&nfkc(text)))
+}
+
+/// Splits a cell by a separator pattern, by the rule of [`pattern_captures`]: the text as
+/// written when the pattern is found in it, else its NFKC form when found there.
+pub fn pattern_split(re: &regex::Regex, text: &str) -> Vec<String> {
+    let parts = |t: &str| -> Vec<String> {
+        re.split(t)
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(str::to_string)
+            .collect()
+    };
+    if is_nfkc(text) || re.is_match(text) {
+        return parts(text);
+    }
+    let n = nfkc(text);
+    if re.is_match(&n) {
+        parts(&n)
+    } else {
+        parts(text)
+    }
+}
+
 /// NFKC with the ends trimmed: `１，０００ ` → `1,000`.
 pub fn nfkc(text: &str) -> String {
     if is_nfkc(text) {
@@ -77,7 +123,31 @@ pub fn clean_raw(text: &str) -> String {
 pub fn parse_value(raw: &str, p: &Patterns) -> Value {
     let raw = clean_raw(raw);
     let (kind, number) = read_value(&raw, p);
-    Value { raw, kind, number }
+    Value {
+        raw,
+        kind,
+        number,
+        stored: None,
+    }
+}
+
+/// Reads a value cell that held a number (`stored`) shown as `shown` by its format:
+/// the reading is the shown text's, the stored number is kept for the book.
+pub fn parse_number_cell(shown: &str, stored: Option<f64>, p: &Patterns) -> Value {
+    let mut value = parse_value(shown, p);
+    if matches!(value.kind, ValueKind::Number | ValueKind::Percent) {
+        value.stored = stored.filter(|x| x.is_finite());
+    }
+    value
+}
+
+/// Whether a 単位 says its numbers are percentages (`%`, `％`, `パーセント`): `96.4%`
+/// typed in such a row is the number 96.4, on the scale of the column's other numbers.
+pub fn is_percent_unit(unit: &str) -> bool {
+    let u = unit.trim();
+    // the book asks for every value cell: the common spellings need no normalising
+    matches!(u, "%" | "％" | "パーセント")
+        || (!is_nfkc(u) && matches!(nfkc_compact(u).as_str(), "%" | "パーセント"))
 }
 
 fn read_value(raw: &str, p: &Patterns) -> (ValueKind, Option<f64>) {
@@ -215,12 +285,7 @@ pub fn parse_keys(raw: &str, p: &Patterns) -> Result<(Vec<String>, String), KeyE
 /// The 課 of a 担当課 cell, split by the profile's `departments.split` (the seed's:
 /// spaces or line breaks; another city's may be `、`, with `・` part of a name).
 pub fn split_departments(raw: &str, p: &Patterns) -> Vec<String> {
-    p.department_split
-        .split(raw)
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-        .map(str::to_string)
-        .collect()
+    pattern_split(&p.department_split, raw)
 }
 
 /// Splits 備考 into the leading flag words and the free text after them.

@@ -56,9 +56,18 @@ pub struct HeaderMatcher {
 const YEAR: &str =
     r"(?P<year>r[0-9]{1,2}|令和(?:[0-9]{1,2}|元)|h[0-9]{1,2}|平成[0-9]{1,2}|[0-9]{4})(?:年度|年)?";
 
+static YEAR_HOLE: std::sync::LazyLock<Regex> = std::sync::LazyLock::new(|| {
+    Regex::new(r"\{(?:year|wareki)(?:-[1-9])?\}").expect("a valid pattern")
+});
+
 /// A header spelling as a pattern: normalised, `{year}` matching any year spelling.
 fn alias_regex(spelling: &str) -> Option<Regex> {
-    let pattern = header_norm(spelling)
+    // `{wareki}` and an earlier year (`{year-1}`, `{wareki-1}`) are a year spelling too
+    let mut norm = header_norm(spelling);
+    if norm.contains('{') {
+        norm = YEAR_HOLE.replace_all(&norm, "{year}").into_owned();
+    }
+    let pattern = norm
         .split("{year}")
         .map(regex::escape)
         .collect::<Vec<_>>()

@@ -287,7 +287,19 @@ pub fn read_file(
     }
     let mut tables = Vec::new();
     if grids.iter().all(Grid::is_empty) {
-        report.push(Location::file(path), ProblemKind::Empty);
+        // a workbook names its empty sheets (`file!Sheet1`), so the user sees which
+        // sheet was looked at; a text file has none
+        let sheets: Vec<&str> = grids.iter().filter_map(|g| g.sheet.as_deref()).collect();
+        if sheets.is_empty() {
+            report.push(Location::file(path), ProblemKind::Empty);
+        }
+        for sheet in sheets {
+            let at = Location {
+                sheet: Some(sheet.to_string()),
+                ..Location::file(path)
+            };
+            report.push(at, ProblemKind::Empty);
+        }
     }
     // a cell beyond the limits refuses the file: say which cell, so it can be cleared
     if let Some(grid) = grids.iter().find(|g| g.clipped.is_some()) {
@@ -319,7 +331,7 @@ pub fn read_file(
                 .patterns
                 .skip_sheets
                 .iter()
-                .any(|re| re.is_match(name))
+                .any(|re| crate::value::pattern_matches(re, name))
             {
                 continue;
             }

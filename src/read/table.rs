@@ -22,7 +22,8 @@ use crate::model::{FiscalYear, Goal, Row, Value, ValueKind};
 use crate::problem::{Location, ProblemKind, Report};
 use crate::profile::{Field, Profile};
 use crate::value::{
-    clean_raw, parse_keys, parse_value, split_departments, split_remarks, KeyError,
+    clean_raw, parse_keys, parse_number_cell, pattern_captures, pattern_matches, pattern_split,
+    split_departments, split_remarks, KeyError,
 };
 
 /// A row as read, with where it came from.
@@ -301,9 +302,14 @@ pub fn read_rows(
         row.unit = cell(Field::Unit);
         for (field, slot) in [(Field::Target, 0), (Field::Actual, 1)] {
             let Some(c) = col(field) else { continue };
-            let value = parse_value(grid.text_in(cells, r, c), p);
+            let got = grid.get_in(cells, r, c);
+            let value = parse_number_cell(
+                got.map_or("", |g| g.text.as_str()),
+                got.and_then(|g| g.number),
+                p,
+            );
             let at = Location::cell(file, sheet, r, c);
-            if grid.get_in(cells, r, c).is_some_and(|g| g.error) {
+            if got.is_some_and(|g| g.error) {
                 report.push(
                     at,
                     ProblemKind::CellError {
@@ -329,7 +335,12 @@ pub fn read_rows(
         // the city's extra columns: a project-wide one (merged over the project's KPI rows)
         // keeps the first row's value when blank below; a per-KPI one is this row's
         for (name, c) in &header.extras {
-            let value = parse_value(grid.text_in(cells, r, *c), p);
+            let got = grid.get_in(cells, r, *c);
+            let value = parse_number_cell(
+                got.map_or("", |g| g.text.as_str()),
+                got.and_then(|g| g.number),
+                p,
+            );
             if value.kind == ValueKind::Blank {
                 if !(continuation && project_extras.contains(name)) {
                     row.extra.remove(name);
@@ -365,11 +376,8 @@ fn section_goal(texts: &[&str], profile: &Profile) -> Option<Goal> {
     if !texts.iter().all(|t| t == first) {
         return None;
     }
-    // raw first: NFKC would turn the roman numeral Ⅰ into the letter I
-    let p = &profile.patterns.section;
-    let nfkc = crate::value::nfkc(first);
-    let caps = p.captures(first).or_else(|| p.captures(&nfkc))?;
-    Some(Goal {
+    // as written first: NFKC would turn the roman numeral Ⅰ into the letter I
+    pattern_captures(&profile.patterns.section, first, |caps| Goal {
         no: caps.name("no").map_or("", |m| m.as_str()).to_string(),
         title: caps
             .name("title")
@@ -387,16 +395,10 @@ fn targets_line(texts: &[&str], profile: &Profile) -> Option<Vec<String>> {
     if !texts.iter().all(|t| t == first) {
         return None;
     }
-    let caps = re.captures(first)?;
-    let targets = caps.name("targets").map_or("", |m| m.as_str());
-    Some(
-        p.goal_targets_split
-            .split(targets)
-            .map(str::trim)
-            .filter(|s| !s.is_empty())
-            .map(str::to_string)
-            .collect(),
-    )
+    let targets = pattern_captures(re, first, |caps| {
+        caps.name("targets").map_or("", |m| m.as_str()).to_string()
+    })?;
+    Some(pattern_split(&p.goal_targets_split, &targets))
 }
 
 /// A 施策 written in one cell (`（１）創業の支援`) into its number and name, when the
@@ -408,19 +410,12 @@ fn split_combined_measure(group: &mut [String], profile: &Profile) {
     if !group[1].is_empty() {
         return;
     }
-    let Some(caps) = re.captures(&group[2]) else {
+    let Some((no, name)) = pattern_captures(re, &group[2], |caps| {
+        let group = |g: &str| caps.name(g).map_or("", |m| m.as_str()).trim().to_string();
+        (group("no"), group("name"))
+    }) else {
         return;
     };
-    let no = caps
-        .name("no")
-        .map_or("", |m| m.as_str())
-        .trim()
-        .to_string();
-    let name = caps
-        .name("name")
-        .map_or("", |m| m.as_str())
-        .trim()
-        .to_string();
     group[1] = no;
     group[2] = name;
 }
@@ -435,16 +430,16 @@ fn same_project(cur: &Row, cell: &dyn Fn(Field) -> String, _profile: &Profile) -
 fn split_two_target_goal(group: &mut [String], profile: &Profile) {
     let number = &profile.patterns.measure_number;
     let (no, measure) = (&group[1], &group[2]);
-    if no.is_empty() || number.is_match(&crate::value::nfkc(no)) {
+    if no.is_empty() || pattern_matches(number, no) {
         return;
     }
-    let Some(m) = number.find(measure) else {
+    // the 施策 cell's leading number, as written (or after NFKC when only that matches)
+    let Some(Some(leading)) = pattern_captures(number, measure, |caps| {
+        let m = caps.get(0).expect("the whole match");
+        (m.start() == 0).then(|| m.as_str().to_string())
+    }) else {
         return;
     };
-    if m.start() != 0 {
-        return;
-    }
-    let leading = measure[..m.end()].to_string();
     let second = std::mem::replace(&mut group[1], leading);
     group[0] = if group[0].is_empty() {
         second

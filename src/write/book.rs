@@ -1,7 +1,8 @@
 //! The city's book: the 一覧 sheet laid out like 資料2-2.
 //!
 //! Title rows, then one block per 基本目標: its section row, the header row (the 実績値
-//! header following the year), its rows. 数値目標 / 施策 / 施策KPI are merged over their
+//! header following the year), its rows; or, with `header_once` in the layout, the
+//! header once under the titles, printed on every page, and each block without one. 数値目標 / 施策 / 施策KPI are merged over their
 //! groups, a project's cells over its KPI rows. Numbers are written as numbers in the
 //! format of their raw text; everything else as text exactly as read (never a formula).
 //! Print-ready: paper, orientation and fit from the layout, the header row repeated on
@@ -62,9 +63,9 @@ pub fn set_fixed_properties(workbook: &mut Workbook, book: &Book) -> Result<(), 
 }
 
 /// The header text of a column for a year (`{year}実績値` → `R6実績値`, `{year-1}実績値`
-/// → `R5実績値`).
+/// → `R5実績値`, `{wareki-1}実績値` → `令和5年度実績値`).
 pub fn header_text(template: &str, book: &Book) -> String {
-    crate::profile::year_placeholders(template, book.year).replace("{wareki}", &book.year.wareki())
+    crate::profile::year_placeholders(template, book.year)
 }
 
 /// Writes the 一覧 table: its cells into `cells`, everything else (name, column widths,
@@ -92,6 +93,8 @@ pub struct Table<'a> {
     book: &'a Book,
     lines: Vec<Line<'a>>,
     breaks: Vec<u32>,
+    /// the header's first and last row, repeated on every printed page (`header_once`)
+    print_titles: Option<(u32, u32)>,
 }
 
 /// One line of the table, or a run of its rows.
@@ -133,6 +136,15 @@ impl<'a> Table<'a> {
             r += 1;
         }
         r += 1; // a blank row under the titles
+                // one header at the top, printed on every page (`header_once`), or one under
+                // every section row
+        let once = layout.book.header_once;
+        let mut print_titles = None;
+        if once {
+            lines.push(Line::Header { row: r });
+            print_titles = Some((r, r + header_rows(profile) - 1));
+            r += header_rows(profile);
+        }
 
         let mut breaks = Vec::new();
         let page_height = printable_height(profile);
@@ -167,8 +179,10 @@ impl<'a> Table<'a> {
                     text: section.trim().to_string(),
                 });
                 r += 1;
-                lines.push(Line::Header { row: r });
-                r += header_rows(profile);
+                if !once {
+                    lines.push(Line::Header { row: r });
+                    r += header_rows(profile);
+                }
                 // with a 数値目標 line: one run of rows per 数値目標, the line above each
                 let mut start = page_rows.start;
                 while start < page_rows.end {
@@ -205,6 +219,7 @@ impl<'a> Table<'a> {
             book,
             lines,
             breaks,
+            print_titles,
         }
     }
 
@@ -260,6 +275,9 @@ impl<'a> Table<'a> {
             }
         }
         print_setup(sheet, profile);
+        if let Some((first, last)) = self.print_titles {
+            sheet.set_repeat_rows(first, last)?;
+        }
         if !self.breaks.is_empty() {
             sheet.set_page_breaks(&self.breaks)?;
         }
@@ -378,7 +396,7 @@ fn number_codes(row: &Row, profile: &Profile) -> Vec<String> {
         .iter()
         .filter(|c| !(c.group || c.project))
         .filter_map(|column| cell_value(row, column, profile))
-        .filter_map(|value| numfmt::number_cell(value, &profile.patterns.negative_signs))
+        .filter_map(|value| numfmt::number_cell(value, &row.unit, &profile.patterns.negative_signs))
         .map(|(_, code)| code)
         .collect()
 }
@@ -695,7 +713,8 @@ fn plan_row<'r>(row: &'r Row, profile: &Profile) -> Vec<Planned<'r>> {
                 };
             }
             if let Some(value) = value {
-                return match numfmt::number_cell(value, &profile.patterns.negative_signs) {
+                return match numfmt::number_cell(value, &row.unit, &profile.patterns.negative_signs)
+                {
                     Some((x, code)) => Planned {
                         content: Content::Number(x, code),
                         style: Style::ValueText,

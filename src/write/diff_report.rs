@@ -491,7 +491,7 @@ fn write_compare_row(
                     } else {
                         &side.row.actual
                     };
-                    write_value(sheet, r, c, v, changed, profile, styles)?;
+                    write_value(sheet, (r, c), (v, &side.row.unit), changed, profile, styles)?;
                 }
                 _ => {
                     let b = &styles.book;
@@ -523,18 +523,18 @@ fn write_compare_row(
     Ok(())
 }
 
-/// A 目標値 / 実績値 cell: a number in the format of its raw text, else the text.
+/// A 目標値 / 実績値 cell: a number in the format of its raw text, else the text;
+/// `unit` is the row's 単位 (a percentage where it is % is written on its scale).
 fn write_value(
     sheet: &mut Worksheet,
-    r: u32,
-    c: u16,
-    v: &Value,
+    (r, c): (u32, u16),
+    (v, unit): (&Value, &str),
     changed: bool,
     profile: &Profile,
     styles: &mut ReportStyles,
 ) -> Result<(), XlsxError> {
     let mark = |b: &Styles, f: &Format| if changed { b.highlighted(f) } else { f.clone() };
-    if let Some((x, code)) = numfmt::number_cell(v, &profile.patterns.negative_signs) {
+    if let Some((x, code)) = numfmt::number_cell(v, unit, &profile.patterns.negative_signs) {
         let f = styles.book.number(&code).clone();
         sheet.write_number_with_format(r, c, x, &mark(&styles.book, &f))?;
     } else {
@@ -601,7 +601,7 @@ fn write_trend_value(
             sheet.write_number_with_format(r, c, x, &f)?;
             Ok(())
         }
-        _ => write_value(sheet, r, c, v, false, profile, styles),
+        _ => write_value(sheet, (r, c), (v, ""), false, profile, styles),
     }
 }
 

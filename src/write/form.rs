@@ -42,9 +42,8 @@ pub struct FormOptions {
 
 fn fill(text: &str, profile: &Profile, o: &FormOptions) -> String {
     let prev = FiscalYear(o.year.0 - 1);
-    text.replace("{year}", &o.year.to_string())
+    crate::profile::year_placeholders(text, o.year)
         .replace("{prev}", &prev.to_string())
-        .replace("{wareki}", &o.year.wareki())
         .replace("{department}", &o.department)
         .replace("{due}", o.due.as_deref().unwrap_or(&profile.form.due_unset))
 }
@@ -150,11 +149,15 @@ pub fn form_workbook(
                             sheet.write_string_with_format(at, c, text, &styles.text)?;
                         }
                     }
-                    Field::Target => write_value(sheet, at, c, &row.target, profile, &mut styles)?,
+                    Field::Target => {
+                        write_value(sheet, at, c, &row.target, &row.unit, profile, &mut styles)?
+                    }
                     Field::Extra => {
                         let key = column.extra_key(o.year).unwrap_or_default();
                         match crate::write::book::extra_value(row, &key, profile) {
-                            Some(v) => write_value(sheet, at, c, v, profile, &mut styles)?,
+                            Some(v) => {
+                                write_value(sheet, at, c, v, &row.unit, profile, &mut styles)?
+                            }
                             None => {
                                 sheet.write_string_with_format(at, c, "", &styles.text)?;
                             }
@@ -171,7 +174,7 @@ pub fn form_workbook(
                 }
             }
             // last year's actual, for reference
-            write_value(sheet, at, n, &row.actual, profile, &mut styles)?;
+            write_value(sheet, at, n, &row.actual, &row.unit, profile, &mut styles)?;
             let joint = if row.departments.len() > 1 {
                 f.joint_text.replace("{lead}", &row.departments[0])
             } else {
@@ -243,10 +246,11 @@ fn write_value(
     r: u32,
     c: u16,
     value: &crate::model::Value,
+    unit: &str,
     profile: &Profile,
     styles: &mut Styles,
 ) -> Result<(), XlsxError> {
-    match numfmt::number_cell(value, &profile.patterns.negative_signs) {
+    match numfmt::number_cell(value, unit, &profile.patterns.negative_signs) {
         Some((x, code)) => {
             let format = styles.number(&code);
             sheet.write_number_with_format(r, c, x, format)?;

@@ -131,7 +131,7 @@ fn the_citys_own_sheet_is_read_field_by_field() {
     );
     assert_eq!(r["measure_no"], "１");
     assert_eq!(r["measure"], "観光の振興");
-    assert_eq!(r["measure_kpi"], "");
+    assert_eq!(r["measure_kpi"], Json::Null, "no 施策KPI column: absent");
     assert_eq!(strings(&r["departments"]), ["観光・文化課", "地域振興課"]);
     assert_eq!(r["project"], "インバウンド誘客事業");
     assert_eq!(r["summary"], "海外向けの誘客と受入環境の整備");

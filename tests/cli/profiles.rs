@@ -1,0 +1,399 @@
+//! Another city by its profile, as a new user writes one from `templates init`: every
+//! option is in the init copy (commented out, with an example that checks clean), the
+//! patterns match a cell as written or after NFKC, year placeholders in 令和 form are
+//! filled (or refused by `templates check`), the header can stand once at the top with
+//! print titles, and a field the city has no column for is absent from exports.
+
+use rust_xlsxwriter::Workbook;
+use serde_json::Value as Json;
+
+use crate::common::{read_sheet, zip_member, Work, SEED};
+
+/// The options another city needs, each with the file it belongs in.
+const OPTIONS: [(&str, &str); 14] = [
+    ("aliases.toml", "rows"),
+    ("aliases.toml", "skip_sheets"),
+    ("patterns.toml", "targets"),
+    ("patterns.toml", "targets_split"),
+    ("patterns.toml", "combined"),
+    ("patterns.toml", "split"),
+    ("layout.toml", "targets_row"),
+    ("layout.toml", "targets_join"),
+    ("layout.toml", "header_once"),
+    ("layout.toml", "format"),
+    ("layout.toml", "over"),
+    ("layout.toml", "sub"),
+    ("layout.toml", "name"),
+    ("layout.toml", "aliases"),
+];
+
+#[test]
+fn the_init_copy_holds_every_option_commented_out_and_each_example_checks_clean() {
+    let work = Work::new();
+    work.run_status(&["templates", "init", "mine"], 0);
+    for (file, key) in OPTIONS {
+        let text = std::fs::read_to_string(work.path(&format!("mine/{file}"))).unwrap();
+        assert!(
+            text.lines().any(|l| l.starts_with(&format!("# {key} = "))),
+            "{file} shows `{key}` commented out with an example"
+        );
+    }
+    let layout = std::fs::read_to_string(work.path("mine/layout.toml")).unwrap();
+    assert!(layout.contains("# field = \"extra\""), "an extra column");
+
+    // every one-line example, uncommented, is a profile `templates check` accepts
+    for file in ["aliases.toml", "patterns.toml", "layout.toml"] {
+        let path = work.path(&format!("mine/{file}"));
+        let text = std::fs::read_to_string(&path).unwrap();
+        let mut out = String::new();
+        let mut in_example_column = false;
+        for line in text.lines() {
+            if line == "# [[columns]]" {
+                in_example_column = true;
+            } else if !line.starts_with("# ") {
+                in_example_column = false;
+            }
+            let key = line
+                .strip_prefix("# ")
+                .and_then(|l| l.split_once(" = "))
+                .map(|(k, _)| k);
+            match key {
+                Some(k) if !in_example_column && OPTIONS.iter().any(|(_, o)| *o == k) => {
+                    out.push_str(&line[2..]);
+                }
+                _ => out.push_str(line),
+            }
+            out.push('\n');
+        }
+        std::fs::write(&path, out).unwrap();
+    }
+    let (stdout, _) = work.run_status(&["templates", "check", "mine"], 0);
+    assert_eq!(stdout, "", "the examples together check clean");
+    // and the seed goes through it: the book has the one-cell 施策 and the print titles
+    work.run_status(
+        &[
+            "--templates",
+            "mine",
+            "consolidate",
+            "--year",
+            "R6",
+            SEED,
+            "-o",
+            "R6.xlsx",
+        ],
+        0,
+    );
+    let workbook = zip_member(&work.path("R6.xlsx"), "xl/workbook.xml");
+    assert!(workbook.contains("_xlnm.Print_Titles"), "{workbook}");
+}
+
+/// A profile folder: the built-in files with `edit` applied to one of them.
+fn profile_with(work: &Work, name: &str, file: &str, edit: impl Fn(String) -> String) -> String {
+    let dir = work.path(name);
+    if !dir.exists() {
+        work.run_status(&["templates", "init", name], 0);
+    }
+    let path = dir.join(file);
+    let text = std::fs::read_to_string(&path).unwrap();
+    std::fs::write(&path, edit(text)).unwrap();
+    name.to_string()
+}
+
+#[test]
+fn patterns_match_a_cell_as_written_or_after_nfkc() {
+    let work = Work::new();
+    // written for half-width text: `(1)` and a sheet called Cover
+    let p = profile_with(&work, "nfkc", "patterns.toml", |t| {
+        t.replacen(
+            "[measure]\n",
+            "[measure]\ncombined = '^\\((?P<no>[0-9]+)\\)\\s*(?P<name>.+)$'\n",
+            1,
+        )
+    });
+    profile_with(&work, "nfkc", "aliases.toml", |t| {
+        t.replace(
+            "min_matches = 4\n",
+            "min_matches = 4\nskip_sheets = ['^Cover$']\n",
+        )
+    });
+    work.run_status(&["templates", "check", &p], 0);
+
+    let mut wb = Workbook::new();
+    let headers = [
+        "施策",
+        "担当課",
+        "事業名",
+        "事務事業番号",
+        "KPI",
+        "単位",
+        "目標値",
+        "R7実績値",
+    ];
+    // a cover sheet named in full-width letters, with an example table that is no return
+    for (sheet, rows) in [
+        (
+            "Ｃｏｖｅｒ",
+            vec![[
+                "（９）記入例",
+                "例課",
+                "例事業",
+                "999-1",
+                "例",
+                "件",
+                "1",
+                "1",
+            ]],
+        ),
+        (
+            "入力",
+            vec![
+                [
+                    "（１）創業の支援",
+                    "産学振興課",
+                    "創業支援事業",
+                    "411-6",
+                    "相談件数",
+                    "件",
+                    "100",
+                    "90",
+                ],
+                [
+                    "（２）雇用の確保",
+                    "商工観光課",
+                    "雇用促進事業",
+                    "421-1",
+                    "就職者数",
+                    "人",
+                    "50",
+                    "40",
+                ],
+            ],
+        ),
+    ] {
+        let ws = wb.add_worksheet().set_name(sheet).unwrap();
+        for (c, h) in headers.iter().enumerate() {
+            ws.write_string(0, c as u16, *h).unwrap();
+        }
+        for (r, row) in rows.iter().enumerate() {
+            for (c, text) in row.iter().enumerate() {
+                ws.write_string(1 + r as u32, c as u16, *text).unwrap();
+            }
+        }
+    }
+    wb.save(work.path("return.xlsx")).unwrap();
+    work.run_status(
+        &[
+            "--templates",
+            &p,
+            "consolidate",
+            "--year",
+            "R7",
+            "return.xlsx",
+            "-o",
+            "R7.xlsx",
+        ],
+        0,
+    );
+    let sheet = read_sheet(&work.path("R7.xlsx"), "一覧");
+    let row_of = |key: &str| (0..sheet.height).find(|r| sheet.text(*r, 6) == key);
+    assert_eq!(
+        row_of("999-1"),
+        None,
+        "the sheet Ｃｏｖｅｒ is skipped by ^Cover$"
+    );
+    for (key, no, name) in [("411-6", "1", "創業の支援"), ("421-1", "2", "雇用の確保")] {
+        let r = row_of(key).unwrap_or_else(|| panic!("{key}"));
+        assert_eq!(
+            (sheet.text(r, 1), sheet.text(r, 2)),
+            (no.to_string(), name.to_string()),
+            "{key}: （１） matched by \\((?P<no>…)\\)"
+        );
+    }
+}
+
+#[test]
+fn year_placeholders_in_reiwa_form_are_filled_and_unknown_ones_refused() {
+    let work = Work::new();
+    let p = profile_with(&work, "wareki", "layout.toml", |t| {
+        t.replace(
+            "\"第2次飯塚市まち・ひと・しごと創生総合戦略 具体的事業一覧（{wareki}）\"",
+            "\"具体的事業一覧（{wareki-2}〜{wareki}）\"",
+        )
+        .replace("header = \"{year}実績値\"", "header = \"{wareki}実績値\"")
+    });
+    let (stdout, _) = work.run_status(&["templates", "check", &p], 0);
+    assert_eq!(stdout, "");
+    work.run_status(
+        &[
+            "--templates",
+            &p,
+            "consolidate",
+            "--year",
+            "R6",
+            SEED,
+            "-o",
+            "R6.xlsx",
+        ],
+        0,
+    );
+    let sheet = read_sheet(&work.path("R6.xlsx"), "一覧");
+    assert_eq!(sheet.text(1, 0), "具体的事業一覧（令和4年度〜令和6年度）");
+    let header = (0..sheet.height)
+        .find(|r| sheet.text(*r, 6) == "事務事業番号")
+        .expect("a header row");
+    assert_eq!(sheet.text(header, 11), "令和6年度実績値");
+    // the book reads back with its 令和 header: every row taken
+    let (stdout, _) = work.run_status(&["--templates", &p, "check", "R6.xlsx"], 0);
+    assert!(stdout.contains("年度 R6"), "{stdout}");
+
+    // a hole kpiroll does not fill is refused at its place, not printed as it is
+    let bad = profile_with(&work, "bad", "layout.toml", |t| {
+        t.replace("（{wareki}）", "（{nendo}）")
+    });
+    let text = std::fs::read_to_string(work.path("bad/layout.toml")).unwrap();
+    let line = text.lines().position(|l| l.contains("{nendo}")).unwrap() + 1;
+    let col = text.lines().nth(line - 1).unwrap().find("{nendo}").unwrap();
+    let col = text.lines().nth(line - 1).unwrap()[..col].chars().count() + 1;
+    let (stdout, _) = work.run_status(&["templates", "check", &bad], 1);
+    assert!(
+        stdout.contains(&format!(
+            "layout.toml:{line}:{col}: 誤り: 「{{nendo}}」は埋められません"
+        )),
+        "{stdout}"
+    );
+}
+
+#[test]
+fn one_header_at_the_top_with_print_titles_reads_back_as_the_same_rows() {
+    let work = Work::new();
+    let p = profile_with(&work, "once", "layout.toml", |t| {
+        t.replace("[book]\n", "[book]\nheader_once = true\n")
+    });
+    work.run_status(&["templates", "check", &p], 0);
+    work.run_status(
+        &["consolidate", "--year", "R6", SEED, "-o", "every.xlsx"],
+        0,
+    );
+    work.run_status(
+        &[
+            "--templates",
+            &p,
+            "consolidate",
+            "--year",
+            "R6",
+            SEED,
+            "-o",
+            "once.xlsx",
+        ],
+        0,
+    );
+    let headers = |book: &str| {
+        let sheet = read_sheet(&work.path(book), "一覧");
+        (0..sheet.height)
+            .filter(|r| sheet.text(*r, 6) == "事務事業番号")
+            .collect::<Vec<u32>>()
+    };
+    let every = headers("every.xlsx");
+    assert!(every.len() > 3, "a header under every section: {every:?}");
+    let once = headers("once.xlsx");
+    assert_eq!(
+        once,
+        vec![3],
+        "one header, under the titles and a blank row"
+    );
+    let sheet = read_sheet(&work.path("once.xlsx"), "一覧");
+    assert!(
+        sheet.text(4, 0).starts_with("基本目標"),
+        "the first section row under the header"
+    );
+    let workbook = zip_member(&work.path("once.xlsx"), "xl/workbook.xml");
+    let titles = workbook
+        .split("<definedName name=\"_xlnm.Print_Titles\" localSheetId=\"0\">")
+        .nth(1)
+        .and_then(|t| t.split("</definedName>").next())
+        .unwrap_or_else(|| panic!("print titles: {workbook}"));
+    assert!(
+        titles.ends_with("!$4:$4"),
+        "the header row on every page: {titles}"
+    );
+    // the same rows either way
+    let export = |book: &str, out: &str| -> Vec<Json> {
+        work.run_status(&["export", book, "-o", out], 0);
+        serde_json::from_str(&std::fs::read_to_string(work.path(out)).unwrap()).unwrap()
+    };
+    let a = export("every.xlsx", "every.json");
+    let b = export("once.xlsx", "once.json");
+    assert_eq!(a.len(), b.len());
+    assert_eq!(a, b);
+}
+
+#[test]
+fn a_field_the_city_has_no_column_for_is_null_in_exports() {
+    let work = Work::new();
+    let block =
+        "[[columns]]\nfield = \"measure_kpi\"\nheader = \"KPI\"\nwidth = 14\ngroup = true\n\n";
+    let p = profile_with(&work, "nokpi", "layout.toml", |t| {
+        assert!(t.contains(block));
+        t.replace(block, "")
+    });
+    profile_with(&work, "nokpi", "aliases.toml", |t| {
+        t.replace(
+            "measure_kpi = [\"施策KPI\", \"施策のKPI\", \"KPI\"]",
+            "measure_kpi = []",
+        )
+    });
+    work.run_status(&["templates", "check", &p], 0);
+    let mut wb = Workbook::new();
+    let ws = wb.add_worksheet();
+    let rows = [
+        [
+            "事務事業番号",
+            "担当課",
+            "事業名",
+            "KPI",
+            "単位",
+            "目標値",
+            "R7実績値",
+        ],
+        [
+            "411-6",
+            "産学振興課",
+            "創業支援事業",
+            "相談件数",
+            "件",
+            "100",
+            "90",
+        ],
+    ];
+    for (r, row) in rows.iter().enumerate() {
+        for (c, text) in row.iter().enumerate() {
+            ws.write_string(r as u32, c as u16, *text).unwrap();
+        }
+    }
+    wb.save(work.path("return.xlsx")).unwrap();
+    work.run_status(
+        &[
+            "--templates",
+            &p,
+            "consolidate",
+            "--year",
+            "R7",
+            "return.xlsx",
+            "-o",
+            "R7.xlsx",
+        ],
+        0,
+    );
+    work.run_status(
+        &["--templates", &p, "export", "R7.xlsx", "-o", "R7.json"],
+        0,
+    );
+    let rows: Vec<Json> =
+        serde_json::from_str(&std::fs::read_to_string(work.path("R7.json")).unwrap()).unwrap();
+    assert_eq!(rows.len(), 1);
+    assert_eq!(rows[0]["kpi"], "相談件数");
+    assert_eq!(rows[0]["unit"], "件");
+    assert_eq!(rows[0]["measure_kpi"], Json::Null, "absent, not blank");
+    // a field the city has, blank in the row, stays blank
+    assert_eq!(rows[0]["measure"], "");
+}
