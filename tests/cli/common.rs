@@ -246,3 +246,18 @@ pub fn cell_fill(book: &Path, sheet_part: &str, cell: &str) -> Option<String> {
     let f = fills.split("<fill>").nth(fill + 1)?;
     f.split("rgb=\"").nth(1).map(|s| s[2..8].to_string())
 }
+
+/// A row as a book kpiroll writes shows it: a number typed in full-width numerals is a
+/// number in the book, shown half-width (`１００` → `100`); nothing else changes.
+pub fn as_the_book_shows(mut row: kpiroll::model::Row) -> kpiroll::model::Row {
+    use kpiroll::model::ValueKind;
+    let half = |v: &mut kpiroll::model::Value| {
+        if matches!(v.kind, ValueKind::Number | ValueKind::Percent) {
+            v.raw = kpiroll::value::nfkc(&v.raw);
+        }
+    };
+    half(&mut row.target);
+    half(&mut row.actual);
+    row.extra.values_mut().for_each(half);
+    row
+}
