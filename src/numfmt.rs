@@ -66,7 +66,12 @@ pub fn number_cell(value: &Value, unit: &str, negative_signs: &[char]) -> Option
         Some(false) => (tidy(n / 100.0), None, value.stored.map(|s| tidy(s / 100.0))),
     };
     let candidates = [value.stored, up, down, Some(shown_x)];
-    for x in candidates.into_iter().flatten() {
+    for (i, x) in candidates.iter().enumerate() {
+        // each number once (the stored number is most often the one the text shows)
+        let Some(x) = *x else { continue };
+        if candidates[..i].contains(&Some(x)) {
+            continue;
+        }
         if percent.is_none() && render(x, "General") == *shown {
             return Some((x, "General".to_string()));
         }
