@@ -267,3 +267,133 @@ fn an_empty_workbook_is_refused_naming_its_sheets() {
         assert!(stderr.contains(&line), "{line}\n{stderr}");
     }
 }
+
+/// The A1 name of a 0-based (row, column).
+fn a1(r: u32, c: u32) -> String {
+    let mut col = String::new();
+    let mut n = c + 1;
+    while n > 0 {
+        col.insert(0, (b'A' + ((n - 1) % 26) as u8) as char);
+        n = (n - 1) / 26;
+    }
+    format!("{col}{}", r + 1)
+}
+
+/// Copies an xlsx with one part rewritten by `edit`.
+fn edit_part(
+    src: &std::path::Path,
+    dst: &std::path::Path,
+    part: &str,
+    edit: impl Fn(String) -> String,
+) {
+    use std::io::{Read, Write};
+    let mut zip = zip::ZipArchive::new(std::fs::File::open(src).unwrap()).unwrap();
+    let mut out = zip::ZipWriter::new(std::fs::File::create(dst).unwrap());
+    for i in 0..zip.len() {
+        let mut f = zip.by_index(i).unwrap();
+        let name = f.name().unwrap().to_string();
+        let mut data = Vec::new();
+        f.read_to_end(&mut data).unwrap();
+        if name == part {
+            data = edit(String::from_utf8(data).unwrap()).into_bytes();
+        }
+        out.start_file(name, zip::write::SimpleFileOptions::default())
+            .unwrap();
+        out.write_all(&data).unwrap();
+    }
+    out.finish().unwrap();
+}
+
+#[test]
+fn a_value_typed_into_a_general_cell_of_a_rollover_form_is_written_whole() {
+    let work = Work::new();
+    crate::common::r6_book(&work);
+    work.run_status(&["rollover", "R6.xlsx", "--year", "R7", "-o", "forms"], 0);
+    let form = work.path("forms/R7_都市計画課.xlsx");
+    let sheet = read_sheet(&form, "入力");
+    let (header, actual_col) = (0..sheet.height)
+        .find_map(|r| {
+            (0..30)
+                .find(|c| sheet.text(r, *c) == "R7実績値")
+                .map(|c| (r, c))
+        })
+        .expect("the form's R7実績値 column");
+    let key_col = (0..30)
+        .find(|c| sheet.text(header, *c) == "事務事業番号")
+        .expect("the key column");
+    let row = header + 1;
+    let key = sheet.text(row, key_col);
+    assert!(!key.is_empty(), "a project under the header");
+    // the department types 800/7 into the blank General cell, as Excel stores it
+    let at = a1(row, actual_col);
+    let exact = 800.0 / 7.0;
+    let filled = work.path("filled");
+    std::fs::create_dir_all(&filled).unwrap();
+    edit_part(
+        &form,
+        &filled.join("R7_都市計画課.xlsx"),
+        "xl/worksheets/sheet1.xml",
+        |x| {
+            let start = x
+                .find(&format!("<c r=\"{at}\""))
+                .expect("the input cell is written");
+            let open = start + x[start..].find('>').unwrap();
+            let end = if x[..open].ends_with('/') {
+                open + 1
+            } else {
+                open + x[open..].find("</c>").unwrap() + 4
+            };
+            let tag = &x[start..end];
+            let style = tag
+                .split(" s=\"")
+                .nth(1)
+                .map(|s| format!(" s=\"{}\"", &s[..s.find('"').unwrap()]))
+                .unwrap_or_default();
+            format!(
+                "{}<c r=\"{at}\"{style}><v>{exact}</v></c>{}",
+                &x[..start],
+                &x[end..]
+            )
+        },
+    );
+    let typed = read_sheet(&filled.join("R7_都市計画課.xlsx"), "入力");
+    assert_eq!(
+        typed.values.get(&(row, actual_col)),
+        Some(&Data::Float(exact))
+    );
+    assert_eq!(
+        typed.formats[&(row, actual_col)],
+        "General",
+        "a General cell"
+    );
+
+    work.run_status(
+        &[
+            "consolidate",
+            "--year",
+            "R7",
+            "--prev",
+            "R6.xlsx",
+            "filled",
+            "-o",
+            "R7.xlsx",
+        ],
+        0, // every other 課 is 未提出: owed, not refused
+    );
+    let book = read_sheet(&work.path("R7.xlsx"), "一覧");
+    let r = (0..book.height)
+        .find(|r| book.text(*r, 6).split_whitespace().next() == Some(key.as_str()))
+        .unwrap_or_else(|| panic!("{key} in the book"));
+    assert_eq!(
+        book.values.get(&(r, 11)),
+        Some(&Data::Float(exact)),
+        "{key}"
+    );
+    assert_eq!(book.formats[&(r, 11)], "General", "{key}");
+    let rows = exported(&work, "R7.xlsx", "R7.json");
+    let shown = rows
+        .iter()
+        .find(|x| x["project_nos"][0] == key.as_str() && x["kpi_index"] == 1)
+        .map(|x| x["actual"]["raw"].as_str().unwrap().to_string());
+    assert_eq!(shown.as_deref(), Some("114.2857143"), "{key}");
+}
