@@ -423,6 +423,38 @@ mod tests {
     }
 
     #[test]
+    fn patterns_meet_a_cell_as_written_or_after_nfkc() {
+        let half = regex::Regex::new(r"^\((?P<no>[0-9]+)\)(?P<name>.+)$").unwrap();
+        let no = |t: &str| pattern_captures(&half, t, |c| c["no"].to_string());
+        assert_eq!(no("(1)創業の支援").as_deref(), Some("1"));
+        assert_eq!(no("（１）創業の支援").as_deref(), Some("1"));
+        assert_eq!(no("①創業の支援"), None);
+        // a roman numeral matches as written, though NFKC spells it II
+        let roman = regex::Regex::new("^基本目標(?P<no>[ⅠⅡ]+)").unwrap();
+        let goal = pattern_captures(&roman, "基本目標Ⅱ　結婚", |c| c["no"].to_string());
+        assert_eq!(goal.as_deref(), Some("Ⅱ"));
+        assert!(pattern_matches(
+            &regex::Regex::new("^Cover$").unwrap(),
+            "Ｃｏｖｅｒ"
+        ));
+        let comma = regex::Regex::new("[、,]").unwrap();
+        assert_eq!(
+            pattern_split(&comma, "健康推進課，子ども課"),
+            ["健康推進課", "子ども課"]
+        );
+        assert_eq!(
+            pattern_split(&comma, "観光・文化課、地域振興課"),
+            ["観光・文化課", "地域振興課"]
+        );
+        for unit in ["%", "％", " パーセント ", "ﾊﾟｰｾﾝﾄ"] {
+            assert!(is_percent_unit(unit), "{unit}");
+        }
+        for unit in ["", "人", "割合", "%以上"] {
+            assert!(!is_percent_unit(unit), "{unit}");
+        }
+    }
+
+    #[test]
     fn departments_split_on_spaces() {
         assert_eq!(
             split_departments("商工観光課 文化課\nスポーツ振興課", &p()),
