@@ -14,5 +14,6 @@ mod mutation;
 mod problems;
 mod properties;
 mod reader;
+mod returns;
 mod rollover;
 mod safety;
