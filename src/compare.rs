@@ -102,7 +102,7 @@ fn extra_changes(prev: &Row, cur: &Row, profile: &Profile) -> Vec<Change> {
         .columns
         .iter()
         .filter(|c| c.field == Field::Extra && c.compared)
-        .filter_map(|c| Some((c.name.as_deref().unwrap_or(&c.header), c.carried)))
+        .map(|c| (c.name.as_deref().unwrap_or(&c.header), c.carried))
         .filter(|(name, _)| !name.contains("{year"))
         .filter_map(|(name, carried)| {
             let (a, b) = (

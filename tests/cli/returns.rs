@@ -48,7 +48,7 @@ fn all_cells(sheet: &SheetCells) -> Vec<Vec<String>> {
 /// A TSV file's lines edited by `edit` (a line in, the lines out).
 fn edit_lines(path: &Path, edit: impl Fn(&str) -> Vec<String>) {
     let text = std::fs::read_to_string(path).unwrap();
-    let lines: Vec<String> = text.lines().flat_map(|l| edit(l)).collect();
+    let lines: Vec<String> = text.lines().flat_map(edit).collect();
     std::fs::write(path, lines.join("\n") + "\n").unwrap();
 }
 
