@@ -45,6 +45,15 @@ pub struct Read {
 pub struct Merged {
     pub book: Book,
     pub fates: Vec<Read>,
+    /// per row of `book`: the fields some table it was read from has a column for (a
+    /// bit per [`Field`](crate::profile::Field), see [`stated_bit`]); a field no copy
+    /// has a column for is not known, and comes from last year's book
+    pub stated: Vec<u32>,
+}
+
+/// The bit of a field in [`Merged::stated`].
+pub fn stated_bit(field: crate::profile::Field) -> u32 {
+    1 << (field as u32)
 }
 
 impl Merged {
@@ -80,9 +89,16 @@ pub fn merge_sources(
     // the table each taken row came from (source, table): its header names the cells
     // of a conflict
     let mut taken_from: Vec<(usize, usize)> = Vec::with_capacity(total);
+    let mut stated: Vec<u32> = Vec::with_capacity(total);
     for s in 0..sources.len() {
         for t in 0..sources[s].tables.len() {
             let reads = std::mem::take(&mut sources[s].tables[t].rows);
+            let columns: u32 = sources[s].tables[t]
+                .header
+                .columns
+                .keys()
+                .map(|f| stated_bit(*f))
+                .fold(0, |a, b| a | b);
             for ReadRow { row, at } in reads {
                 let key = row.key();
                 let (fate, kept_row, book_row) = match taken.get(&key) {
@@ -91,6 +107,7 @@ pub fn merge_sources(
                         kept.push(fates.len());
                         taken_rows.push(row);
                         taken_from.push((s, t));
+                        stated.push(columns);
                         (Fate::Taken, None, taken_rows.len() - 1)
                     }
                     Some(&i) => {
@@ -101,6 +118,7 @@ pub fn merge_sources(
                             // the same project: what one copy leaves blank or cannot know
                             // (its goal, without section rows) is the other's
                             crate::compare::fill_from_copy(&mut taken_rows[first], &row);
+                            stated[first] |= columns;
                             (Fate::Merged, Some(Box::new(row)), 0)
                         } else {
                             let (fs, ft) = taken_from[first];
@@ -161,14 +179,17 @@ pub fn merge_sources(
     let mut by_goal: Vec<(usize, usize)> = order.into_iter().zip(kept).collect();
     by_goal.sort_by_key(|(goal, _)| *goal);
     let mut rows = Vec::with_capacity(by_goal.len());
+    let mut stated_rows = Vec::with_capacity(by_goal.len());
     for (_, i) in by_goal {
         let row = std::mem::take(&mut taken_rows[fates[i].book_row]);
+        stated_rows.push(stated[fates[i].book_row]);
         fates[i].book_row = rows.len();
         rows.push(row);
     }
     Merged {
         book: Book { year, rows },
         fates,
+        stated: stated_rows,
     }
 }
 
@@ -386,6 +407,45 @@ pub fn merge_with_prev(
     }
     new_rows.sort_unstable(); // return order, not join order
 
+    // what no return of a row has a column for (a hand-made sheet without 事業概要) is
+    // not known this year: last year's, so it is no change
+    use crate::profile::Field as F;
+    let known = [
+        F::Departments,
+        F::Project,
+        F::Summary,
+        F::Kpi,
+        F::Unit,
+        F::Target,
+    ]
+    .map(stated_bit)
+    .iter()
+    .fold(0, |a, b| a | b);
+    for (p, m) in match_of_prev.iter().enumerate() {
+        let Some(c) = *m else { continue };
+        let stated = current.stated[c];
+        if stated & known == known {
+            continue;
+        }
+        let lacks = |f: F| stated & stated_bit(f) == 0;
+        let (prev_row, cur) = (&prev.rows[p], &mut current.book.rows[c]);
+        for (field, slot, from) in [
+            (F::Project, &mut cur.project, &prev_row.project),
+            (F::Summary, &mut cur.summary, &prev_row.summary),
+            (F::Kpi, &mut cur.kpi, &prev_row.kpi),
+            (F::Unit, &mut cur.unit, &prev_row.unit),
+        ] {
+            if lacks(field) && slot.is_empty() {
+                slot.clone_from(from);
+            }
+        }
+        if lacks(F::Departments) && cur.departments.is_empty() {
+            cur.departments.clone_from(&prev_row.departments);
+        }
+        if lacks(F::Target) && cur.target.kind == crate::model::ValueKind::Blank {
+            cur.target = prev_row.target.clone();
+        }
+    }
     drop(stage);
     let stage = crate::progress::stage("  rows compared");
     // what needs both books whole, before their rows move: the comparisons, row by row

@@ -322,3 +322,42 @@ fn a_flag_word_glued_to_the_text_after_it_is_a_flag() {
     assert_eq!(r["flags"], serde_json::json!(["【事業休止】"]));
     assert_eq!(r["remarks"], "令和7年度は設計見直しのため休止");
 }
+
+#[test]
+fn a_column_a_return_does_not_have_is_last_years_not_a_change() {
+    let work = Work::new();
+    crate::common::r6_book(&work);
+    consolidate_r7(&work, RETURNS, "expected.xlsx", 0);
+    // 国際政策課's sheet has neither 事業概要 nor 単位 (the columns deleted, not blanked)
+    let dir = copy_returns(&work, "returns");
+    edit_lines(&dir.join("国際政策課.tsv"), |l| {
+        let cells: Vec<&str> = l.split('\t').collect();
+        if cells.len() < 13 {
+            return vec![l.to_string()];
+        }
+        let kept: Vec<&str> = cells
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| ![7, 9].contains(i))
+            .map(|(_, c)| *c)
+            .collect();
+        vec![kept.join("\t")]
+    });
+    let text = std::fs::read_to_string(dir.join("国際政策課.tsv")).unwrap();
+    assert!(text.contains("422-8") && !text.contains("事業概要") && !text.contains("単位"));
+    consolidate_r7(&work, "returns", "R7.xlsx", 0);
+    let got = read_sheet(&work.path("R7.xlsx"), "一覧");
+    let want = read_sheet(&work.path("expected.xlsx"), "一覧");
+    assert_eq!(all_cells(&got), all_cells(&want));
+    let rows = keyed_rows(&got);
+    let row = &rows.iter().find(|(_, r)| r[6] == "422-8").unwrap().1;
+    assert_eq!(
+        row[7],
+        "市内事業者の海外における事業展開を促進し、地域経済の活性化を図るため、活動に要した費用を補助"
+    );
+    assert_eq!(row[9], "件");
+    assert_eq!(row[12], "", "no 事業内容変更, no KPI変更");
+    let changes = read_sheet(&work.path("R7.xlsx"), "変更点");
+    assert!((1..changes.height)
+        .all(|r| !["422-8", "422-9", "425-5"].contains(&changes.text(r, 0).as_str())));
+}
