@@ -1,8 +1,14 @@
 //! Stage 3, merge: the rows of every input into one table, each key once.
 //!
-//! Rows are keyed by (first 事務事業番号, KPI position). The same key read twice with the
-//! same content (a joint project returned by each of its 課) is one row; with different
-//! content it is a conflict: the later row is refused, naming the cell of the first.
+//! Rows are keyed by (first 事務事業番号, KPI position). The same key read twice (a joint
+//! project returned by each of its 課) is one row when the copies agree, by meaning, on
+//! everything both state: what one copy leaves blank or cannot know (the 基本目標 of a
+//! return without section rows, a column it does not have) is taken from the other.
+//! Copies that disagree are a conflict: the later row is refused, naming the cell of
+//! the first and every differing cell of both with both values.
+//!
+//! With last year's book ([`merge_with_prev`]), a field no copy had a column for is
+//! last year's, and a new row goes under the 施策 it names, found by meaning.
 //! Rows keep the order they were read in (inputs sorted by path), grouped by 基本目標 in
 //! the order the goals first appear, so the result does not depend on thread timing.
 
