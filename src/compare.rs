@@ -91,23 +91,27 @@ pub fn changes(prev: &Row, cur: &Row, profile: &Profile) -> Vec<Change> {
         .collect()
 }
 
-/// The city's extra columns (基準値, 評価, 今後の方向性 …) whose meaning changed. Columns
-/// named after a year relative to the book (`{year-1}実績値`) are history, not compared.
+/// The city's extra columns marked `compared = true` in layout.toml (a 基準値) whose
+/// meaning changed. A column of one year (評価, 今後の方向性: the default) is not: its
+/// difference from last year is no change of the project. Columns named after a year
+/// relative to the book (`{year-1}実績値`) are history, never compared.
 fn extra_changes(prev: &Row, cur: &Row, profile: &Profile) -> Vec<Change> {
     let blank = Value::blank();
     profile
         .layout
         .columns
         .iter()
-        .filter(|c| c.field == Field::Extra)
-        .filter_map(|c| c.name.as_deref().or(Some(c.header.as_str())))
-        .filter(|name| !name.contains("{year"))
-        .filter_map(|name| {
+        .filter(|c| c.field == Field::Extra && c.compared)
+        .map(|c| (c.name.as_deref().unwrap_or(&c.header), c.carried))
+        .filter(|(name, _)| !name.contains("{year"))
+        .filter_map(|(name, carried)| {
             let (a, b) = (
                 prev.extra.get(name).unwrap_or(&blank),
                 cur.extra.get(name).unwrap_or(&blank),
             );
-            (!same_value(a, b, &cur.unit)).then(|| Change {
+            // a carried column left blank keeps last year's value: no change
+            let kept = carried && b.kind == ValueKind::Blank;
+            (!kept && !same_value(a, b, &cur.unit)).then(|| Change {
                 field: Field::Extra,
                 extra: Some(name.to_string()),
                 old: a.raw.clone(),
@@ -115,6 +119,235 @@ fn extra_changes(prev: &Row, cur: &Row, profile: &Profile) -> Vec<Change> {
             })
         })
         .collect()
+}
+
+/// A field two copies of one row both state and mean differently: its text in each.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Differs {
+    /// `None`: the 基本目標 (a section row above the row, not a cell of it)
+    pub field: Option<Field>,
+    /// for [`Field::Extra`]: the city's column (`評価`)
+    pub extra: Option<String>,
+    /// the text in the copy kept
+    pub kept: String,
+    /// the text in the other copy
+    pub other: String,
+}
+
+/// Two copies of one key (a joint project returned by each of its 課) compared on what
+/// both state, by meaning: a field one copy leaves blank or cannot know (the 基本目標 of a
+/// return without section rows, a column the return does not have) is no difference.
+/// The differences, in column order (the goal first).
+pub fn copy_differences(kept: &Row, other: &Row, profile: &Profile) -> Vec<Differs> {
+    let mut out = Vec::new();
+    let mut differ = |field: Option<Field>, extra: Option<&str>, a: String, b: String| {
+        out.push(Differs {
+            field,
+            extra: extra.map(str::to_string),
+            kept: a,
+            other: b,
+        })
+    };
+    let both = |a: &str, b: &str| !a.trim().is_empty() && !b.trim().is_empty();
+    let goal_text = |g: &crate::model::Goal| format!("{} {}", g.no, g.title).trim().to_string();
+    let (a, b) = (&kept.goal, &other.goal);
+    let goal_known = |g: &crate::model::Goal| !g.no.trim().is_empty() || !g.title.trim().is_empty();
+    if goal_known(a)
+        && goal_known(b)
+        && ((both(&a.no, &b.no) && !same_text(&a.no, &b.no))
+            || (both(&a.title, &b.title) && !same_text(&a.title, &b.title)))
+    {
+        differ(None, None, goal_text(a), goal_text(b));
+    }
+    let lines = |v: &[String]| v.join("\n");
+    if !kept.goal_targets.is_empty()
+        && !other.goal_targets.is_empty()
+        && !same_text(&lines(&kept.goal_targets), &lines(&other.goal_targets))
+    {
+        differ(
+            Some(Field::GoalTargets),
+            None,
+            lines(&kept.goal_targets),
+            lines(&other.goal_targets),
+        );
+    }
+    if both(&kept.measure_no, &other.measure_no)
+        && measure_no_key(&kept.measure_no) != measure_no_key(&other.measure_no)
+    {
+        differ(
+            Some(Field::MeasureNo),
+            None,
+            kept.measure_no.clone(),
+            other.measure_no.clone(),
+        );
+    }
+    if both(&kept.measure, &other.measure)
+        && measure_name_key(&kept.measure) != measure_name_key(&other.measure)
+    {
+        differ(
+            Some(Field::Measure),
+            None,
+            kept.measure.clone(),
+            other.measure.clone(),
+        );
+    }
+    for (field, a, b) in [
+        (Field::MeasureKpi, &kept.measure_kpi, &other.measure_kpi),
+        (Field::Project, &kept.project, &other.project),
+        (Field::Summary, &kept.summary, &other.summary),
+        (Field::Kpi, &kept.kpi, &other.kpi),
+        (Field::Unit, &kept.unit, &other.unit),
+    ] {
+        if both(a, b) && !same_text(a, b) {
+            differ(Some(field), None, a.clone(), b.clone());
+        }
+    }
+    if !kept.departments.is_empty() && !other.departments.is_empty() {
+        let set = |v: &[String]| {
+            let mut keys: Vec<String> = v.iter().map(|d| text_key(d)).collect();
+            keys.sort();
+            keys.dedup();
+            keys
+        };
+        if set(&kept.departments) != set(&other.departments) {
+            let sep = &profile.patterns.department_separator;
+            differ(
+                Some(Field::Departments),
+                None,
+                kept.departments.join(sep),
+                other.departments.join(sep),
+            );
+        }
+    }
+    if kept.project_nos.len() > 1
+        && other.project_nos.len() > 1
+        && kept.project_nos != other.project_nos
+    {
+        differ(
+            Some(Field::ProjectNos),
+            None,
+            kept.project_nos.join(" "),
+            other.project_nos.join(" "),
+        );
+    }
+    let unit = if kept.unit.trim().is_empty() {
+        &other.unit
+    } else {
+        &kept.unit
+    };
+    let blank = |v: &Value| v.kind == ValueKind::Blank;
+    for (field, a, b) in [
+        (Field::Target, &kept.target, &other.target),
+        (Field::Actual, &kept.actual, &other.actual),
+    ] {
+        if !blank(a) && !blank(b) && !same_value(a, b, unit) {
+            differ(Some(field), None, a.raw.clone(), b.raw.clone());
+        }
+    }
+    for (name, a) in &kept.extra {
+        if let Some(b) = other.extra.get(name) {
+            if !blank(a) && !blank(b) && !same_value(a, b, unit) {
+                differ(Some(Field::Extra), Some(name), a.raw.clone(), b.raw.clone());
+            }
+        }
+    }
+    let flag_set = |v: &[String]| {
+        let mut v = v.to_vec();
+        v.sort();
+        v
+    };
+    if (!kept.flags.is_empty() || !kept.remarks.is_empty())
+        && (!other.flags.is_empty() || !other.remarks.is_empty())
+        && (flag_set(&kept.flags) != flag_set(&other.flags)
+            || !same_text(&kept.remarks, &other.remarks))
+    {
+        differ(
+            Some(Field::Remarks),
+            None,
+            crate::value::join_remarks(&kept.flags, &kept.remarks),
+            crate::value::join_remarks(&other.flags, &other.remarks),
+        );
+    }
+    out
+}
+
+/// Fills what `kept` leaves blank or cannot know from `other`, a copy of the same key
+/// that agrees with it on everything both state ([`copy_differences`] found nothing).
+pub fn fill_from_copy(kept: &mut Row, other: &Row) {
+    let goal_known = |g: &crate::model::Goal| !g.no.trim().is_empty() || !g.title.trim().is_empty();
+    if !goal_known(&kept.goal) && goal_known(&other.goal) {
+        kept.goal = other.goal.clone();
+    }
+    if kept.goal_targets.is_empty() {
+        kept.goal_targets = other.goal_targets.clone();
+    }
+    for (a, b) in [
+        (&mut kept.measure_no, &other.measure_no),
+        (&mut kept.measure, &other.measure),
+        (&mut kept.measure_kpi, &other.measure_kpi),
+        (&mut kept.project, &other.project),
+        (&mut kept.project_nos_note, &other.project_nos_note),
+        (&mut kept.summary, &other.summary),
+        (&mut kept.kpi, &other.kpi),
+        (&mut kept.unit, &other.unit),
+        (&mut kept.remarks, &other.remarks),
+    ] {
+        if a.trim().is_empty() && !b.trim().is_empty() {
+            a.clone_from(b);
+        }
+    }
+    if kept.departments.is_empty() {
+        kept.departments = other.departments.clone();
+    }
+    if kept.project_nos.len() < other.project_nos.len() {
+        kept.project_nos = other.project_nos.clone();
+    }
+    if kept.flags.is_empty() {
+        kept.flags = other.flags.clone();
+    }
+    for (a, b) in [
+        (&mut kept.target, &other.target),
+        (&mut kept.actual, &other.actual),
+    ] {
+        if a.kind == ValueKind::Blank && b.kind != ValueKind::Blank {
+            *a = b.clone();
+        }
+    }
+    for (name, b) in &other.extra {
+        if b.kind == ValueKind::Blank {
+            continue;
+        }
+        let a = kept.extra.entry(name.clone()).or_default();
+        if a.kind == ValueKind::Blank {
+            *a = b.clone();
+        }
+    }
+}
+
+/// A 施策 number as compared: NFKC (`①` is `1`, `（１）` is `(1)`), without spaces and
+/// brackets: `①`, `(1)`, `1` and `１．` are the same number.
+pub fn measure_no_key(text: &str) -> String {
+    nfkc(text)
+        .chars()
+        .filter(|c| {
+            !c.is_whitespace() && !matches!(c, '(' | ')' | '.' | '、' | '［' | '］' | '[' | ']')
+        })
+        .collect()
+}
+
+/// A 施策 name as compared: NFKC, spaces and line breaks removed, and the number it may
+/// start with (`①妊娠・出産子育ての一貫した支援`, `（１）…`, `1. …`) left off.
+pub fn measure_name_key(text: &str) -> String {
+    let compact: String = nfkc(text).chars().filter(|c| !c.is_whitespace()).collect();
+    let rest = compact.trim_start_matches(['(', '[']);
+    let after_digits = rest.trim_start_matches(|c: char| c.is_ascii_digit());
+    if after_digits.len() < rest.len() {
+        after_digits
+            .trim_start_matches([')', ']', '.', '、', ':'])
+            .to_string()
+    } else {
+        compact
+    }
 }
 
 /// The 備考 flags of a row that is in last year's book: one per kind of change, then

@@ -1,8 +1,14 @@
 //! Stage 3, merge: the rows of every input into one table, each key once.
 //!
-//! Rows are keyed by (first 事務事業番号, KPI position). The same key read twice with the
-//! same content (a joint project returned by each of its 課) is one row; with different
-//! content it is a conflict: the later row is refused, naming the cell of the first.
+//! Rows are keyed by (first 事務事業番号, KPI position). The same key read twice (a joint
+//! project returned by each of its 課) is one row when the copies agree, by meaning, on
+//! everything both state: what one copy leaves blank or cannot know (the 基本目標 of a
+//! return without section rows, a column it does not have) is taken from the other.
+//! Copies that disagree are a conflict: the later row is refused, naming the cell of
+//! the first and every differing cell of both with both values.
+//!
+//! With last year's book ([`merge_with_prev`]), a field no copy had a column for is
+//! last year's, and a new row goes under the 施策 it names, found by meaning.
 //! Rows keep the order they were read in (inputs sorted by path), grouped by 基本目標 in
 //! the order the goals first appear, so the result does not depend on thread timing.
 
@@ -45,6 +51,15 @@ pub struct Read {
 pub struct Merged {
     pub book: Book,
     pub fates: Vec<Read>,
+    /// per row of `book`: the fields some table it was read from has a column for (a
+    /// bit per [`Field`](crate::profile::Field), see [`stated_bit`]); a field no copy
+    /// has a column for is not known, and comes from last year's book
+    pub stated: Vec<u32>,
+}
+
+/// The bit of a field in [`Merged::stated`].
+pub fn stated_bit(field: crate::profile::Field) -> u32 {
+    1 << (field as u32)
 }
 
 impl Merged {
@@ -59,7 +74,12 @@ impl Merged {
 }
 
 /// Combines the rows of all sources into one book of `year`.
-pub fn merge_sources(sources: &mut [Source], year: FiscalYear, report: &mut Report) -> Merged {
+pub fn merge_sources(
+    sources: &mut [Source],
+    year: FiscalYear,
+    profile: &crate::profile::Profile,
+    report: &mut Report,
+) -> Merged {
     // key → the read (index into `fates`) that was taken for it. The rows move out of
     // the sources: a taken row into `taken_rows` (its place there kept in `book_row`
     // until the book is put together), a merged or refused one into its read
@@ -72,40 +92,82 @@ pub fn merge_sources(sources: &mut [Source], year: FiscalYear, report: &mut Repo
         .sum();
     let mut fates: Vec<Read> = Vec::with_capacity(total);
     let mut taken_rows: Vec<Row> = Vec::with_capacity(total);
-    let reads = sources
-        .iter_mut()
-        .flat_map(|s| s.tables.iter_mut())
-        .flat_map(|t| std::mem::take(&mut t.rows));
-    for ReadRow { row, at } in reads {
-        let key = row.key();
-        let (fate, kept_row, book_row) = match taken.get(&key) {
-            None => {
-                taken.insert(key.clone(), fates.len());
-                kept.push(fates.len());
-                taken_rows.push(row);
-                (Fate::Taken, None, taken_rows.len() - 1)
+    // the table each taken row came from (source, table): its header names the cells
+    // of a conflict
+    let mut taken_from: Vec<(usize, usize)> = Vec::with_capacity(total);
+    let mut stated: Vec<u32> = Vec::with_capacity(total);
+    for s in 0..sources.len() {
+        for t in 0..sources[s].tables.len() {
+            let reads = std::mem::take(&mut sources[s].tables[t].rows);
+            let columns: u32 = sources[s].tables[t]
+                .header
+                .columns
+                .keys()
+                .map(|f| stated_bit(*f))
+                .fold(0, |a, b| a | b);
+            for ReadRow { row, at } in reads {
+                let key = row.key();
+                let (fate, kept_row, book_row) = match taken.get(&key) {
+                    None => {
+                        taken.insert(key.clone(), fates.len());
+                        kept.push(fates.len());
+                        taken_rows.push(row);
+                        taken_from.push((s, t));
+                        stated.push(columns);
+                        (Fate::Taken, None, taken_rows.len() - 1)
+                    }
+                    Some(&i) => {
+                        let first = fates[i].book_row;
+                        let kept_copy = &taken_rows[first];
+                        let differs = crate::compare::copy_differences(kept_copy, &row, profile);
+                        if differs.is_empty() {
+                            // the same project: what one copy leaves blank or cannot know
+                            // (its goal, without section rows) is the other's
+                            crate::compare::fill_from_copy(&mut taken_rows[first], &row);
+                            stated[first] |= columns;
+                            (Fate::Merged, Some(Box::new(row)), 0)
+                        } else {
+                            let (fs, ft) = taken_from[first];
+                            let cells = Cells {
+                                table: &sources[s].tables[t],
+                                at: &at,
+                            };
+                            let other = Cells {
+                                table: &sources[fs].tables[ft],
+                                at: &fates[i].at,
+                            };
+                            report.push(
+                                at.clone(),
+                                ProblemKind::Conflict {
+                                    key: key.project_no.clone(),
+                                    other: fates[i].at.to_string(),
+                                },
+                            );
+                            for d in differs {
+                                let (here, there) = (cells.of(&d), other.of(&d).to_string());
+                                report.push(
+                                    here,
+                                    ProblemKind::ConflictCell {
+                                        header: cells.header(&d, profile),
+                                        value: d.other,
+                                        other: there,
+                                        other_value: d.kept,
+                                    },
+                                );
+                            }
+                            (Fate::Refused, Some(Box::new(row)), 0)
+                        }
+                    }
+                };
+                fates.push(Read {
+                    at,
+                    key,
+                    fate,
+                    row: kept_row,
+                    book_row,
+                });
             }
-            Some(&i) if same_content(&taken_rows[fates[i].book_row], &row) => {
-                (Fate::Merged, Some(Box::new(row)), 0)
-            }
-            Some(&i) => {
-                report.push(
-                    at.clone(),
-                    ProblemKind::Conflict {
-                        key: key.project_no.clone(),
-                        other: fates[i].at.to_string(),
-                    },
-                );
-                (Fate::Refused, Some(Box::new(row)), 0)
-            }
-        };
-        fates.push(Read {
-            at,
-            key,
-            fate,
-            row: kept_row,
-            book_row,
-        });
+        }
     }
     // group by goal, in the order the goals first appear; stable within a goal
     let mut goal_order: FxHashMap<&crate::model::Goal, usize> = FxHashMap::default();
@@ -123,26 +185,78 @@ pub fn merge_sources(sources: &mut [Source], year: FiscalYear, report: &mut Repo
     let mut by_goal: Vec<(usize, usize)> = order.into_iter().zip(kept).collect();
     by_goal.sort_by_key(|(goal, _)| *goal);
     let mut rows = Vec::with_capacity(by_goal.len());
+    let mut stated_rows = Vec::with_capacity(by_goal.len());
     for (_, i) in by_goal {
         let row = std::mem::take(&mut taken_rows[fates[i].book_row]);
+        stated_rows.push(stated[fates[i].book_row]);
         fates[i].book_row = rows.len();
         rows.push(row);
     }
     Merged {
         book: Book { year, rows },
         fates,
+        stated: stated_rows,
     }
 }
 
-/// Two readings of a row are the same when every field but the year agrees.
-fn same_content(a: &Row, b: &Row) -> bool {
-    if a.year == b.year {
-        return a == b;
+/// The cells of one row read from a table, for messages about its fields.
+struct Cells<'a> {
+    table: &'a crate::read::SheetTable,
+    /// the row's 事務事業番号 cell
+    at: &'a Location,
+}
+
+impl Cells<'_> {
+    /// The cell of a field of the row (its key cell for the 基本目標, which a section
+    /// row above gives, or for a column the table does not have).
+    fn of(&self, d: &crate::compare::Differs) -> Location {
+        let header = &self.table.header;
+        let col = match (d.field, &d.extra) {
+            (Some(crate::profile::Field::Extra), Some(name)) => header
+                .extras
+                .iter()
+                .find(|(n, _)| n == name)
+                .map(|(_, c)| *c),
+            (Some(f), _) => header.columns.get(&f).copied(),
+            (None, _) => None,
+        };
+        match (col, self.at.cell) {
+            (Some(c), Some((r, _))) => Location {
+                cell: Some((r, c)),
+                ..self.at.clone()
+            },
+            _ => self.at.clone(),
+        }
     }
-    Row {
-        year: b.year,
-        ..a.clone()
-    } == *b
+
+    /// The field's header as the user sees it in this table.
+    fn header(&self, d: &crate::compare::Differs, profile: &crate::profile::Profile) -> String {
+        match (d.field, &d.extra) {
+            (Some(crate::profile::Field::Extra), Some(name)) => name.clone(),
+            // a blank header cell (the 施策 number and name): the field's first spelling
+            (Some(f), _) => [
+                self.table.header.texts.get(&f).cloned(),
+                Some(crate::read::table::default_header(profile, f)),
+                profile
+                    .aliases
+                    .fields
+                    .get(&f)
+                    .and_then(|a| a.first().cloned()),
+            ]
+            .into_iter()
+            .flatten()
+            .find(|t| !t.trim().is_empty())
+            .unwrap_or_else(|| f.name().to_string()),
+            (None, _) => {
+                let section = &profile.layout.book.section;
+                section
+                    .replace("{no}", "")
+                    .replace("{title}", "")
+                    .trim()
+                    .to_string()
+            }
+        }
+    }
 }
 
 /// What the comparison of a row of last year's book found, worked out on every core:
@@ -156,8 +270,10 @@ struct Compared {
 }
 
 /// The extra values of year `year` that last year's row gives and `have` lacks: the
-/// extra columns of the layout a return left out, from last year's row (a 基準値 stays,
-/// and last year's 実績値 fills this year's `{year-1}実績値` column).
+/// carried extra columns of the layout (`carried = true`: a 基準値 stays) a return left
+/// out, from last year's row, and the earlier years' columns (last year's 実績値 fills
+/// this year's `{year-1}実績値`). A column of this year's (評価) is not carried: blank in
+/// the return is blank in the book.
 fn carried_extras(
     prev_row: &Row,
     year: FiscalYear,
@@ -169,6 +285,9 @@ fn carried_extras(
         let Some(key) = column.extra_key(year) else {
             continue;
         };
+        if !column.carried && !column.is_history() {
+            continue;
+        }
         if have.contains_key(&key) || carried.iter().any(|(k, _)| *k == key) {
             continue;
         }
@@ -294,6 +413,45 @@ pub fn merge_with_prev(
     }
     new_rows.sort_unstable(); // return order, not join order
 
+    // what no return of a row has a column for (a hand-made sheet without 事業概要) is
+    // not known this year: last year's, so it is no change
+    use crate::profile::Field as F;
+    let known = [
+        F::Departments,
+        F::Project,
+        F::Summary,
+        F::Kpi,
+        F::Unit,
+        F::Target,
+    ]
+    .map(stated_bit)
+    .iter()
+    .fold(0, |a, b| a | b);
+    for (p, m) in match_of_prev.iter().enumerate() {
+        let Some(c) = *m else { continue };
+        let stated = current.stated[c];
+        if stated & known == known {
+            continue;
+        }
+        let lacks = |f: F| stated & stated_bit(f) == 0;
+        let (prev_row, cur) = (&prev.rows[p], &mut current.book.rows[c]);
+        for (field, slot, from) in [
+            (F::Project, &mut cur.project, &prev_row.project),
+            (F::Summary, &mut cur.summary, &prev_row.summary),
+            (F::Kpi, &mut cur.kpi, &prev_row.kpi),
+            (F::Unit, &mut cur.unit, &prev_row.unit),
+        ] {
+            if lacks(field) && slot.is_empty() {
+                slot.clone_from(from);
+            }
+        }
+        if lacks(F::Departments) && cur.departments.is_empty() {
+            cur.departments.clone_from(&prev_row.departments);
+        }
+        if lacks(F::Target) && cur.target.kind == crate::model::ValueKind::Blank {
+            cur.target = prev_row.target.clone();
+        }
+    }
     drop(stage);
     let stage = crate::progress::stage("  rows compared");
     // what needs both books whole, before their rows move: the comparisons, row by row
@@ -393,22 +551,18 @@ pub fn merge_with_prev(
             }
         }
     }
-    // New rows go after the last row of their 施策 (goal, 施策 number and name), else
-    // after the last row of their 基本目標, else at the end; in return order, each after
-    // the new rows of its 施策 placed before it. Anchors are found in last year's rows
-    // through maps, and the rows are put in place in one pass at the end (an insert per
-    // new row moves the whole book each time: quadratic at a national 140,000 rows).
+    // New rows go under the 施策 they name, found by meaning (see [`Placer`]), next to
+    // the nearest key; else at the end of the 基本目標 they can be tied to; else at the
+    // end, under a marked 基本目標. Anchors are found in last year's rows through maps,
+    // and the rows are put in place in one pass at the end (an insert per new row moves
+    // the whole book each time: quadratic at a national 140,000 rows).
     drop(stage);
     let stage = crate::progress::stage("  new rows placed");
-    let mut last_of_measure: FxHashMap<(&crate::model::Goal, &str, &str), usize> =
-        FxHashMap::default();
-    let mut last_of_goal: FxHashMap<&crate::model::Goal, usize> = FxHashMap::default();
-    for (i, r) in rows.iter().enumerate() {
-        last_of_measure.insert((&r.goal, r.measure_no.as_str(), r.measure.as_str()), i);
-        last_of_goal.insert(&r.goal, i);
-    }
-    // anchor (position in `rows` the new rows go before) → the new rows there, in order
-    let mut placed: BTreeMap<usize, Vec<(Row, BookRow)>> = BTreeMap::new();
+    let placer = Placer::new(&rows);
+    // anchor (position in `rows` the new rows go before) → the new rows there, in order,
+    // each with how it was placed (0 under its 施策, 1 at the end of its goal, 2 last)
+    let mut placed: BTreeMap<usize, Vec<(Row, BookRow, u8)>> = BTreeMap::new();
+    let mut unplaced_goal: Option<crate::model::Goal> = None;
     for c in new_rows {
         let mut row = std::mem::take(&mut cur_rows[c]);
         let mut flags = vec![words.new.clone()];
@@ -420,28 +574,69 @@ pub fn merge_with_prev(
         );
         row.flags = flags;
         row.year = year;
-        let same_measure = |r: &Row| {
-            r.goal == row.goal && r.measure_no == row.measure_no && r.measure == row.measure
+        let at = source_of[c]
+            .clone()
+            .unwrap_or_else(|| Location::file(prev_path));
+        let (anchor, rank) = match placer.place(&row) {
+            Place::Measure { anchor, like } => {
+                // the strategy's structure is last year's book's
+                let like = &rows[like];
+                row.goal = like.goal.clone();
+                row.goal_targets = like.goal_targets.clone();
+                row.measure_no = like.measure_no.clone();
+                row.measure = like.measure.clone();
+                row.measure_kpi = like.measure_kpi.clone();
+                (anchor, 0)
+            }
+            Place::Goal { anchor, like } => {
+                let goal = rows[like].goal.clone();
+                report.push(
+                    at,
+                    ProblemKind::NewRowMeasureNotFound {
+                        key: row.key().project_no,
+                        measure: measure_text(&row),
+                        goal: goal_text(&goal, profile),
+                    },
+                );
+                row.goal = goal;
+                (anchor, 1)
+            }
+            Place::Nowhere => {
+                if row.goal == crate::model::Goal::default() {
+                    row.goal = unplaced_goal
+                        .get_or_insert_with(|| crate::model::Goal {
+                            no: String::new(),
+                            title: profile.message("unplaced_goal", &[]),
+                        })
+                        .clone();
+                }
+                report.push(
+                    at,
+                    ProblemKind::NewRowGoalNotFound {
+                        key: row.key().project_no,
+                        measure: measure_text(&row),
+                        goal: goal_text(&row.goal, profile),
+                    },
+                );
+                (rows.len(), 2)
+            }
         };
-        let by_measure =
-            last_of_measure.get(&(&row.goal, row.measure_no.as_str(), row.measure.as_str()));
-        let by_goal = last_of_goal.get(&row.goal);
-        let anchor = by_measure.or(by_goal).map_or(rows.len(), |i| i + 1);
         let here = placed.entry(anchor).or_default();
-        // among the new rows already at this anchor, as an insert into the whole book
-        // would have found them: after the last of the same 施策; else (anchored by its
-        // 施策) first; else after the last of the same 基本目標; else (no anchor) last
+        // among the new rows already at this anchor: those under their 施策 first, then
+        // those at the end of their goal, then the rest; each after the last of its own
+        // 施策 there, else after the last of its kind
+        let same = |r: &Row| {
+            r.goal == row.goal
+                && crate::compare::measure_no_key(&r.measure_no)
+                    == crate::compare::measure_no_key(&row.measure_no)
+                && crate::compare::measure_name_key(&r.measure)
+                    == crate::compare::measure_name_key(&row.measure)
+        };
         let at = here
             .iter()
-            .rposition(|(r, _)| same_measure(r))
-            .map(|i| i + 1)
-            .or_else(|| by_measure.map(|_| 0))
-            .or_else(|| {
-                here.iter()
-                    .rposition(|(r, _)| r.goal == row.goal)
-                    .map(|i| i + 1)
-            })
-            .unwrap_or(if by_goal.is_some() { 0 } else { here.len() });
+            .rposition(|(r, _, k)| *k == rank && same(r))
+            .or_else(|| here.iter().rposition(|(_, _, k)| *k <= rank))
+            .map_or(0, |i| i + 1);
         here.insert(
             at,
             (
@@ -451,11 +646,11 @@ pub fn merge_with_prev(
                     changes: Vec::new(),
                     source: source_of[c].take(),
                 },
+                rank,
             ),
         );
     }
-    drop(last_of_measure);
-    drop(last_of_goal);
+    drop(placer);
     drop(stage);
     let stage = crate::progress::stage("  book put together");
     if !placed.is_empty() {
@@ -465,7 +660,7 @@ pub fn merge_with_prev(
         let mut at_end = placed.split_off(&old_rows.len());
         for (i, (r, b)) in old_rows.into_iter().zip(old_info).enumerate() {
             if let Some(new) = placed.remove(&i) {
-                for (nr, nb) in new {
+                for (nr, nb, _) in new {
                     rows.push(nr);
                     info.push(nb);
                 }
@@ -473,7 +668,7 @@ pub fn merge_with_prev(
             rows.push(r);
             info.push(b);
         }
-        for (nr, nb) in at_end.values_mut().flat_map(std::mem::take) {
+        for (nr, nb, _) in at_end.values_mut().flat_map(std::mem::take) {
             rows.push(nr);
             info.push(nb);
         }
@@ -488,6 +683,198 @@ pub fn merge_with_prev(
         submissions: submissions.done(),
         spent: prev_rows,
     })
+}
+
+/// Where a new row goes in this year's book.
+enum Place {
+    /// before `anchor` (a position in the book's rows), under the 施策 of row `like`
+    Measure { anchor: usize, like: usize },
+    /// before `anchor`, at the end of the 基本目標 of row `like`: the 施策 is not found
+    Goal { anchor: usize, like: usize },
+    /// neither 施策 nor 基本目標 found: at the end
+    Nowhere,
+}
+
+/// One 施策 of last year's book: its goal, its 数値目標 and name as compared, its rows.
+struct Measure<'a> {
+    goal: &'a crate::model::Goal,
+    targets: String,
+    no: String,
+    rows: Vec<usize>,
+}
+
+/// Finds where new rows go among last year's rows (in this year's book, before the new
+/// rows are put in): the 施策 a row names, by meaning (NFKC, spaces and line breaks
+/// ignored, its circled or bracketed number and its name, within the 基本目標 the row
+/// names or whose 数値目標 it gives), so a return without section rows places its new
+/// project as well as one with them.
+struct Placer<'a> {
+    rows: &'a [Row],
+    measures: Vec<Measure<'a>>,
+    /// 施策 name as compared → the 施策 of that name, in book order
+    by_name: FxHashMap<String, Vec<usize>>,
+    /// 施策 number as compared → the 施策 of that number, in book order
+    by_no: FxHashMap<String, Vec<usize>>,
+    /// each goal with its last row
+    goals: Vec<(&'a crate::model::Goal, usize)>,
+}
+
+/// A 数値目標 as compared: every line, NFKC, without spaces.
+fn targets_key(targets: &[String]) -> String {
+    targets
+        .iter()
+        .map(|t| crate::value::nfkc_compact(t))
+        .filter(|t| !t.is_empty())
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// Whether a goal as a row names it is `goal` of the book, by meaning (its number, or
+/// else its title).
+fn same_goal(named: &crate::model::Goal, goal: &crate::model::Goal) -> bool {
+    use crate::compare::same_text;
+    let no = !named.no.trim().is_empty() && !goal.no.trim().is_empty();
+    let title = !named.title.trim().is_empty() && !goal.title.trim().is_empty();
+    (no || title)
+        && (!no || same_text(&named.no, &goal.no))
+        && (!title
+            || crate::value::nfkc_compact(&named.title) == crate::value::nfkc_compact(&goal.title))
+}
+
+/// A key's numbers for ordering (`432-10` after `432-9`).
+fn key_order(key: &str) -> Vec<(u64, String)> {
+    key.split('-')
+        .map(|p| (p.trim().parse::<u64>().unwrap_or(u64::MAX), p.to_string()))
+        .collect()
+}
+
+impl<'a> Placer<'a> {
+    fn new(rows: &'a [Row]) -> Placer<'a> {
+        use crate::compare::{measure_name_key, measure_no_key};
+        let mut measures: Vec<Measure<'a>> = Vec::new();
+        let mut slot: FxHashMap<(&crate::model::Goal, &str, &str), usize> = FxHashMap::default();
+        let mut by_name: FxHashMap<String, Vec<usize>> = FxHashMap::default();
+        let mut by_no: FxHashMap<String, Vec<usize>> = FxHashMap::default();
+        let mut goals: Vec<(&crate::model::Goal, usize)> = Vec::new();
+        let mut goal_slot: FxHashMap<&crate::model::Goal, usize> = FxHashMap::default();
+        for (i, r) in rows.iter().enumerate() {
+            let g = *goal_slot.entry(&r.goal).or_insert_with(|| {
+                goals.push((&r.goal, i));
+                goals.len() - 1
+            });
+            goals[g].1 = i;
+            let m = *slot
+                .entry((&r.goal, r.measure_no.as_str(), r.measure.as_str()))
+                .or_insert_with(|| {
+                    let no = measure_no_key(&r.measure_no);
+                    let name = measure_name_key(&r.measure);
+                    by_name.entry(name).or_default().push(measures.len());
+                    by_no.entry(no.clone()).or_default().push(measures.len());
+                    measures.push(Measure {
+                        goal: &r.goal,
+                        targets: targets_key(&r.goal_targets),
+                        no,
+                        rows: Vec::new(),
+                    });
+                    measures.len() - 1
+                });
+            measures[m].rows.push(i);
+        }
+        Placer {
+            rows,
+            measures,
+            by_name,
+            by_no,
+            goals,
+        }
+    }
+
+    /// Where `row` goes.
+    fn place(&self, row: &Row) -> Place {
+        use crate::compare::{measure_name_key, measure_no_key};
+        let goal_named = row.goal != crate::model::Goal::default();
+        let targets = targets_key(&row.goal_targets);
+        let (no, name) = (
+            measure_no_key(&row.measure_no),
+            measure_name_key(&row.measure),
+        );
+        // the goal a 施策 may be in: the one the row names, else (no section rows) the
+        // ones whose 数値目標 the row gives; without either, any
+        let in_goal = |m: &Measure| {
+            if goal_named {
+                same_goal(&row.goal, m.goal)
+            } else {
+                targets.is_empty() || m.targets == targets
+            }
+        };
+        let candidates: &[usize] = if !name.is_empty() {
+            self.by_name.get(&name).map_or(&[], Vec::as_slice)
+        } else if !no.is_empty() {
+            self.by_no.get(&no).map_or(&[], Vec::as_slice)
+        } else {
+            &[]
+        };
+        let found = candidates
+            .iter()
+            .map(|&m| &self.measures[m])
+            .find(|m| in_goal(m) && (no.is_empty() || m.no.is_empty() || m.no == no));
+        if let Some(m) = found {
+            // next to the nearest key: after the last project of the 施策 whose key is
+            // not after the new one's, else before the 施策's first row
+            let key = key_order(&row.key().project_no);
+            let anchor = m
+                .rows
+                .iter()
+                .rev()
+                .find(|&&i| key_order(&self.rows[i].key().project_no) <= key)
+                .map_or(m.rows[0], |i| i + 1);
+            return Place::Measure {
+                anchor,
+                like: m.rows[0],
+            };
+        }
+        // the goal alone: named, or given by its 数値目標
+        let goal = if goal_named {
+            self.goals.iter().find(|(g, _)| same_goal(&row.goal, g))
+        } else if !targets.is_empty() {
+            self.measures
+                .iter()
+                .find(|m| m.targets == targets)
+                .and_then(|m| self.goals.iter().find(|(g, _)| *g == m.goal))
+        } else {
+            None
+        };
+        match goal {
+            Some(&(_, last)) => Place::Goal {
+                anchor: last + 1,
+                like: last,
+            },
+            None => Place::Nowhere,
+        }
+    }
+}
+
+/// A row's 施策 as the user wrote it (number and name), for messages.
+fn measure_text(row: &Row) -> String {
+    let no = row.measure_no.trim();
+    let name = row.measure.trim();
+    if no.is_empty() || crate::compare::measure_name_key(name) != crate::value::nfkc_compact(name) {
+        name.to_string()
+    } else {
+        format!("{no} {name}")
+    }
+}
+
+/// A goal as its section row shows it (`基本目標Ⅱ 未来を創るひとづくり`).
+fn goal_text(goal: &crate::model::Goal, profile: &crate::profile::Profile) -> String {
+    profile
+        .layout
+        .book
+        .section
+        .replace("{no}", &goal.no)
+        .replace("{title}", &goal.title)
+        .trim()
+        .to_string()
 }
 
 /// Pairs two lists of keys (事務事業番号, KPI position) with a polars full join: for

@@ -92,7 +92,7 @@ pub fn read_and_merge(
 ) -> Result<Outcome, Error> {
     let mut report = Report::default();
     let sources = read_sources(inputs, year, profile, &mut report)?;
-    Ok(merge(sources, year, report))
+    Ok(merge(sources, year, profile, report))
 }
 
 /// Reads the departments' returns for `year` (`with_prev`: last year's book is given
@@ -189,7 +189,7 @@ pub fn read_returns(
             );
         }
     }
-    Ok(merge(sources, Some(year), report))
+    Ok(merge(sources, Some(year), profile, report))
 }
 
 /// Expands and reads the inputs; problems of the folders' walk go into `report`.
@@ -211,7 +211,12 @@ fn read_sources(
 }
 
 /// Merges what was read; `report` holds the problems found before the files were read.
-fn merge(mut sources: Vec<Source>, year: Option<FiscalYear>, mut report: Report) -> Outcome {
+fn merge(
+    mut sources: Vec<Source>,
+    year: Option<FiscalYear>,
+    profile: &Profile,
+    mut report: Report,
+) -> Outcome {
     for s in &sources {
         report.extend(s.report.clone());
     }
@@ -220,7 +225,7 @@ fn merge(mut sources: Vec<Source>, year: Option<FiscalYear>, mut report: Report)
         None => FiscalYear(0),
     };
     let _merge = crate::progress::stage("merge the inputs");
-    let merged = merge_sources(&mut sources, year, &mut report);
+    let merged = merge_sources(&mut sources, year, profile, &mut report);
     Outcome {
         sources,
         merged,
@@ -522,11 +527,8 @@ pub fn rollover(
     }
     let mut forms = Vec::new();
     for plan in plans {
-        let mut rows = plan.rows.clone();
-        for row in &mut rows {
-            // last year's flag words are not this year's: the free text stays
-            row.flags.clear();
-        }
+        // last year's 備考 (flags and text) is shown beside the input, never in it
+        let rows = plan.rows.clone();
         let options = crate::write::form::FormOptions {
             year,
             department: plan.department.clone(),

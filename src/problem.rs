@@ -111,8 +111,29 @@ pub enum ProblemKind {
     UnknownColumn { header: String },
     /// the same key twice with different values; `other` is where it was first seen
     Conflict { key: String, other: String },
+    /// one cell of a conflict: what this copy says, and what the copy at `other` says
+    ConflictCell {
+        header: String,
+        value: String,
+        other: String,
+        other_value: String,
+    },
     /// a row before any 基本目標 section row
     NoSection,
+    /// a new project whose 施策 last year's book does not have: placed at the end of
+    /// its 基本目標 (`goal`, as its section row shows it)
+    NewRowMeasureNotFound {
+        key: String,
+        measure: String,
+        goal: String,
+    },
+    /// a new project whose 施策 and 基本目標 last year's book does not have: placed at
+    /// the end of the book, under `goal`
+    NewRowGoalNotFound {
+        key: String,
+        measure: String,
+        goal: String,
+    },
     /// more input files than `--max-files`: each one beyond it is refused
     TooManyFiles { max: usize },
     /// a cell beyond the rows and columns considered per sheet refuses its file
@@ -229,7 +250,9 @@ impl Problem {
             | ProblemKind::KpirollDiff
             | ProblemKind::PrevBookAmongReturns { .. }
             | ProblemKind::FormsWithoutPrev { .. }
-            | ProblemKind::NoSection => Severity::Warning,
+            | ProblemKind::NoSection
+            | ProblemKind::NewRowMeasureNotFound { .. }
+            | ProblemKind::NewRowGoalNotFound { .. } => Severity::Warning,
             _ => Severity::Refusal,
         }
     }
@@ -301,7 +324,37 @@ impl Problem {
                 "conflict",
                 vec![("key", key.clone()), ("other", other.clone())],
             ),
+            ConflictCell {
+                header,
+                value,
+                other,
+                other_value,
+            } => (
+                "conflict_cell",
+                vec![
+                    ("header", header.clone()),
+                    ("value", value.clone()),
+                    ("other", other.clone()),
+                    ("other_value", other_value.clone()),
+                ],
+            ),
             NoSection => ("no_section", vec![]),
+            NewRowMeasureNotFound { key, measure, goal } => (
+                "new_row_measure_not_found",
+                vec![
+                    ("key", key.clone()),
+                    ("measure", measure.clone()),
+                    ("goal", goal.clone()),
+                ],
+            ),
+            NewRowGoalNotFound { key, measure, goal } => (
+                "new_row_goal_not_found",
+                vec![
+                    ("key", key.clone()),
+                    ("measure", measure.clone()),
+                    ("goal", goal.clone()),
+                ],
+            ),
             TooManyFiles { max } => ("too_many_files", vec![("max", max.to_string())]),
             FarCell { max_rows, max_cols } => (
                 "far_cell",

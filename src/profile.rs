@@ -101,9 +101,31 @@ pub struct Column {
     /// together (read back with `measure.combined` of patterns.toml)
     #[serde(default)]
     pub format: Option<String>,
+    /// an extra column: a return that leaves it blank (or a 課 that returns nothing)
+    /// gets last year's value (a 基準値 that stays from year to year). Default false:
+    /// the column is this year's (評価, 今後の方向性), blank stays blank. Columns named
+    /// after an earlier year (`{year-1}実績値`) are history and always carried.
+    #[serde(default)]
+    pub carried: bool,
+    /// an extra column: a difference from last year is a change of the project (in
+    /// 変更点, highlighted, counted, in `diff`). Default false: this year's 評価 differs
+    /// from last year's without the project changing. Earlier years' columns never are.
+    #[serde(default)]
+    pub compared: bool,
 }
 
 impl Column {
+    /// Whether an extra column is named after an earlier year than the book's
+    /// (`{year-1}実績値`): history, carried and never compared.
+    pub fn is_history(&self) -> bool {
+        self.field == Field::Extra
+            && self
+                .name
+                .as_deref()
+                .unwrap_or(&self.header)
+                .contains("{year-")
+    }
+
     /// The name an extra column's value is kept under for a row of `year`: `{year}` is
     /// the year (`R6`), `{year-1}` the year before (`R5`) … `None` for other fields.
     pub fn extra_key(&self, year: crate::model::FiscalYear) -> Option<String> {
@@ -242,6 +264,10 @@ pub struct FormLayout {
     pub input_sheet: String,
     pub guide_sheet: String,
     pub reference_header: String,
+    /// the header of last year's 備考, shown beside the input for reference; without it
+    /// (a profile written before there was one) the column is left out
+    #[serde(default)]
+    pub remarks_reference_header: Option<String>,
     pub joint_header: String,
     pub joint_text: String,
     pub blank_rows: u32,

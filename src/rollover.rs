@@ -18,7 +18,7 @@ pub struct FormPlan {
     pub department: String,
     /// where the form goes (inside the output folder)
     pub path: PathBuf,
-    /// the 課's rows of last year's book, in book order
+    /// the 課's rows of last year's book, in book order, their 担当課 after renames
     pub rows: Vec<Row>,
 }
 
@@ -38,10 +38,19 @@ pub fn plan(
             .map(|d| renames.current(d, year))
             .collect();
         owners.dedup();
+        // the forms speak of this year's 課: a renamed 課's locked 担当課 cells and the
+        // 主担当 of a joint project show the new name
+        let mut renamed = row.clone();
+        renamed.departments = row
+            .departments
+            .iter()
+            .map(|d| renames.current(d, year))
+            .collect();
+        renamed.departments.dedup();
         for d in owners {
             let rows = by.entry(d).or_default();
             if !rows.iter().any(|r| r.key() == row.key()) {
-                rows.push(row.clone());
+                rows.push(renamed.clone());
             }
         }
     }

@@ -288,30 +288,53 @@ pub fn split_departments(raw: &str, p: &Patterns) -> Vec<String> {
     pattern_split(&p.department_split, raw)
 }
 
-/// Splits 備考 into the leading flag words and the free text after them.
+/// Splits 備考 into its flag words and the free text around them.
+///
+/// A flag word in brackets (`【事業休止】`) is one wherever it stands and whatever follows
+/// it (`【事業休止】県の広域連携へ移行`, `…へ移行【事業休止】`); a plain word (`新規`, `廃止`)
+/// when it stands apart: at the start or after a space or another flag, and followed by
+/// a space, a bracket, punctuation or the end, so `新規事業として開始` stays free text.
+/// The free text keeps its words in order, a space where a flag was taken out.
 pub fn split_remarks(raw: &str, flags: &[String]) -> (Vec<String>, String) {
-    let mut found = Vec::new();
+    let mut found: Vec<String> = Vec::new();
     let mut rest = clean_raw(raw);
-    loop {
-        let trimmed = rest.trim_start_matches(|c: char| c.is_whitespace());
-        match flags.iter().find(|f| {
-            trimmed.starts_with(f.as_str())
-                && trimmed[f.len()..]
-                    .chars()
-                    .next()
-                    .is_none_or(|c| c.is_whitespace() || c == '【')
-        }) {
-            Some(f) => {
-                found.push(f.clone());
-                rest = trimmed[f.len()..].to_string();
-            }
-            None => {
-                rest = trimmed.to_string();
-                break;
-            }
+    // the earliest flag standing as one, repeatedly
+    while let Some((at, f)) = flags
+        .iter()
+        .filter(|f| !f.is_empty())
+        .filter_map(|f| flag_at(&rest, f).map(|at| (at, f)))
+        .min_by_key(|(at, f)| (*at, std::cmp::Reverse(f.len())))
+    {
+        if !found.contains(f) {
+            found.push(f.clone());
         }
+        let before = rest[..at].trim_end();
+        // a plain word's punctuation (`廃止。…`) goes with it
+        let after = rest[at + f.len()..]
+            .trim_start_matches(['、', '。', '，', ',', '．', '：', ':', '；', ';'])
+            .trim_start();
+        rest = match (before.is_empty(), after.is_empty()) {
+            (true, _) => after.to_string(),
+            (_, true) => before.to_string(),
+            _ => format!("{before} {after}"),
+        };
     }
-    (found, rest)
+    (found, rest.trim().to_string())
+}
+
+/// Where the flag word `flag` stands as a flag in `text` (see [`split_remarks`]).
+fn flag_at(text: &str, flag: &str) -> Option<usize> {
+    let bracketed = |c: Option<char>| c.is_some_and(|c| "【】[]［］〔〕<>＜＞《》".contains(c));
+    let self_delimited = bracketed(flag.chars().next()) || bracketed(flag.chars().last());
+    let apart_before = |c: Option<char>| c.is_none_or(|c| c.is_whitespace() || c == '】');
+    let apart_after = |c: Option<char>| {
+        c.is_none_or(|c| c.is_whitespace() || "【（(「、。，,．.：:；;・".contains(c))
+    };
+    text.match_indices(flag).map(|(at, _)| at).find(|&at| {
+        self_delimited
+            || (apart_before(text[..at].chars().next_back())
+                && apart_after(text[at + flag.len()..].chars().next()))
+    })
 }
 
 /// 備考 as written back: flags, then the free text, separated by spaces.
@@ -419,6 +442,24 @@ mod tests {
         );
         let (f, r) = split_remarks("新規事業として開始", &flags);
         assert_eq!((f.len(), r.as_str()), (0, "新規事業として開始"));
+        // a bracketed flag wherever it stands, followed by anything
+        let (f, r) = split_remarks("【事業休止】県の広域連携へ移行", &flags);
+        assert_eq!(
+            (f, r.as_str()),
+            (vec!["【事業休止】".to_string()], "県の広域連携へ移行")
+        );
+        let (f, r) = split_remarks("県の広域連携へ移行【事業休止】", &flags);
+        assert_eq!(
+            (f, r.as_str()),
+            (vec!["【事業休止】".to_string()], "県の広域連携へ移行")
+        );
+        let (f, r) = split_remarks("説明 廃止。令和8年度から", &flags);
+        assert_eq!(
+            (f, r.as_str()),
+            (vec!["廃止".to_string()], "説明 令和8年度から")
+        );
+        let (f, r) = split_remarks("令和8年度に廃止予定", &flags);
+        assert_eq!((f.len(), r.as_str()), (0, "令和8年度に廃止予定"));
         assert_eq!(join_remarks(&["KPI変更".into()], "説明"), "KPI変更 説明");
     }
 

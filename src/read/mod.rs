@@ -52,6 +52,9 @@ pub struct SheetTable {
     pub rows: Vec<ReadRow>,
     /// how many rows the sheet gave
     pub rows_read: usize,
+    /// the sheet's header: each field's column and header text as the user sees it
+    /// (messages about a row's cells name them)
+    pub header: header::Header,
 }
 
 /// One input file and what was read from it.
@@ -400,6 +403,7 @@ pub fn read_file(
             year,
             rows_read: rows.len(),
             rows,
+            header,
         });
     }
     if tables.is_empty() && !grids.iter().all(Grid::is_empty) && report.refusals() == 0 {

@@ -1,7 +1,8 @@
 //! A rollover form: the 課's rows laid out like the book, protected, with only the input
 //! cells unlocked and coloured (実績値, 備考, and blank rows at the end of each block for
-//! new projects), validations with Japanese input messages, last year's 実績値 beside for
-//! reference, a 記入要領 sheet, and a fingerprint (defined names: 課, year, source hash)
+//! new projects), validations with Japanese input messages, last year's 実績値 and 備考
+//! beside for reference (this year's 備考 starts blank: last year's free text, a
+//! 【事業休止】's reason, is not this year's), a 記入要領 sheet, and a fingerprint (defined names: 課, year, source hash)
 //! that consolidate reads to tell a form from a hand-made sheet.
 
 use rust_xlsxwriter::{
@@ -94,6 +95,13 @@ pub fn form_workbook(
     }
     sheet.set_column_width(n, 12)?;
     sheet.set_column_width(n + 1, 22)?;
+    let remarks_reference = f
+        .remarks_reference_header
+        .as_ref()
+        .map(|h| fill(h, profile, o));
+    if remarks_reference.is_some() {
+        sheet.set_column_width(n + 2, 30)?;
+    }
     let col = |field: Field| {
         columns
             .iter()
@@ -119,10 +127,11 @@ pub fn form_workbook(
             sheet.write_string_with_format(r, 0, section.trim(), &styles.section)?;
             r += 1;
         }
-        let reference = [
+        let mut reference = vec![
             fill(&f.reference_header, profile, o),
             f.joint_header.clone(),
         ];
+        reference.extend(remarks_reference.clone());
         r += write_header(sheet, r, &book, profile, &styles.header, &reference)?;
         let first = r;
         for (i, row) in block.iter().enumerate() {
@@ -134,8 +143,9 @@ pub fn form_workbook(
                     Field::Actual => {
                         sheet.write_blank(at, c, &input_number)?;
                     }
+                    // this year's 備考 is this year's: last year's is beside, for reference
                     Field::Remarks => {
-                        sheet.write_string_with_format(at, c, &row.remarks, &input)?;
+                        sheet.write_blank(at, c, &input)?;
                     }
                     field if column.group || column.project => {
                         let (start, end) = run(&block, i, field, profile);
@@ -181,6 +191,10 @@ pub fn form_workbook(
                 String::new()
             };
             sheet.write_string_with_format(at, n + 1, joint, &styles.text)?;
+            if remarks_reference.is_some() {
+                let remarks = crate::value::join_remarks(&row.flags, &row.remarks);
+                sheet.write_string_with_format(at, n + 2, remarks, &styles.text)?;
+            }
         }
         let mut end = first + block.len() as u32;
         // blank rows for new projects: every cell of the table open

@@ -345,18 +345,16 @@ fn the_whole_cycle_with_flags_extras_rollover_diff_handout() {
     assert_eq!(status("1-2-7"), "added");
     assert_eq!(status("2-1-3"), "removed");
     assert_eq!(status("2-1-1"), "unchanged");
-    // the city's own columns are compared too: 評価 C → B, no 備考 flag for it
-    assert_eq!(status("2-2-1"), "changed");
+    // 評価 is a column of one year (not `compared` in the profile): 2-2-1's C → B is
+    // no change of the project, and no 備考 flag
+    assert_eq!(status("2-2-1"), "unchanged");
     let r221 = diff["rows"]
         .as_array()
         .unwrap()
         .iter()
         .find(|r| r["key"] == "2-2-1")
         .unwrap();
-    assert_eq!(
-        r221["changes"],
-        serde_json::json!([{"field": "評価", "old": "C", "new": "B"}])
-    );
+    assert_eq!(r221["changes"], serde_json::json!([]));
     assert!(row(&rows, "2-2-1", 1)["flags"]
         .as_array()
         .unwrap()
@@ -439,4 +437,133 @@ fn a_targets_line_and_a_one_cell_measure_are_written_and_read_back() {
         back.report.render(&profile)
     );
     assert_eq!(back.merged.book.rows, seed.merged.book.rows);
+}
+
+/// A1 name of a 0-based cell.
+fn a1(r: u32, c: u32) -> String {
+    let mut col = String::new();
+    let mut n = c + 1;
+    while n > 0 {
+        col.insert(0, (b'A' + ((n - 1) % 26) as u8) as char);
+        n = (n - 1) / 26;
+    }
+    format!("{col}{}", r + 1)
+}
+
+/// 評価, 今後の方向性 and 実績値 are this year's: a blank in a return stays blank, and a
+/// difference from last year is no change (not in 変更点, not highlighted, not counted);
+/// 基準値, which the profile marks `carried` and `compared`, is carried and compared.
+#[test]
+fn this_years_columns_are_this_years_and_a_baseline_is_carried() {
+    let work = Work::new();
+    run(
+        &work,
+        &["consolidate", "--year", "R6", &r6_sheet(), "-o", "R6.xlsx"],
+        0,
+    );
+    let dir = work.path("returns");
+    std::fs::create_dir_all(&dir).unwrap();
+    for e in std::fs::read_dir(format!("{DIR}/R7/returns")).unwrap() {
+        let e = e.unwrap();
+        let text = std::fs::read_to_string(e.path()).unwrap();
+        let lines: Vec<String> = text
+            .lines()
+            .map(|l| {
+                let mut cells: Vec<String> = l.split('\t').map(str::to_string).collect();
+                match cells.get(3).map(String::as_str) {
+                    // 評価 left blank, 実績値 not yet known, 今後の方向性 拡充 → 縮小
+                    Some("1-1-1") => {
+                        cells[13] = String::new();
+                        cells[14] = String::new();
+                        cells[15] = "縮小".to_string();
+                    }
+                    // 基準値 left blank: last year's is kept
+                    Some("2-1-1") => cells[9] = String::new(),
+                    // 基準値 10 → 12: a change
+                    Some("1-2-4") => cells[9] = "12".to_string(),
+                    _ => {}
+                }
+                cells.join("\t")
+            })
+            .collect();
+        std::fs::write(dir.join(e.file_name()), lines.join("\n") + "\n").unwrap();
+    }
+    let (_, stderr) = run(
+        &work,
+        &[
+            "consolidate",
+            "--year",
+            "R7",
+            "--prev",
+            "R6.xlsx",
+            "returns",
+            "-o",
+            "R7.xlsx",
+        ],
+        0,
+    );
+    // 1-1-1 (事業名変更) and 1-2-4 (目標値変更, 基準値): 2-2-1's 評価 C → B is not a change
+    assert!(
+        stderr.contains("新規 1 行、未提出 1 行、変更のある行 2 行"),
+        "{stderr}"
+    );
+    let rows = export(&work, "R7.xlsx", "R7.json");
+    let r = row(&rows, "1-1-1", 1);
+    assert_eq!(
+        extra(r, "評価"),
+        "",
+        "blank in the return, blank in the book"
+    );
+    assert_eq!(extra(r, "今後の方向性"), "縮小");
+    assert_eq!(raw(&r["actual"]), "");
+    assert_eq!(
+        extra(r, "R6実績値"),
+        "61,200",
+        "last year's actual is history"
+    );
+    assert_eq!(strings(&r["flags"]), ["事業名変更"]);
+    let r = row(&rows, "2-2-1", 1);
+    assert_eq!(extra(r, "評価"), "B");
+    assert!(strings(&r["flags"]).is_empty());
+    assert_eq!(extra(row(&rows, "2-1-1", 1), "基準値"), "800", "carried");
+    assert_eq!(extra(row(&rows, "1-2-4", 1), "基準値"), "12");
+
+    // 変更点: no 評価, no 今後の方向性; 基準値 of 1-2-4 is there
+    let changes = read_sheet(&work.path("R7.xlsx"), "変更点");
+    let listed: Vec<(String, String)> = (1..changes.height)
+        .map(|r| (changes.text(r, 0), changes.text(r, 3)))
+        .collect();
+    let want: Vec<(String, String)> = [
+        ("1-1-1", "事業名"),
+        ("1-2-4", "目標値（R9）"),
+        ("1-2-4", "基準値"),
+        ("1-2-7", "新規"),
+        ("2-1-3", "未提出"),
+    ]
+    .iter()
+    .map(|(a, b)| (a.to_string(), b.to_string()))
+    .collect();
+    assert_eq!(listed, want);
+
+    // no highlight on this year's columns: 1-1-1's 評価 and 今後の方向性 are filled like
+    // 2-1-1's (unchanged), while its changed 事業名 is highlighted
+    let sheet = read_sheet(&work.path("R7.xlsx"), "KPI一覧");
+    let at = |key: &str| {
+        (0..sheet.height)
+            .find(|r| sheet.text(*r, 3) == key)
+            .unwrap()
+    };
+    let (changed, same) = (at("1-1-1"), at("2-1-1"));
+    assert_eq!(sheet.text(changed, 14), "");
+    assert_eq!(sheet.text(changed, 15), "縮小");
+    let part = "xl/worksheets/sheet1.xml";
+    let fill = |r: u32, c: u32| crate::common::cell_fill(&work.path("R7.xlsx"), part, &a1(r, c));
+    assert_ne!(fill(changed, 4), fill(same, 4), "事業名 highlighted");
+    for c in [13, 14, 15] {
+        assert_eq!(
+            fill(changed, c),
+            fill(same, c),
+            "column {c} not highlighted"
+        );
+    }
 }

@@ -16,5 +16,6 @@ mod problems;
 mod profiles;
 mod properties;
 mod reader;
+mod returns;
 mod rollover;
 mod safety;

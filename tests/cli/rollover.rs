@@ -341,3 +341,149 @@ fn consolidate_reads_the_fingerprint_of_a_form() {
         log.text(line, 6)
     );
 }
+
+/// The 入力 sheet of a form: (header row, the rows with a key in column G).
+fn form_rows(form: &Path) -> (crate::common::SheetCells, u32, Vec<u32>) {
+    let sheet = crate::common::read_sheet(form, "入力");
+    let header = (0..sheet.height)
+        .find(|r| sheet.text(*r, 6) == "事務事業番号")
+        .expect("form header");
+    let keyed: Vec<u32> = (header + 1..sheet.height)
+        .filter(|r| {
+            sheet
+                .text(*r, 6)
+                .chars()
+                .next()
+                .is_some_and(|c| c.is_ascii_digit())
+        })
+        .collect();
+    (sheet, header, keyed)
+}
+
+/// After a 組織改正, the renamed 課's form names it by its new name, in its locked 担当課
+/// cells and as 主担当 of a joint project in the other 課's form.
+#[test]
+fn forms_after_a_rename_show_the_new_name() {
+    let work = Work::new();
+    crate::common::r6_book(&work);
+    work.run_status(
+        &[
+            "rollover",
+            "R6.xlsx",
+            "--year",
+            "R7",
+            "--renames",
+            crate::common::RENAMES,
+            "-o",
+            "forms",
+        ],
+        0,
+    );
+    assert!(!work.path("forms/R7_産学振興課.xlsx").exists());
+    let (sheet, _, keyed) = form_rows(&work.path("forms/R7_産業イノベーション課.xlsx"));
+    let r6 = read_book(&work.path("R6.xlsx"), &profile())
+        .unwrap()
+        .merged
+        .book
+        .rows;
+    let owed: Vec<&String> = r6
+        .iter()
+        .filter(|r| r.departments.iter().any(|d| d == "産学振興課"))
+        .map(|r| &r.project_nos[0])
+        .collect();
+    assert_eq!(keyed.len(), owed.len(), "every row of the old 課");
+    for r in &keyed {
+        let departments = sheet.text(*r, 4);
+        assert!(
+            departments.split(' ').any(|d| d == "産業イノベーション課")
+                && !departments.contains("産学振興課"),
+            "{}: {departments}",
+            sheet.text(*r, 6)
+        );
+    }
+    let joint = keyed
+        .iter()
+        .find(|r| sheet.text(**r, 6).starts_with("652-6"))
+        .unwrap();
+    assert_eq!(sheet.text(*joint, 4), "産業イノベーション課 都市計画課");
+    assert_eq!(
+        sheet.text(*joint, 14),
+        "共同事業（主担当: 産業イノベーション課）"
+    );
+    let (other, _, keyed) = form_rows(&work.path("forms/R7_都市計画課.xlsx"));
+    let joint = keyed
+        .iter()
+        .find(|r| other.text(**r, 6).starts_with("652-6"))
+        .unwrap();
+    assert_eq!(other.text(*joint, 4), "産業イノベーション課 都市計画課");
+    assert_eq!(
+        other.text(*joint, 14),
+        "共同事業（主担当: 産業イノベーション課）"
+    );
+    // the forms read back without a word about their 課
+    let (_, stderr) = work.run_status(&["check", "--year", "R7", "forms"], 0);
+    assert!(!stderr.contains("確認してください"), "{stderr}");
+}
+
+/// Last year's 備考 (a 【事業休止】 and its reason, or free text) is shown beside the input
+/// for reference; this year's 備考 starts blank.
+#[test]
+fn last_years_remarks_are_a_reference_not_this_years_input() {
+    let work = Work::new();
+    crate::common::r7_book(&work);
+    work.run_status(&["rollover", "R7.xlsx", "--year", "R8", "-o", "forms"], 0);
+    for (form, key, last_year) in [
+        (
+            "R8_生涯学習課.xlsx",
+            "543-36",
+            "【事業休止】 令和7年度は設計見直しのため休止",
+        ),
+        ("R8_学校教育課.xlsx", "521-11", "指標の定義を見直し"),
+    ] {
+        let path = work.path("forms").join(form);
+        let (sheet, header, keyed) = form_rows(&path);
+        assert_eq!(sheet.text(header, 12), "備考");
+        assert_eq!(sheet.text(header, 15), "R7備考（参考）");
+        let r = *keyed
+            .iter()
+            .find(|r| sheet.text(**r, 6) == key)
+            .unwrap_or_else(|| panic!("{key} in {form}"));
+        assert_eq!(sheet.text(r, 12), "", "{key}: this year's 備考 to fill");
+        assert_eq!(sheet.text(r, 15), last_year, "{key}: last year's beside");
+        let mut wb: Xlsx<_> = calamine::open_workbook(&path).unwrap();
+        let styles = wb.worksheet_style("入力").unwrap();
+        let locked = |c: u32| {
+            styles
+                .get((r, c))
+                .and_then(|s| s.protection.as_ref())
+                .is_none_or(|p| p.locked)
+        };
+        assert!(!locked(12), "備考 open");
+        assert!(locked(15), "the reference locked");
+    }
+    // the reference column is read past without a word; the forms come back with no
+    // flag of last year's
+    let (_, stderr) = work.run_status(&["check", "--year", "R8", "forms"], 0);
+    assert!(!stderr.contains("様式にない列"), "{stderr}");
+    work.run_status(
+        &[
+            "consolidate",
+            "--year",
+            "R8",
+            "--prev",
+            "R7.xlsx",
+            "forms",
+            "-o",
+            "R8.xlsx",
+        ],
+        0,
+    );
+    let r8 = read_book(&work.path("R8.xlsx"), &profile())
+        .unwrap()
+        .merged
+        .book
+        .rows;
+    let row = r8.iter().find(|r| r.project_nos[0] == "543-36").unwrap();
+    assert!(row.flags.is_empty(), "{:?}", row.flags);
+    assert_eq!(row.remarks, "");
+}
