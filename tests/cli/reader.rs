@@ -319,3 +319,56 @@ fn a_far_stray_cell_costs_one_cell_in_the_fast_reader_too() {
     assert_eq!(grids[0].clipped, Some((1_048_575, 16_383)));
     assert_eq!(grids[0].rows.len(), 1);
 }
+
+/// Whether a reading refused the file: an error, or a sheet over a budget.
+fn refused(read: &Result<Vec<Grid>, impl std::fmt::Debug>) -> bool {
+    read.as_ref()
+        .map_or(true, |grids| grids.iter().any(|g| g.over.is_some()))
+}
+
+#[test]
+fn every_hostile_file_reads_as_calamine_reads_it_or_both_refuse() {
+    use crate::hostile::make_hostile::cases;
+    // Where the two differ, and why that is right:
+    // - spill_calc_memo.xlsx: calamine knows only the seven classic error values and
+    //   fails the whole sheet on `#SPILL!` / `#CALC!`; kpiroll's reader takes them as
+    //   error values (what Excel shows), and reads the file itself, so the file is taken.
+    let differ = ["spill_calc_memo.xlsx"];
+    let limits = Limits::default();
+    for case in cases().into_iter().filter(|c| c.name.ends_with(".xlsx")) {
+        let bytes = (case.make)();
+        let own = xlsx::read_xlsx(&bytes, &limits);
+        let calamine = workbook::read_xlsx_calamine(&bytes, &limits);
+        let name = case.name;
+        if differ.contains(&name) {
+            assert!(
+                own.is_ok() && !refused(&own),
+                "{name}: read by kpiroll's reader"
+            );
+            assert!(
+                calamine.is_err(),
+                "{name}: calamine now reads it: {calamine:?}"
+            );
+            continue;
+        }
+        match (&own, refused(&own)) {
+            // handed over or over a budget: calamine's path refuses it too
+            (_, true) => assert!(
+                refused(&calamine),
+                "{name}: refused by kpiroll's reader ({:?}), read by calamine",
+                own.as_ref().err()
+            ),
+            (Ok(own), false) => {
+                let calamine = calamine.unwrap_or_else(|e| {
+                    panic!("{name}: read by kpiroll's reader, calamine: {e:?}")
+                });
+                assert_eq!(own.len(), calamine.len(), "{name}: sheets");
+                for (f, s) in own.iter().zip(&calamine) {
+                    assert_eq!(f.rows, s.rows, "{name}: cells of {:?}", f.sheet);
+                    assert_eq!(f, s, "{name}: merged areas or names of {:?}", f.sheet);
+                }
+            }
+            (Err(_), false) => unreachable!("an error is a refusal"),
+        }
+    }
+}
