@@ -139,8 +139,9 @@ pub fn vet(bytes: &[u8], limits: &Limits) -> std::result::Result<u64, Refusal> {
         }
         Err(_) => zip
             .file_names()
+            .filter_map(std::result::Result::ok)
             .filter(|n| n.starts_with("xl/worksheets/") && n.ends_with(".xml"))
-            .map(str::to_string)
+            .map(|n| n.to_string())
             .collect(),
     };
     let mut parts: Vec<String> = [
@@ -155,6 +156,16 @@ pub fn vet(bytes: &[u8], limits: &Limits) -> std::result::Result<u64, Refusal> {
     .collect();
     parts.sort();
     parts.dedup();
+    // what the zip declares, before anything is inflated
+    let declared: u64 = listed
+        .iter()
+        .map(|p| zip.by_name(p).map_or(0, |f| f.size()))
+        .sum();
+    if declared > max_read {
+        return Err(Refusal::Read {
+            mib: declared >> 20,
+        });
+    }
     let mut sizes: FxHashMap<String, u64> = FxHashMap::default();
     let mut read = 0u64;
     for part in &parts {
@@ -179,19 +190,20 @@ pub fn vet(bytes: &[u8], limits: &Limits) -> std::result::Result<u64, Refusal> {
     }
     let part = "xl/sharedStrings.xml";
     let max_text = limits.max_text_mib.saturating_mul(1 << 20);
-    let mut cost = 0u64;
+    let (mut count, mut text) = (0usize, 0u64);
     let meter = Meter(std::cell::Cell::new(max_read.saturating_sub(read)));
     let result = scan(&mut zip, part, &meter, |t| {
-        cost += match t {
-            Token::Start { name, .. } if local(name) == b"si" => STRING_BYTES,
-            Token::Text(text) => text.len() as u64,
-            _ => 0,
+        match t {
+            Token::Start { name, .. } if local(name) == b"si" => count += 1,
+            Token::Text(t) => text += t.len() as u64,
+            _ => {}
         };
-        if cost > max_text {
+        if strings_cost(count, text) > max_text {
             return Err(OVER_TEXT);
         }
         Ok(())
     });
+    let cost = strings_cost(count, text);
     match result {
         Err(MALFORMED) => Err(malformed(part)),
         Err(OVER_TEXT) => Err(Refusal::SharedStrings {
@@ -209,6 +221,17 @@ const OVER_TEXT: Unsupported = Unsupported("shared strings beyond the budget");
 
 /// What a shared string costs besides its text (its slot in the list).
 const STRING_BYTES: u64 = std::mem::size_of::<String>() as u64;
+
+/// What `count` shared strings of `text` bytes cost: their text and the list's slots,
+/// the room the list grows to included (it doubles), so the budget holds before it grows.
+fn strings_cost(count: usize, text: u64) -> u64 {
+    let room = if count == 0 {
+        0
+    } else {
+        count.next_power_of_two().max(4) as u64
+    };
+    text + room * STRING_BYTES
+}
 
 /// Tokens of one part, CDATA read as text (as calamine reads it); the bytes inflated.
 fn scan(
@@ -309,6 +332,9 @@ struct Xml {
     names: Vec<u8>,
     ends: Vec<usize>,
     cdata: bool,
+    /// inside a comment or processing instruction longer than a chunk: its end (what
+    /// came of it is passed over, not held)
+    skipping: Option<&'static [u8]>,
 }
 
 impl Xml {
@@ -368,6 +394,16 @@ fn walk(
     f: &mut impl FnMut(Token) -> Result<()>,
 ) -> Result<usize> {
     let mut at = 0;
+    if let Some(end) = state.skipping {
+        match memchr::memmem::find(xml, end) {
+            Some(i) => {
+                at = i + end.len();
+                state.skipping = None;
+            }
+            None if last => return Err(MALFORMED),
+            None => return Ok(xml.len().saturating_sub(end.len() - 1)),
+        }
+    }
     while at < xml.len() {
         if xml[at] != b'<' {
             let text = match memchr::memchr(b'<', &xml[at..]) {
@@ -397,12 +433,15 @@ fn walk(
                     }
                     at += n;
                 }
-                None => return incomplete(at, last),
+                None if !utf8_declared(rest) => {
+                    return Err(Unsupported("an encoding other than UTF-8"))
+                }
+                None => return skip_long(state, b"?>", xml, last),
             }
         } else if rest.starts_with(b"<!--") {
             match skip_to(b"-->") {
                 Some(n) => at += n,
-                None => return incomplete(at, last),
+                None => return skip_long(state, b"-->", xml, last),
             }
         } else if rest.starts_with(b"<![CDATA[") && state.cdata {
             match skip_to(b"]]>") {
@@ -525,6 +564,16 @@ fn utf8_declared(pi: &[u8]) -> bool {
     };
     let value = &pi[i + 10..];
     value.len() >= 5 && value[..5].eq_ignore_ascii_case(b"utf-8")
+}
+
+/// A comment or processing instruction that goes on past `xml`: passed over from here
+/// (all but the bytes that could begin its `end`), the rest in the chunks to come.
+fn skip_long(state: &mut Xml, end: &'static [u8], xml: &[u8], last: bool) -> Result<usize> {
+    if last {
+        return Err(MALFORMED);
+    }
+    state.skipping = Some(end);
+    Ok(xml.len() - (end.len() - 1))
 }
 
 fn incomplete(at: usize, last: bool) -> Result<usize> {
@@ -740,7 +789,12 @@ impl RichText {
                 b"t" => {
                     if let Some((text, preserve)) = self.piece.take() {
                         let text = if preserve { text } else { trim_owned(text) };
-                        self.out.push_str(&unescape_excel(text));
+                        let text = unescape_excel(text);
+                        if self.out.is_empty() {
+                            self.out = text; // the one piece of most strings: not copied
+                        } else {
+                            self.out.push_str(&text);
+                        }
                     }
                 }
                 _ => {}
@@ -782,22 +836,27 @@ fn shared_strings(part: impl Read, limits: &Limits, meter: &Meter) -> Result<(Ve
     let mut in_sst = false;
     let mut closed = false;
     let mut current: Option<RichText> = None;
-    let mut cost = 0u64;
+    let mut text_bytes = 0u64;
     let max = limits.max_text_mib.saturating_mul(1 << 20);
     tokens(part, 0, meter, |token| {
         if let Some(rich) = &mut current {
             if let Token::End { name } = token {
                 if local(name) == b"si" {
                     let text = current.take().expect("in a string").finish();
-                    cost += text.len() as u64 + STRING_BYTES;
-                    if cost > max {
+                    text_bytes += text.len() as u64;
+                    if strings_cost(strings.len() + 1, text_bytes) > max {
                         return Err(OVER_TEXT);
                     }
                     strings.push(text);
                     return Ok(());
                 }
             }
-            return rich.token(token);
+            rich.token(token)?;
+            // a string of 200 MB is refused as it grows, not once it is whole
+            if strings_cost(strings.len() + 1, text_bytes + rich.len() as u64) > max {
+                return Err(OVER_TEXT);
+            }
+            return Ok(());
         }
         match token {
             Token::Start { name, attrs } if local(name) == b"sst" => {
@@ -819,6 +878,7 @@ fn shared_strings(part: impl Read, limits: &Limits, meter: &Meter) -> Result<(Ve
     if !closed {
         return Err(Unsupported("shared strings not closed"));
     }
+    let cost = strings_cost(strings.len(), text_bytes);
     Ok((strings, cost))
 }
 

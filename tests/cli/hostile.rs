@@ -1,7 +1,14 @@
 //! The hostile corpus (examples/make_hostile.rs) through `kpiroll check`, each file
-//! beside a good return, under a memory cap (512 MiB of address space) and a watchdog
-//! (5 s): refused with its reason named, or taken; never an abort, a panic or a hang, and
-//! the good return beside it read exactly as when it is read alone.
+//! beside a good return, within 512 MiB of memory and a watchdog of 5 s: refused with its
+//! reason named, or taken; never an abort, a panic or a hang, and the good return beside
+//! it read exactly as when it is read alone.
+//!
+//! Memory is the check's peak resident size, as GNU time measures it (`/usr/bin/time`,
+//! whose fresh process starts the check: a child's peak would otherwise include this
+//! test process's own memory), with the address space capped at twice that so a runaway
+//! allocation aborts at once instead of eating the machine. The cap is not the measure
+//! itself: mimalloc reserves address space ahead of use and keeps freed memory mapped a
+//! while, so a check holding 300 MiB can have 600 MiB of address space mapped.
 
 use std::path::Path;
 use std::process::{Command, Stdio};
@@ -15,8 +22,10 @@ pub mod make_hostile;
 
 use make_hostile::{cases, Expect, GOOD_NAME};
 
-/// The address space kpiroll may use for one check.
-const MEMORY_KIB: u64 = 512 * 1024;
+/// The memory one check may hold at its peak.
+const MEMORY_KIB: i64 = 512 * 1024;
+/// The address space one check may map (see the module's doc).
+const ADDRESS_SPACE_KIB: i64 = 2 * MEMORY_KIB;
 /// How long one check may take.
 const WATCHDOG: Duration = Duration::from_secs(5);
 
@@ -28,11 +37,15 @@ pub fn write_corpus(dir: &Path) {
     }
 }
 
-/// `kpiroll --lang en check files…` in `dir` under the memory cap and the watchdog:
-/// (exit status, stdout, stderr, seconds). A check still running at the watchdog is
-/// killed and fails the test.
-fn capped_check(dir: &Path, files: &[&str]) -> (i32, String, String, f64) {
-    let script = format!("ulimit -v {MEMORY_KIB} && exec \"$0\" \"$@\"");
+/// `kpiroll --lang en check files…` in `dir` under the address-space cap and the
+/// watchdog: (exit status, stdout, stderr, seconds, peak memory in KiB). A check still
+/// running at the watchdog is killed and fails the test; so does one ended by a signal.
+fn capped_check(dir: &Path, files: &[&str]) -> (i32, String, String, f64, i64) {
+    use std::os::unix::process::CommandExt;
+    let peak = dir.join(".peak");
+    let script = format!(
+        "ulimit -v {ADDRESS_SPACE_KIB} && exec /usr/bin/time -f %M -o \"$PEAK\" \"$0\" \"$@\""
+    );
     let mut child = Command::new("sh")
         .arg("-c")
         .arg(script)
@@ -40,7 +53,9 @@ fn capped_check(dir: &Path, files: &[&str]) -> (i32, String, String, f64) {
         .args(["--lang", "en", "check"])
         .args(files)
         .current_dir(dir)
+        .env("PEAK", &peak)
         .env_remove("KPIROLL_TEMPLATES")
+        .process_group(0)
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
@@ -64,7 +79,8 @@ fn capped_check(dir: &Path, files: &[&str]) -> (i32, String, String, f64) {
             break status;
         }
         if start.elapsed() > WATCHDOG {
-            child.kill().unwrap();
+            // SAFETY: a signal to the process group this test started
+            unsafe { libc::kill(-(child.id() as libc::pid_t), libc::SIGKILL) };
             child.wait().unwrap();
             panic!("kpiroll check {files:?} still running after {WATCHDOG:?}");
         }
@@ -72,10 +88,15 @@ fn capped_check(dir: &Path, files: &[&str]) -> (i32, String, String, f64) {
     };
     let seconds = start.elapsed().as_secs_f64();
     let (stdout, stderr) = (out.join().unwrap(), err.join().unwrap());
-    let code = status.code().unwrap_or_else(|| {
-        panic!("kpiroll check {files:?} ended by a signal ({status:?}): an abort\n{stderr}")
-    });
-    (code, stdout, stderr, seconds)
+    // time says how its command ended, then the peak (KiB) on its last line
+    let report = std::fs::read_to_string(&peak).expect("time's report");
+    assert!(
+        !report.contains("signal"),
+        "kpiroll check {files:?}: {report} (an abort)\n{stderr}"
+    );
+    let kib = report.lines().last().and_then(|l| l.trim().parse().ok());
+    let code = status.code().expect("time exits");
+    (code, stdout, stderr, seconds, kib.expect("a peak in KiB"))
 }
 
 /// The lines `check` prints for `file`: its path line and the indented table lines under
@@ -96,15 +117,18 @@ fn every_hostile_file_is_refused_or_read_in_bounded_time_and_memory() {
     let work = Work::new();
     let dir = work.dir.path();
     write_corpus(dir);
-    let (code, alone, stderr, _) = capped_check(dir, &[GOOD_NAME]);
+    let (code, alone, stderr, _, _) = capped_check(dir, &[GOOD_NAME]);
     assert_eq!(code, 0, "the good return alone: {stderr}");
     let good = block(&alone, GOOD_NAME);
     assert_eq!(good.len(), 2, "one table: {alone}");
     assert!(good[1].contains(", 2 rows"), "{alone}");
     let mut failures = Vec::new();
     for case in cases() {
-        let (code, stdout, stderr, seconds) = capped_check(dir, &[GOOD_NAME, case.name]);
+        let (code, stdout, stderr, seconds, kib) = capped_check(dir, &[GOOD_NAME, case.name]);
         let mut fail = |what: String| failures.push(format!("{}: {what}", case.name));
+        if kib > MEMORY_KIB {
+            fail(format!("{} MiB at its peak", kib / 1024));
+        }
         if stderr.contains("panicked") {
             fail(format!("a panic\n{stderr}"));
         }
@@ -134,7 +158,7 @@ fn every_hostile_file_is_refused_or_read_in_bounded_time_and_memory() {
                 }
             }
         }
-        eprintln!("{:>6.2} s  {}", seconds, case.name);
+        eprintln!("{:>6.2} s {:>5} MiB  {}", seconds, kib / 1024, case.name);
     }
     assert!(failures.is_empty(), "{}", failures.join("\n\n"));
 }
