@@ -562,8 +562,9 @@ fn utf8_declared(pi: &[u8]) -> bool {
     let Some(i) = memchr::memmem::find(pi, b"encoding=") else {
         return true;
     };
-    let value = &pi[i + 10..];
-    value.len() >= 5 && value[..5].eq_ignore_ascii_case(b"utf-8")
+    // a declaration cut short before its value says nothing yet
+    let value = pi.get(i + 10..).unwrap_or_default();
+    value.len() < 5 || value[..5].eq_ignore_ascii_case(b"utf-8")
 }
 
 /// A comment or processing instruction that goes on past `xml`: passed over from here
@@ -1570,6 +1571,75 @@ mod tests {
         for chunk in 1..xml.len() {
             assert_eq!(all_tokens(xml, chunk).unwrap(), whole, "chunks of {chunk}");
         }
+    }
+
+    #[test]
+    fn what_is_not_well_formed_is_refused_wherever_the_chunks_are_cut() {
+        for xml in [
+            &b"<a><t>x</a>"[..],                     // a tag closed by another name
+            b"<a><t>x</t>",                          // the root not closed
+            b"<a>x&#0;y</a>",                        // a character XML does not allow
+            b"<a>x&#xFFFE;</a>",                     // nor this one
+            b"<a>x\x01y</a>",                        // nor raw
+            "<a>x\u{FFFF}</a>".as_bytes(),           // nor this raw
+            b"<a b=\"&nbsp;\"/>",                    // an entity without a DTD
+            b"<a>x &amp y</a>",                      // an entity not finished
+            b"<!DOCTYPE a [<!ENTITY e \"x\">]><a/>", // a DTD
+            b"<a><!-- not closed </a>",
+        ] {
+            for chunk in [1, 3, 64] {
+                assert_eq!(
+                    all_tokens(xml, chunk),
+                    Err(MALFORMED),
+                    "{} in chunks of {chunk}",
+                    String::from_utf8_lossy(xml)
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn a_long_text_comes_in_pieces_that_join_into_it() {
+        // a text longer than a chunk, with characters, entities and line ends that must
+        // not be cut in two: the pieces join into what one piece would have been
+        let body = "円&amp;x\r\n".repeat(40_000);
+        let xml = format!("<a><!--{}--><t>{body}</t></a>", "c".repeat(200_000));
+        let text = |chunk: usize| {
+            let mut pieces = Vec::new();
+            chunked(
+                xml.as_bytes(),
+                chunk as u64,
+                &Meter::unlimited(),
+                &mut Xml::default(),
+                |t| {
+                    if let Token::Text(t) = t {
+                        pieces.push(t.to_vec());
+                    }
+                    Ok(())
+                },
+            )
+            .unwrap();
+            pieces
+        };
+        for chunk in [4096, 65_536, 1 << 20] {
+            let pieces = text(chunk);
+            assert_eq!(pieces.concat(), body.as_bytes(), "chunks of {chunk}");
+            for piece in &pieces {
+                let mut out = String::new();
+                push_text(piece, true, &mut out).expect("each piece decodes alone");
+                assert!(!out.ends_with('\n') || piece.ends_with(b"\n"));
+            }
+        }
+        assert!(text(4096).len() > 1, "a long text comes in pieces");
+    }
+
+    #[test]
+    fn the_meter_stops_a_file_whose_parts_inflate_beyond_the_budget() {
+        let xml = format!("<a>{}</a>", "x".repeat(10_000));
+        let meter = Meter(std::cell::Cell::new(20_000));
+        let read = |m: &Meter| chunked(xml.as_bytes(), 4096, m, &mut Xml::default(), |_| Ok(()));
+        assert_eq!(read(&meter), Ok(()));
+        assert_eq!(read(&meter), Err(OVER_READ), "the second part goes over");
     }
 
     #[test]
