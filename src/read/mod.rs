@@ -316,6 +316,7 @@ pub fn read_file(
             tables: Vec::new(),
             report,
             form: None,
+            made: None,
         };
     }
     // a cell beyond the limits refuses the file: say which cell, so it can be cleared
