@@ -76,3 +76,10 @@ bench SCALES="S,M" RUNS="5" *ARGS="":
 # one consolidation of a workload, its time and memory stage by stage (after bench-data)
 timings SCALE="M":
     KPIROLL_TIMINGS=1 cargo run --release -q --bin kpiroll -- consolidate --force --year R7 --prev target/bench/{{SCALE}}/prev.xlsx target/bench/{{SCALE}}/returns -o target/bench/{{SCALE}}/out/timings.xlsx 2>&1 | grep '^kpiroll:'
+
+# the hostile corpus (examples/make_hostile.rs) into target/hostile/, and `kpiroll check`
+# on each file beside the good return: each refused with its reason, or taken
+hostile:
+    cargo build --release --bin kpiroll --example make_hostile
+    rm -rf target/hostile && $CARGO_TARGET_DIR/release/examples/make_hostile target/hostile
+    for f in target/hostile/*; do [ "$f" = target/hostile/good.xlsx ] && continue; echo "== $f"; /usr/bin/time -f "   %e s, %M KiB at most" $CARGO_TARGET_DIR/release/kpiroll --lang en check target/hostile/good.xlsx "$f" 2>&1 || true; done

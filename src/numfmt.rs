@@ -94,6 +94,11 @@ pub fn render(x: f64, code: &str) -> String {
     if code == "General" {
         return general(x); // most cells: no code to take apart
     }
+    if code.len() > MAX_CODE_BYTES {
+        // no spreadsheet writes such a code (Excel holds 255 characters): taking it
+        // apart for every cell would cost its length each time
+        return general(x);
+    }
     let sections = split_sections(code);
     let (section, x, signed) = match sections.len() {
         0 => ("General".to_string(), x, true),
@@ -163,9 +168,19 @@ pub fn render(x: f64, code: &str) -> String {
     }
     let x = if percent { x * 100.0 } else { x };
     let (int_pat, frac_pat) = digits.split_once('.').unwrap_or((&digits, ""));
-    let decimals = frac_pat.chars().filter(|c| *c == '0' || *c == '#').count();
+    // Excel shows at most 30 decimals and holds a format of at most 255 characters: a
+    // code of a million zeros (no Excel makes one) shows as one of those would
+    let decimals = frac_pat
+        .chars()
+        .filter(|c| *c == '0' || *c == '#')
+        .count()
+        .min(MAX_DECIMALS);
     let grouping = int_pat.contains(',') && int_pat.trim_end_matches(',').contains(',');
-    let min_int = int_pat.chars().filter(|c| *c == '0').count();
+    let min_int = int_pat
+        .chars()
+        .filter(|c| *c == '0')
+        .count()
+        .min(MAX_CODE_CHARS);
     let neg = signed && x < 0.0;
     let fixed = if decimals == 0 && x.fract() == 0.0 && x.abs() < 1e15 {
         // a whole number shown without decimals: integer formatting gives the same text
@@ -175,20 +190,15 @@ pub fn render(x: f64, code: &str) -> String {
         format!("{:.*}", decimals, x.abs())
     };
     let (int_part, frac_part) = fixed.split_once('.').unwrap_or((&fixed, ""));
-    let mut int_part = int_part.trim_start_matches('0').to_string();
-    while int_part.len() < min_int {
-        int_part.insert(0, '0');
-    }
+    let int_part = int_part.trim_start_matches('0');
+    let mut int_part = "0".repeat(min_int.saturating_sub(int_part.len())) + int_part;
     if grouping {
         int_part = group_thousands(&int_part);
     }
     let optional = frac_pat.chars().filter(|c| *c == '#').count();
     let mut frac = frac_part.to_string();
-    for _ in 0..optional {
-        if frac.ends_with('0') {
-            frac.pop();
-        }
-    }
+    let zeros = frac.len() - frac.trim_end_matches('0').len();
+    frac.truncate(frac.len() - zeros.min(optional));
     if neg && (int_part.chars().any(|c| c != '0' && c != ',') || frac.chars().any(|c| c != '0')) {
         out.push('-');
     }
@@ -201,6 +211,14 @@ pub fn render(x: f64, code: &str) -> String {
     out.push_str(&literal_after);
     out
 }
+
+/// The most decimals Excel shows.
+const MAX_DECIMALS: usize = 30;
+/// The longest number format code Excel holds.
+const MAX_CODE_CHARS: usize = 255;
+/// A longer code is shown as General: four times what Excel holds, in bytes (a
+/// character of a quoted literal may take three).
+const MAX_CODE_BYTES: usize = 4 * MAX_CODE_CHARS;
 
 fn push_literal(digits: &str, before: &mut String, after: &mut String, lit: &str) {
     if digits.is_empty() {
@@ -364,5 +382,27 @@ mod tests {
         assert_eq!(render(1234567.0, "#,##0"), "1,234,567");
         assert_eq!(render(-7.0, "0"), "-7");
         assert_eq!(render(1234567.4, "#,##0"), "1,234,567");
+    }
+
+    #[test]
+    fn long_codes_cost_their_length_at_most() {
+        // zeros pad as Excel pads them, to what a code Excel holds can ask for
+        assert_eq!(render(12.0, "00000"), "00012");
+        assert_eq!(render(1.5, "0.00##"), "1.50");
+        assert_eq!(
+            render(0.5, &format!("0.{}", "0".repeat(34))),
+            format!("0.5{}", "0".repeat(MAX_DECIMALS - 1))
+        );
+        let zeros = "0".repeat(MAX_CODE_CHARS + 10);
+        assert_eq!(
+            render(7.0, &zeros),
+            format!("{}7", "0".repeat(MAX_CODE_CHARS - 1))
+        );
+        // a code of a million zeros is no code a spreadsheet writes: General
+        assert_eq!(render(7.0, &"0".repeat(1_000_000)), "7");
+        assert_eq!(
+            render(7.25, &format!("0.{}", "0".repeat(1_000_000))),
+            "7.25"
+        );
     }
 }

@@ -144,6 +144,18 @@ pub enum ProblemKind {
         mib: u64,
         max_mib: u64,
     },
+    /// a file holding more text and cells than the budget: at the cell where it went
+    /// over, or (`part`) in an xlsx's shared strings, which are read before any cell
+    TooMuchText { max_mib: u64, part: Option<String> },
+    /// a file whose merged areas cover more cells than the budget, at the area that went
+    /// over
+    TooManyMerged { max: u64 },
+    /// the parts a file's sheets need, read together, inflate beyond the budget (a part
+    /// listed for twenty sheets counts twenty times)
+    TooMuchRead { mib: u64, max_mib: u64 },
+    /// a part of a workbook that is not well-formed XML (a tag not closed, a character
+    /// XML does not allow): the file is refused, never read halfway
+    Malformed { part: String },
     /// every row of a 課 in last year's book came back under one other name
     ProbableRename { from: String, to: String },
     /// a rollover form of another year than the one being read
@@ -371,6 +383,23 @@ impl Problem {
                     ("max", max_mib.to_string()),
                 ],
             ),
+            TooMuchText {
+                max_mib,
+                part: None,
+            } => ("too_much_text", vec![("max", max_mib.to_string())]),
+            TooMuchText {
+                max_mib,
+                part: Some(part),
+            } => (
+                "too_much_text_part",
+                vec![("max", max_mib.to_string()), ("part", part.clone())],
+            ),
+            TooManyMerged { max } => ("too_many_merged", vec![("max", max.to_string())]),
+            TooMuchRead { mib, max_mib } => (
+                "too_much_read",
+                vec![("mib", mib.to_string()), ("max", max_mib.to_string())],
+            ),
+            Malformed { part } => ("malformed_xml", vec![("part", part.clone())]),
             ProbableRename { from, to } => (
                 "probable_rename",
                 vec![("from", from.clone()), ("to", to.clone())],

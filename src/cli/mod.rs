@@ -86,6 +86,15 @@ pub struct Cli {
     /// Input files in one run.
     #[arg(long, global = true, value_name = "N")]
     pub max_files: Option<usize>,
+    /// Text and cells held from one file, in MiB.
+    #[arg(long, global = true, value_name = "MIB")]
+    pub max_text_mib: Option<u64>,
+    /// Uncompressed size of the parts read from one file, all together, in MiB.
+    #[arg(long, global = true, value_name = "MIB")]
+    pub max_read_mib: Option<u64>,
+    /// Cells covered by merged areas in one file.
+    #[arg(long, global = true, value_name = "N")]
+    pub max_merged_cells: Option<u64>,
     #[command(subcommand)]
     pub command: Command,
 }
@@ -140,6 +149,9 @@ pub fn run(cli: Cli) -> ExitCode {
     limits.max_cols = cli.max_cols.unwrap_or(limits.max_cols);
     limits.max_part_mib = cli.max_part_mib.unwrap_or(limits.max_part_mib);
     limits.max_files = cli.max_files.unwrap_or(limits.max_files);
+    limits.max_text_mib = cli.max_text_mib.unwrap_or(limits.max_text_mib);
+    limits.max_read_mib = cli.max_read_mib.unwrap_or(limits.max_read_mib);
+    limits.max_merged_cells = cli.max_merged_cells.unwrap_or(limits.max_merged_cells);
     let result = match command {
         Command::Consolidate(args) => consolidate::run(args, &profile),
         Command::Check(args) => check::run(args, &profile),

@@ -4,10 +4,15 @@
 //! stray value in XFD1048576 costs one cell, not a grid up to it). Numbers become the
 //! text their number format shows, so `10000` formatted `#,##0` reads as `10,000`,
 //! exactly what the user saw.
+//!
+//! What one file may cost is bounded for the file, not per sheet: the text and cells held
+//! and the cells covered by merged areas are counted across its sheets ([`Spent`], carried
+//! from one sheet's grid to the next), and a file beyond a budget is that file's refusal
+//! ([`Grid::over`]), never the process's end.
 
 use std::collections::BTreeMap;
 
-use rustc_hash::FxHashMap;
+use rustc_hash::{FxHashMap, FxHashSet};
 
 /// One cell's text and what kind of cell it was.
 #[derive(Debug, Clone, PartialEq)]
@@ -79,21 +84,73 @@ pub struct Grid {
     merged: FxHashMap<(u32, u16), (u32, u16)>,
     /// set when cells beyond the limits were ignored: (row, column) of the first one
     pub clipped: Option<(u32, u32)>,
-    /// the workbook's defined names (name, formula text), on every sheet of an xlsx:
-    /// a rollover form's fingerprint is there
+    /// set when the file went over a budget here: where, and which; nothing more is kept
+    pub over: Option<Over>,
+    /// the workbook's defined names (name, formula text), on the first sheet of an xlsx
+    /// only (once per file, however many sheets): a rollover form's fingerprint is there
     pub workbook_names: Vec<(String, String)>,
+    /// what the file has cost so far, this sheet and the ones read before it
+    pub spent: Spent,
+    /// the merged areas recorded, each once however often a file lists it
+    areas: FxHashSet<((u32, u32), (u32, u32))>,
 }
 
-/// How much of an input is considered (`templates/limits.toml`, overridable per run).
+/// What reading a file has cost so far, counted across its sheets: a reader starts each
+/// sheet's grid with what the sheets before it spent ([`Grid::after`]). It is how much
+/// was read, not what was read: grids compare equal whatever they cost.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Spent {
+    /// text and cells held, in bytes (a cell costs its text and [`CELL_BYTES`], a row
+    /// [`ROW_BYTES`] more)
+    pub bytes: u64,
+    /// cells covered by merged areas (each area's cells, counted once per area)
+    pub merged: u64,
+}
+
+impl PartialEq for Spent {
+    fn eq(&self, _: &Spent) -> bool {
+        true
+    }
+}
+
+/// What a cell costs besides its text: its slot in a row, and half as much again for the
+/// room a row's vector keeps to grow.
+pub const CELL_BYTES: u64 = std::mem::size_of::<(u16, GridCell)>() as u64 * 3 / 2;
+/// What a row costs besides its cells (its entry in the sheet's tree).
+pub const ROW_BYTES: u64 = 48;
+
+/// A budget a file went over: where (0-based row, column) and which.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Over {
+    pub at: (u32, u32),
+    pub budget: Budget,
+}
+
+/// The budgets of one file (see [`Limits`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Budget {
+    /// text and cells held ([`Limits::max_text_mib`])
+    Text,
+    /// cells covered by merged areas ([`Limits::max_merged_cells`])
+    Merged,
+}
+
+/// How much of an input is considered (`templates/limits.toml`, overridable per run); a
+/// city's limits.toml that leaves one out gets the built-in value.
 #[derive(Debug, Clone, Copy, serde::Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(deny_unknown_fields, default)]
 pub struct Limits {
     pub max_rows: u32,
     pub max_cols: u16,
-    /// cells covered by merged areas, all areas of a sheet together
+    /// cells covered by merged areas, all areas of all sheets of a file together
     pub max_merged_cells: u64,
+    /// text and cells held from one file (shared strings included), in MiB
+    pub max_text_mib: u64,
     /// uncompressed size of any one part of an xlsx / ods, in MiB
     pub max_part_mib: u64,
+    /// uncompressed size of the parts read from one file, all together (a part read
+    /// twice counts twice), in MiB
+    pub max_read_mib: u64,
     /// input files in one run
     pub max_files: usize,
 }
@@ -106,7 +163,9 @@ impl Default for Limits {
             max_rows: 1_048_576,
             max_cols: 256,
             max_merged_cells: 1_000_000,
+            max_text_mib: 256,
             max_part_mib: 256,
+            max_read_mib: 512,
             max_files: 20_000,
         }
     }
@@ -131,31 +190,71 @@ impl Grid {
         self.put(row, col, cell, limits);
     }
 
-    /// Adds a cell; blank text is not stored. Cells beyond the limits are counted, not kept.
+    /// A sheet's grid that goes on counting from `before`, the file's sheet read before
+    /// it: the budgets hold for the file.
+    pub fn after(sheet: Option<String>, before: &Grid) -> Grid {
+        Grid {
+            sheet,
+            spent: before.spent,
+            ..Grid::default()
+        }
+    }
+
+    /// Adds a cell; blank text is not stored. Cells beyond the limits are counted, not
+    /// kept; past the file's text budget nothing is kept ([`Grid::over`]).
     pub fn put(&mut self, row: u32, col: u32, cell: GridCell, limits: &Limits) {
-        if cell.text.trim().is_empty() {
+        if cell.text.trim().is_empty() || self.over.is_some() {
             return;
         }
         if row >= limits.max_rows || col >= u32::from(limits.max_cols) {
             self.clipped.get_or_insert((row, col));
             return;
         }
+        self.spent.bytes += cell.text.capacity() as u64 + CELL_BYTES;
+        if !self.rows.contains_key(&row) {
+            self.spent.bytes += ROW_BYTES;
+        }
+        if self.spent.bytes > limits.max_text_mib.saturating_mul(1 << 20) {
+            self.over = Some(Over {
+                at: (row, col),
+                budget: Budget::Text,
+            });
+            return;
+        }
         self.rows.entry(row).or_default().insert(col as u16, cell);
     }
 
-    /// Records a merged area; cells beyond the limits are left out.
+    /// Records a merged area, once however often it is listed; cells beyond the limits
+    /// are left out. An area whose top-left cell is blank fills nothing and costs nothing
+    /// (call this after the sheet's cells are in). Past the file's budget of merged cells
+    /// nothing more is kept ([`Grid::over`]).
     pub fn merge(&mut self, first: (u32, u32), last: (u32, u32), limits: &Limits) {
         let last_row = last.0.min(limits.max_rows.saturating_sub(1));
         let last_col = last.1.min(u32::from(limits.max_cols).saturating_sub(1));
-        if first.0 > last_row || first.1 > last_col {
-            return;
-        }
-        let area = u64::from(last_row - first.0 + 1) * u64::from(last_col - first.1 + 1);
-        if self.merged.len() as u64 + area > limits.max_merged_cells {
-            self.clipped.get_or_insert(first);
+        if first.0 > last_row || first.1 > last_col || self.over.is_some() {
             return;
         }
         let top_left = (first.0, first.1 as u16);
+        if self
+            .rows
+            .get(&top_left.0)
+            .and_then(|r| r.get(&top_left.1))
+            .is_none()
+        {
+            return;
+        }
+        if !self.areas.insert((first, (last_row, last_col))) {
+            return;
+        }
+        let area = u64::from(last_row - first.0 + 1) * u64::from(last_col - first.1 + 1);
+        self.spent.merged += area;
+        if self.spent.merged > limits.max_merged_cells {
+            self.over = Some(Over {
+                at: first,
+                budget: Budget::Merged,
+            });
+            return;
+        }
         for r in first.0..=last_row {
             for c in first.1..=last_col {
                 if (r, c) != first {

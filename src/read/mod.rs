@@ -304,6 +304,36 @@ pub fn read_file(
             report.push(at, ProblemKind::Empty);
         }
     }
+    // a file over a budget is refused at the cell where it went over
+    if let Some(grid) = grids.iter().find(|g| g.over.is_some()) {
+        let over = grid.over.expect("found above");
+        let kind = match over.budget {
+            grid::Budget::Text => ProblemKind::TooMuchText {
+                max_mib: options.limits.max_text_mib,
+                part: None,
+            },
+            grid::Budget::Merged => ProblemKind::TooManyMerged {
+                max: options.limits.max_merged_cells,
+            },
+        };
+        let (r, c) = over.at;
+        report.push(
+            Location::cell(
+                path,
+                grid.sheet.as_deref(),
+                r,
+                c.min(u32::from(u16::MAX)) as u16,
+            ),
+            kind,
+        );
+        return Source {
+            path: path.to_path_buf(),
+            tables: Vec::new(),
+            report,
+            form: None,
+            made: None,
+        };
+    }
     // a cell beyond the limits refuses the file: say which cell, so it can be cleared
     if let Some(grid) = grids.iter().find(|g| g.clipped.is_some()) {
         let (r, c) = grid.clipped.expect("found above");
@@ -451,6 +481,17 @@ fn load_grids(path: &Path, limits: &Limits) -> Result<Vec<Grid>, ProblemKind> {
         r.map_err(|e| match e {
             workbook::WorkbookError::Encrypted => ProblemKind::Encrypted,
             workbook::WorkbookError::Broken(detail) => unreadable(Unreadable::Damaged, detail),
+            workbook::WorkbookError::Refused(refusal) => match refusal {
+                xlsx::Refusal::Malformed { part } => ProblemKind::Malformed { part },
+                xlsx::Refusal::SharedStrings { part } => ProblemKind::TooMuchText {
+                    max_mib: limits.max_text_mib,
+                    part: Some(part),
+                },
+                xlsx::Refusal::Read { mib } => ProblemKind::TooMuchRead {
+                    mib,
+                    max_mib: limits.max_read_mib,
+                },
+            },
         })
     };
     if matches!(kind, sniff::Kind::Xlsx | sniff::Kind::Ods) {

@@ -21,6 +21,8 @@ use crate::numfmt;
 pub enum WorkbookError {
     Encrypted,
     Broken(String),
+    /// not well-formed, or over a budget, before anything was read (see [`super::xlsx::vet`])
+    Refused(super::xlsx::Refusal),
 }
 
 fn broken(e: impl std::fmt::Display) -> WorkbookError {
@@ -41,8 +43,13 @@ pub fn read_xlsx(bytes: &[u8], limits: &Limits) -> Result<Vec<Grid>, WorkbookErr
     }
 }
 
-/// Every visible sheet of an xlsx/xlsm, read by calamine.
+/// Every visible sheet of an xlsx/xlsm, read by calamine once [`super::xlsx::vet`] has
+/// found it well-formed and within the budgets (calamine reads what is not, and holds
+/// every shared string before a cell is read). The budgets hold for the file: each
+/// sheet's grid goes on counting from the one before, and the defined names are on the
+/// first sheet only.
 pub fn read_xlsx_calamine(bytes: &[u8], limits: &Limits) -> Result<Vec<Grid>, WorkbookError> {
+    let strings_cost = super::xlsx::vet(bytes, limits).map_err(WorkbookError::Refused)?;
     let mut wb: Xlsx<_> = Xlsx::new(Cursor::new(bytes)).map_err(broken)?;
     let sheets: Vec<String> = wb
         .sheets_metadata()
@@ -50,28 +57,43 @@ pub fn read_xlsx_calamine(bytes: &[u8], limits: &Limits) -> Result<Vec<Grid>, Wo
         .filter(|s| s.visible == SheetVisible::Visible)
         .map(|s| s.name.clone())
         .collect();
-    let mut grids = Vec::new();
+    let mut grids: Vec<Grid> = Vec::new();
     for name in sheets {
-        let mut grid = sheet_cells(&mut wb, &name, limits)?;
+        let mut grid = match grids.last() {
+            Some(before) => Grid::after(Some(name.clone()), before),
+            None => {
+                let mut first = Grid::new(Some(name.clone()));
+                first.spent.bytes = strings_cost;
+                first
+            }
+        };
+        sheet_cells(&mut wb, &mut grid, limits)?;
         if let Ok(merges) = wb.merge_cells_by_sheet_name(&name) {
             for m in merges {
                 grid.merge(m.start, m.end, limits);
             }
         }
-        grid.workbook_names = wb.defined_names().to_vec();
+        if grids.is_empty() {
+            grid.workbook_names = wb.defined_names().to_vec();
+        }
+        let over = grid.over.is_some();
         grids.push(grid);
+        if over {
+            break; // the file is refused there: the sheets after it are not read
+        }
     }
     Ok(grids)
 }
 
-/// A sheet's cells, streamed with each cell's number format.
+/// A sheet's cells into `grid` (named after its sheet), streamed with each cell's number
+/// format.
 fn sheet_cells(
     wb: &mut Xlsx<Cursor<&[u8]>>,
-    name: &str,
+    grid: &mut Grid,
     limits: &Limits,
-) -> Result<Grid, WorkbookError> {
-    let mut grid = Grid::new(Some(name.to_string()));
-    let mut cells = wb.worksheet_cells_reader(name).map_err(broken)?;
+) -> Result<(), WorkbookError> {
+    let name = grid.sheet.clone().unwrap_or_default();
+    let mut cells = wb.worksheet_cells_reader(&name).map_err(broken)?;
     let codes: Vec<String> = cells
         .styles()
         .iter()
@@ -85,8 +107,11 @@ fn sheet_cells(
         let (row, col) = cell.get_position();
         let code = codes.get(style).map_or("General", String::as_str);
         grid.put(row, col, cell_of_ref(cell.get_value(), code), limits);
+        if grid.over.is_some() {
+            break;
+        }
     }
-    Ok(grid)
+    Ok(())
 }
 
 /// Every visible sheet of an xls.

@@ -21,7 +21,7 @@ use std::io::{Cursor, Read};
 
 use rustc_hash::FxHashMap;
 
-use super::grid::{Grid, GridCell, Limits};
+use super::grid::{Budget, Grid, GridCell, Limits, Over};
 use crate::numfmt;
 
 /// Why this reader handed a file to calamine (never shown to a user: calamine then reads
@@ -34,38 +34,234 @@ type Result<T> = std::result::Result<T, Unsupported>;
 /// Every visible sheet of an xlsx/xlsm, as [`super::workbook::read_xlsx`] reads it.
 ///
 /// # Errors
-/// Anything this reader does not handle itself: read the file with calamine.
+/// Anything this reader does not handle itself: read the file with calamine (which
+/// [`vet`]s it first). A file this reader finds not well-formed or over a budget is
+/// handed over too, and refused there: both readers refuse it alike.
 pub fn read_xlsx(bytes: &[u8], limits: &Limits) -> Result<Vec<Grid>> {
     let mut zip = zip::ZipArchive::new(Cursor::new(bytes)).map_err(|_| Unsupported("not a zip"))?;
-    let book = workbook(&mut zip)?;
-    let strings = match zip.by_name("xl/sharedStrings.xml") {
-        Ok(part) => shared_strings(part)?,
-        Err(zip::result::ZipError::FileNotFound) => Vec::new(),
+    let meter = Meter::new(limits);
+    let book = workbook(&mut zip, &meter)?;
+    let sheets: Vec<&Sheet> = book.sheets.iter().filter(|s| s.visible).collect();
+    // what the sheets will inflate to, from the sizes the zip declares (the meter counts
+    // what they really inflate to): twenty listings of one part read it twenty times
+    let declared: u64 = sheets
+        .iter()
+        .map(|s| zip.by_name(&s.part).map_or(0, |p| p.size()))
+        .sum();
+    if declared > meter.0.get() {
+        return Err(OVER_READ);
+    }
+    let (strings, strings_cost) = match zip.by_name("xl/sharedStrings.xml") {
+        Ok(part) => shared_strings(part, limits, &meter)?,
+        Err(zip::result::ZipError::FileNotFound) => (Vec::new(), 0),
         Err(_) => return Err(Unsupported("shared strings unreadable")),
     };
     let styles = match zip.by_name("xl/styles.xml") {
-        Ok(part) => styles(part)?,
+        Ok(part) => styles(part, &meter)?,
         Err(zip::result::ZipError::FileNotFound) => Styles::default(),
         Err(_) => return Err(Unsupported("styles unreadable")),
     };
-    let mut grids = Vec::new();
-    for sheet in book.sheets.iter().filter(|s| s.visible) {
+    let mut grids: Vec<Grid> = Vec::new();
+    let mut names = Some(book.names);
+    for sheet in sheets {
         let part = zip
             .by_name(&sheet.part)
             .map_err(|_| Unsupported("sheet part missing"))?;
-        let mut grid = Grid::new(Some(sheet.name.clone()));
-        worksheet(part, &strings, &styles, limits, &mut grid)?;
-        grid.workbook_names = book.names.clone();
+        let mut grid = match grids.last() {
+            Some(before) => Grid::after(Some(sheet.name.clone()), before),
+            None => {
+                let mut first = Grid::new(Some(sheet.name.clone()));
+                first.spent.bytes = strings_cost;
+                first
+            }
+        };
+        worksheet(part, &strings, &styles, limits, &meter, &mut grid)?;
+        grid.workbook_names = names.take().unwrap_or_default();
+        let over = grid.over.is_some();
         grids.push(grid);
+        if over {
+            break; // the file is refused there: the sheets after it are not read
+        }
     }
     Ok(grids)
+}
+
+/// Why a workbook is refused before calamine reads it (see [`vet`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Refusal {
+    /// a part that is not well-formed XML
+    Malformed { part: String },
+    /// shared strings beyond [`Limits::max_text_mib`]
+    SharedStrings { part: String },
+    /// the parts the sheets need inflate beyond [`Limits::max_read_mib`], all together
+    Read { mib: u64 },
+}
+
+/// Checks what calamine would read of an xlsx before it does: every part it reads
+/// (relationships, workbook, shared strings, styles, each sheet) is well-formed XML, the
+/// sheets' parts inflate within [`Limits::max_read_mib`] together (a part listed for
+/// two sheets counts twice), and the shared strings fit [`Limits::max_text_mib`], each
+/// counted as its text and the 24 bytes of its slot. calamine reads unclosed tags,
+/// `&#0;` and millions of empty strings as they come; this refuses them as kpiroll's own
+/// reader does. Returns what the shared strings cost (the first sheet starts with it).
+/// A zip it cannot open, or a part it cannot inflate, is left to calamine to name.
+///
+/// # Errors
+/// The first part that is not well-formed or over a budget.
+pub fn vet(bytes: &[u8], limits: &Limits) -> std::result::Result<u64, Refusal> {
+    let Ok(mut zip) = zip::ZipArchive::new(Cursor::new(bytes)) else {
+        return Ok(0);
+    };
+    let max_read = limits.max_read_mib.saturating_mul(1 << 20);
+    let malformed = |part: &str| Refusal::Malformed {
+        part: part.to_string(),
+    };
+    // the sheets as the workbook lists them, hidden ones left out; when this reader
+    // cannot tell them, every part that is a worksheet, once each
+    let unlimited = Meter::unlimited();
+    let listed: Vec<String> = match workbook(&mut zip, &unlimited) {
+        Ok(book) => book
+            .sheets
+            .into_iter()
+            .filter(|s| s.visible)
+            .map(|s| s.part)
+            .collect(),
+        Err(MALFORMED) => {
+            let part = [
+                "_rels/.rels",
+                "xl/_rels/workbook.xml.rels",
+                "xl/workbook.xml",
+            ]
+            .into_iter()
+            .find(|p| scan(&mut zip, p, &unlimited, |_| Ok(())) == Err(MALFORMED))
+            .unwrap_or("xl/workbook.xml");
+            return Err(malformed(part));
+        }
+        Err(_) => zip
+            .file_names()
+            .filter_map(std::result::Result::ok)
+            .filter(|n| n.starts_with("xl/worksheets/") && n.ends_with(".xml"))
+            .map(|n| n.to_string())
+            .collect(),
+    };
+    let mut parts: Vec<String> = [
+        "_rels/.rels",
+        "xl/_rels/workbook.xml.rels",
+        "xl/workbook.xml",
+        "xl/styles.xml",
+    ]
+    .into_iter()
+    .map(str::to_string)
+    .chain(listed.iter().cloned())
+    .collect();
+    parts.sort();
+    parts.dedup();
+    // what the zip declares, before anything is inflated
+    let declared: u64 = listed
+        .iter()
+        .map(|p| zip.by_name(p).map_or(0, |f| f.size()))
+        .sum();
+    if declared > max_read {
+        return Err(Refusal::Read {
+            mib: declared >> 20,
+        });
+    }
+    let mut sizes: FxHashMap<String, u64> = FxHashMap::default();
+    let mut read = 0u64;
+    for part in &parts {
+        let meter = Meter(std::cell::Cell::new(max_read.saturating_sub(read)));
+        match scan(&mut zip, part, &meter, |_| Ok(())) {
+            Ok(size) => {
+                read += size;
+                sizes.insert(part.clone(), size);
+            }
+            Err(MALFORMED) => return Err(malformed(part)),
+            Err(OVER_READ) => {
+                return Err(Refusal::Read {
+                    mib: (read >> 20) + 1,
+                })
+            }
+            Err(_) => {} // missing, or not inflatable: calamine says what it finds
+        }
+    }
+    let total: u64 = listed.iter().filter_map(|p| sizes.get(p)).sum();
+    if total > max_read {
+        return Err(Refusal::Read { mib: total >> 20 });
+    }
+    let part = "xl/sharedStrings.xml";
+    let max_text = limits.max_text_mib.saturating_mul(1 << 20);
+    let (mut count, mut text) = (0usize, 0u64);
+    let meter = Meter(std::cell::Cell::new(max_read.saturating_sub(read)));
+    let result = scan(&mut zip, part, &meter, |t| {
+        match t {
+            Token::Start { name, .. } if local(name) == b"si" => count += 1,
+            Token::Text(t) => text += t.len() as u64,
+            _ => {}
+        };
+        if strings_cost(count, text) > max_text {
+            return Err(OVER_TEXT);
+        }
+        Ok(())
+    });
+    let cost = strings_cost(count, text);
+    match result {
+        Err(MALFORMED) => Err(malformed(part)),
+        Err(OVER_TEXT) => Err(Refusal::SharedStrings {
+            part: part.to_string(),
+        }),
+        Err(OVER_READ) => Err(Refusal::Read {
+            mib: (read >> 20) + 1,
+        }),
+        _ => Ok(cost),
+    }
+}
+
+/// Shared strings beyond [`Limits::max_text_mib`].
+const OVER_TEXT: Unsupported = Unsupported("shared strings beyond the budget");
+
+/// What a shared string costs besides its text (its slot in the list).
+const STRING_BYTES: u64 = std::mem::size_of::<String>() as u64;
+
+/// What `count` shared strings of `text` bytes cost: their text and the list's slots,
+/// the room the list grows to included (it doubles), so the budget holds before it grows.
+fn strings_cost(count: usize, text: u64) -> u64 {
+    let room = if count == 0 {
+        0
+    } else {
+        count.next_power_of_two().max(4) as u64
+    };
+    text + room * STRING_BYTES
+}
+
+/// Tokens of one part, CDATA read as text (as calamine reads it); the bytes inflated.
+fn scan(
+    zip: &mut zip::ZipArchive<Cursor<&[u8]>>,
+    name: &str,
+    meter: &Meter,
+    f: impl FnMut(Token) -> Result<()>,
+) -> Result<u64> {
+    let part = zip
+        .by_name(name)
+        .map_err(|_| Unsupported("a part missing"))?;
+    let size = part.size();
+    let before = meter.0.get();
+    let mut xml = Xml {
+        cdata: true,
+        ..Xml::default()
+    };
+    match chunked(part, size.clamp(4 << 10, 1 << 20), meter, &mut xml, f) {
+        // another encoding than UTF-8 is calamine's to decode
+        Err(Unsupported("an encoding other than UTF-8")) => {}
+        other => other?,
+    }
+    Ok(before - meter.0.get())
 }
 
 /// Each sheet's name and its part in the zip (hidden ones too), in the workbook's order;
 /// empty when the workbook cannot be read this way. The writer finds the sheets of what
 /// rust_xlsxwriter saved with it ([`crate::write::package`]).
 pub(crate) fn sheet_parts(zip: &mut zip::ZipArchive<Cursor<&[u8]>>) -> Vec<(String, String)> {
-    workbook(zip).map_or_else(
+    workbook(zip, &Meter::unlimited()).map_or_else(
         |_| Vec::new(),
         |book| book.sheets.into_iter().map(|s| (s.name, s.part)).collect(),
     )
@@ -85,30 +281,104 @@ enum Token<'a> {
 
 /// Calls `f` with every token of the XML read from `reader`, a chunk at a time (a sheet
 /// of 120 MB costs a buffer of a few MB). Declarations, processing instructions and
-/// comments are passed over; CDATA and DTDs are [`Unsupported`].
-fn tokens(reader: impl Read, size: u64, f: impl FnMut(Token) -> Result<()>) -> Result<()> {
-    chunked(reader, size.clamp(4 << 10, 1 << 20), f)
+/// comments are passed over; CDATA and DTDs are [`Unsupported`]. What is not well-formed
+/// XML is [`MALFORMED`]; every byte inflated is taken from `meter`.
+fn tokens(
+    reader: impl Read,
+    size: u64,
+    meter: &Meter,
+    f: impl FnMut(Token) -> Result<()>,
+) -> Result<()> {
+    let mut xml = Xml::default();
+    chunked(reader, size.clamp(4 << 10, 1 << 20), meter, &mut xml, f)
 }
 
-/// [`tokens`], `chunk` bytes inflated at a time.
+/// Not well-formed XML: a tag not closed or closed by another name, a character XML 1.0
+/// does not allow (`&#0;`, a control character, U+FFFE), an unknown entity, a part that
+/// stops inside a tag. A file with one is refused by both readers, never read halfway.
+pub const MALFORMED: Unsupported = Unsupported("not well-formed XML");
+
+/// How many bytes a file's parts may still inflate to, all parts together.
+pub(crate) struct Meter(std::cell::Cell<u64>);
+
+impl Meter {
+    pub(crate) fn new(limits: &Limits) -> Meter {
+        Meter(std::cell::Cell::new(
+            limits.max_read_mib.saturating_mul(1 << 20),
+        ))
+    }
+
+    fn unlimited() -> Meter {
+        Meter(std::cell::Cell::new(u64::MAX))
+    }
+
+    fn take(&self, n: u64) -> Result<()> {
+        let left = self.0.get();
+        if n > left {
+            return Err(OVER_READ);
+        }
+        self.0.set(left - n);
+        Ok(())
+    }
+}
+
+/// The parts read from one file inflate beyond [`Limits::max_read_mib`].
+const OVER_READ: Unsupported = Unsupported("the parts read inflate beyond the budget");
+
+/// What the tokenizer keeps from one chunk to the next: the elements open (their names,
+/// one after the other), whether CDATA is read (as text) or handed over.
+#[derive(Default)]
+struct Xml {
+    names: Vec<u8>,
+    ends: Vec<usize>,
+    cdata: bool,
+    /// inside a comment or processing instruction longer than a chunk: its end (what
+    /// came of it is passed over, not held)
+    skipping: Option<&'static [u8]>,
+}
+
+impl Xml {
+    fn open(&mut self, name: &[u8]) {
+        self.names.extend_from_slice(name);
+        self.ends.push(self.names.len());
+    }
+
+    fn close(&mut self, name: &[u8]) -> Result<()> {
+        let end = self.ends.pop().ok_or(MALFORMED)?;
+        let start = self.ends.last().copied().unwrap_or(0);
+        if &self.names[start..end] != name {
+            return Err(MALFORMED);
+        }
+        self.names.truncate(start);
+        Ok(())
+    }
+}
+
+/// [`tokens`], `chunk` bytes inflated at a time. A token longer than a chunk makes the
+/// next read as long as what waits (so a 64 MB string is looked through a few times,
+/// not once per chunk: linear, however long).
 fn chunked(
     mut reader: impl Read,
     chunk: u64,
+    meter: &Meter,
+    xml: &mut Xml,
     mut f: impl FnMut(Token) -> Result<()>,
 ) -> Result<()> {
     let mut buf: Vec<u8> = Vec::with_capacity(2 * chunk as usize);
     loop {
+        let want = chunk.max(buf.len() as u64);
         let n = (&mut reader)
-            .take(chunk)
+            .take(want)
             .read_to_end(&mut buf)
             .map_err(|_| Unsupported("part cannot be inflated"))?;
+        meter.take(n as u64)?;
         let last = n == 0;
-        let used = walk(&buf, last, &mut f)?;
+        let used = walk(&buf, last, xml, &mut f)?;
         if last {
-            return if used == buf.len() {
+            return if used == buf.len() && xml.ends.is_empty() {
                 Ok(())
             } else {
-                Err(Unsupported("part cut short"))
+                Err(MALFORMED)
             };
         }
         buf.drain(..used);
@@ -117,25 +387,41 @@ fn chunked(
 
 /// The tokens of `xml` that are complete; returns how many bytes they took (the rest
 /// waits for the next chunk, unless `last`).
-fn walk(xml: &[u8], last: bool, f: &mut impl FnMut(Token) -> Result<()>) -> Result<usize> {
+fn walk(
+    xml: &[u8],
+    last: bool,
+    state: &mut Xml,
+    f: &mut impl FnMut(Token) -> Result<()>,
+) -> Result<usize> {
     let mut at = 0;
+    if let Some(end) = state.skipping {
+        match memchr::memmem::find(xml, end) {
+            Some(i) => {
+                at = i + end.len();
+                state.skipping = None;
+            }
+            None if last => return Err(MALFORMED),
+            None => return Ok(xml.len().saturating_sub(end.len() - 1)),
+        }
+    }
     while at < xml.len() {
         if xml[at] != b'<' {
-            match memchr::memchr(b'<', &xml[at..]) {
-                Some(i) => {
-                    f(Token::Text(&xml[at..at + i]))?;
-                    at += i;
-                }
-                None if last => {
-                    f(Token::Text(&xml[at..]))?;
-                    return Ok(xml.len());
-                }
-                None => return Ok(at),
-            }
+            let text = match memchr::memchr(b'<', &xml[at..]) {
+                Some(i) => &xml[at..at + i],
+                None if last => &xml[at..],
+                // a long text goes in pieces (a 200 MB string is never held twice)
+                None => match text_piece(&xml[at..]) {
+                    Some(piece) => piece,
+                    None => return Ok(at),
+                },
+            };
+            well_formed_text(text)?;
+            f(Token::Text(text))?;
+            at += text.len();
             continue;
         }
         let rest = &xml[at..];
-        if rest.len() < 4 && !last {
+        if rest.len() < 9 && !last {
             return Ok(at);
         }
         let skip_to = |end: &[u8]| memchr::memmem::find(rest, end).map(|i| i + end.len());
@@ -147,22 +433,38 @@ fn walk(xml: &[u8], last: bool, f: &mut impl FnMut(Token) -> Result<()>) -> Resu
                     }
                     at += n;
                 }
-                None => return incomplete(at, last),
+                None if !utf8_declared(rest) => {
+                    return Err(Unsupported("an encoding other than UTF-8"))
+                }
+                None => return skip_long(state, b"?>", xml, last),
             }
         } else if rest.starts_with(b"<!--") {
             match skip_to(b"-->") {
                 Some(n) => at += n,
+                None => return skip_long(state, b"-->", xml, last),
+            }
+        } else if rest.starts_with(b"<![CDATA[") && state.cdata {
+            match skip_to(b"]]>") {
+                Some(n) => {
+                    let text = &rest[9..n - 3];
+                    if !chars_allowed(text) {
+                        return Err(MALFORMED);
+                    }
+                    at += n;
+                }
                 None => return incomplete(at, last),
             }
+        } else if rest.starts_with(b"<![CDATA[") {
+            return Err(Unsupported("CDATA"));
         } else if rest.starts_with(b"<!") {
-            return Err(Unsupported("CDATA or DTD"));
+            return Err(MALFORMED); // a DTD: never in a workbook (XXE, billion laughs)
         } else if rest.starts_with(b"</") {
             let Some(close) = memchr::memchr(b'>', rest) else {
                 return incomplete(at, last);
             };
-            f(Token::End {
-                name: trim(&rest[2..close]),
-            })?;
+            let name = trim(&rest[2..close]);
+            state.close(name)?;
+            f(Token::End { name })?;
             at += close + 1;
         } else {
             let Some(close) = tag_end(rest) else {
@@ -179,14 +481,15 @@ fn walk(xml: &[u8], last: bool, f: &mut impl FnMut(Token) -> Result<()>) -> Resu
                 .unwrap_or(inner.len());
             let name = &inner[..name_len];
             if name.is_empty() {
-                return Err(Unsupported("a tag without a name"));
+                return Err(MALFORMED);
             }
-            f(Token::Start {
-                name,
-                attrs: &inner[name_len..],
-            })?;
+            let attrs = &inner[name_len..];
+            well_formed_text(attrs)?;
+            f(Token::Start { name, attrs })?;
             if empty {
                 f(Token::End { name })?;
+            } else {
+                state.open(name);
             }
             at += close + 1;
         }
@@ -194,18 +497,89 @@ fn walk(xml: &[u8], last: bool, f: &mut impl FnMut(Token) -> Result<()>) -> Resu
     Ok(at)
 }
 
+/// The front of a text whose end has not come yet that can go as a token of its own: not
+/// cutting a character, an entity or a `\r\n` in two; `None` while it is short.
+fn text_piece(text: &[u8]) -> Option<&[u8]> {
+    if text.len() < 1 << 16 {
+        return None;
+    }
+    let mut cut = text.len();
+    if let Some(amp) = memchr::memrchr(b'&', text) {
+        if !text[amp..].contains(&b';') {
+            cut = amp;
+        }
+    }
+    while cut > 0 && (text[cut - 1] & 0xC0 == 0x80 || text[cut - 1] >= 0xC0) {
+        // back to the first byte of the last character, then before it
+        if text[cut - 1] >= 0xC0 {
+            cut -= 1;
+            break;
+        }
+        cut -= 1;
+    }
+    if cut > 0 && text[cut - 1] == b'\r' {
+        cut -= 1;
+    }
+    (cut > 0).then(|| &text[..cut])
+}
+
+/// Text (or a tag's attributes) as XML 1.0 allows it: characters it allows, and `&`
+/// only as an entity it knows or a reference to a character it allows.
+fn well_formed_text(text: &[u8]) -> Result<()> {
+    if !chars_allowed(text) {
+        return Err(MALFORMED);
+    }
+    let mut rest = text;
+    while let Some(i) = memchr::memchr(b'&', rest) {
+        let end = memchr::memchr(b';', &rest[i..]).ok_or(MALFORMED)?;
+        let name = std::str::from_utf8(&rest[i + 1..i + end]).map_err(|_| MALFORMED)?;
+        entity(name)?;
+        rest = &rest[i + end + 1..];
+    }
+    Ok(())
+}
+
+/// Whether every character of `bytes` is one XML 1.0 allows (tab, line feed, carriage
+/// return and U+0020 on, but not U+FFFE and U+FFFF), the bytes UTF-8.
+fn chars_allowed(bytes: &[u8]) -> bool {
+    if bytes
+        .iter()
+        .any(|&b| b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r'))
+    {
+        return false;
+    }
+    if bytes.is_ascii() {
+        return true;
+    }
+    let Ok(text) = std::str::from_utf8(bytes) else {
+        return false;
+    };
+    !text.contains(['\u{FFFE}', '\u{FFFF}'])
+}
+
 /// Whether a processing instruction (the XML declaration) leaves the text UTF-8.
 fn utf8_declared(pi: &[u8]) -> bool {
     let Some(i) = memchr::memmem::find(pi, b"encoding=") else {
         return true;
     };
-    let value = &pi[i + 10..];
-    value.len() >= 5 && value[..5].eq_ignore_ascii_case(b"utf-8")
+    // a declaration cut short before its value says nothing yet
+    let value = pi.get(i + 10..).unwrap_or_default();
+    value.len() < 5 || value[..5].eq_ignore_ascii_case(b"utf-8")
+}
+
+/// A comment or processing instruction that goes on past `xml`: passed over from here
+/// (all but the bytes that could begin its `end`), the rest in the chunks to come.
+fn skip_long(state: &mut Xml, end: &'static [u8], xml: &[u8], last: bool) -> Result<usize> {
+    if last {
+        return Err(MALFORMED);
+    }
+    state.skipping = Some(end);
+    Ok(xml.len() - (end.len() - 1))
 }
 
 fn incomplete(at: usize, last: bool) -> Result<usize> {
     if last {
-        Err(Unsupported("part cut short"))
+        Err(MALFORMED)
     } else {
         Ok(at)
     }
@@ -304,8 +678,10 @@ fn push_text(raw: &[u8], eols: bool, out: &mut String) -> Result<()> {
     Ok(())
 }
 
+/// The character an entity or character reference names: one of XML's five, or a
+/// character XML 1.0 allows (`&#0;` is not one: [`MALFORMED`], as an unknown name is).
 fn entity(name: &str) -> Result<char> {
-    let unknown = Unsupported("an unknown entity");
+    let unknown = MALFORMED;
     Ok(match name {
         "amp" => '&',
         "lt" => '<',
@@ -317,7 +693,12 @@ fn entity(name: &str) -> Result<char> {
                 Some(hex) => u32::from_str_radix(hex, 16),
                 None => name.strip_prefix('#').ok_or(unknown)?.parse(),
             };
-            char::from_u32(code.map_err(|_| unknown)?).ok_or(unknown)?
+            let c = char::from_u32(code.map_err(|_| unknown)?).ok_or(unknown)?;
+            let mut utf8 = [0; 4];
+            if !chars_allowed(c.encode_utf8(&mut utf8).as_bytes()) {
+                return Err(unknown);
+            }
+            c
         }
     })
 }
@@ -408,12 +789,13 @@ impl RichText {
                 b"rPh" => self.phonetic = false,
                 b"t" => {
                     if let Some((text, preserve)) = self.piece.take() {
-                        let text = if preserve {
-                            text
+                        let text = if preserve { text } else { trim_owned(text) };
+                        let text = unescape_excel(text);
+                        if self.out.is_empty() {
+                            self.out = text; // the one piece of most strings: not copied
                         } else {
-                            text.trim_matches([' ', '\t', '\r', '\n']).to_string()
-                        };
-                        self.out.push_str(&unescape_excel(text));
+                            self.out.push_str(&text);
+                        }
                     }
                 }
                 _ => {}
@@ -430,23 +812,52 @@ impl RichText {
     fn finish(self) -> String {
         self.out
     }
+
+    /// The text gathered so far, in bytes.
+    fn len(&self) -> usize {
+        self.out.len() + self.piece.as_ref().map_or(0, |(p, _)| p.len())
+    }
 }
 
-/// The shared strings, in order.
-fn shared_strings(part: impl Read) -> Result<Vec<String>> {
+/// `text` without ASCII white space at either end, in place (a long text is not copied).
+fn trim_owned(mut text: String) -> String {
+    let blank = [' ', '\t', '\r', '\n'];
+    let end = text.trim_end_matches(blank).len();
+    text.truncate(end);
+    let start = text.len() - text.trim_start_matches(blank).len();
+    text.drain(..start);
+    text
+}
+
+/// The shared strings, in order, and what they cost: each string's text and its slot
+/// ([`STRING_BYTES`]), within [`Limits::max_text_mib`] (fifty million empty `<si/>`
+/// would hold 1.2 GB of slots).
+fn shared_strings(part: impl Read, limits: &Limits, meter: &Meter) -> Result<(Vec<String>, u64)> {
     let mut strings = Vec::new();
     let mut in_sst = false;
     let mut closed = false;
     let mut current: Option<RichText> = None;
-    tokens(part, 0, |token| {
+    let mut text_bytes = 0u64;
+    let max = limits.max_text_mib.saturating_mul(1 << 20);
+    tokens(part, 0, meter, |token| {
         if let Some(rich) = &mut current {
             if let Token::End { name } = token {
                 if local(name) == b"si" {
-                    strings.push(current.take().expect("in a string").finish());
+                    let text = current.take().expect("in a string").finish();
+                    text_bytes += text.len() as u64;
+                    if strings_cost(strings.len() + 1, text_bytes) > max {
+                        return Err(OVER_TEXT);
+                    }
+                    strings.push(text);
                     return Ok(());
                 }
             }
-            return rich.token(token);
+            rich.token(token)?;
+            // a string of 200 MB is refused as it grows, not once it is whole
+            if strings_cost(strings.len() + 1, text_bytes + rich.len() as u64) > max {
+                return Err(OVER_TEXT);
+            }
+            return Ok(());
         }
         match token {
             Token::Start { name, attrs } if local(name) == b"sst" => {
@@ -468,7 +879,8 @@ fn shared_strings(part: impl Read) -> Result<Vec<String>> {
     if !closed {
         return Err(Unsupported("shared strings not closed"));
     }
-    Ok(strings)
+    let cost = strings_cost(strings.len(), text_bytes);
+    Ok((strings, cost))
 }
 
 // ---------------------------------------------------------------------------------------
@@ -494,12 +906,12 @@ impl Styles {
     }
 }
 
-fn styles(part: impl Read) -> Result<Styles> {
+fn styles(part: impl Read, meter: &Meter) -> Result<Styles> {
     let mut custom: FxHashMap<String, String> = FxHashMap::default();
     let mut formats = Vec::new();
     let mut in_num_fmts = false;
     let mut in_cell_xfs = false;
-    tokens(part, 0, |token| {
+    tokens(part, 0, meter, |token| {
         match token {
             Token::Start { name, attrs } => match local(name) {
                 b"numFmts" => in_num_fmts = true,
@@ -646,23 +1058,31 @@ struct Book {
     names: Vec<(String, String)>,
 }
 
-fn small_part(zip: &mut zip::ZipArchive<Cursor<&[u8]>>, name: &str) -> Result<Vec<u8>> {
+fn small_part(
+    zip: &mut zip::ZipArchive<Cursor<&[u8]>>,
+    name: &str,
+    meter: &Meter,
+) -> Result<Vec<u8>> {
     let mut part = zip
         .by_name(name)
         .map_err(|_| Unsupported("a part missing"))?;
     let mut bytes = Vec::new();
     (&mut part)
-        .take(64 << 20)
+        .take((64 << 20) + 1)
         .read_to_end(&mut bytes)
         .map_err(|_| Unsupported("part cannot be inflated"))?;
+    meter.take(bytes.len() as u64)?;
+    if bytes.len() > 64 << 20 {
+        return Err(Unsupported("a workbook part beyond 64 MiB"));
+    }
     Ok(bytes)
 }
 
-fn workbook(zip: &mut zip::ZipArchive<Cursor<&[u8]>>) -> Result<Book> {
+fn workbook(zip: &mut zip::ZipArchive<Cursor<&[u8]>>, meter: &Meter) -> Result<Book> {
     // the workbook where Excel puts it: any other place is calamine's to find
-    let root = small_part(zip, "_rels/.rels")?;
+    let root = small_part(zip, "_rels/.rels", meter)?;
     let mut main = None;
-    tokens(&root[..], 0, |t| {
+    tokens(&root[..], 0, &Meter::unlimited(), |t| {
         if let Token::Start { name, attrs } = t {
             if local(name) == b"Relationship"
                 && attr(attrs, b"Type")?.is_some_and(|t| t.ends_with(b"/officeDocument"))
@@ -678,9 +1098,9 @@ fn workbook(zip: &mut zip::ZipArchive<Cursor<&[u8]>>) -> Result<Book> {
     ) {
         return Err(Unsupported("the workbook is not xl/workbook.xml"));
     }
-    let rels = small_part(zip, "xl/_rels/workbook.xml.rels")?;
+    let rels = small_part(zip, "xl/_rels/workbook.xml.rels", meter)?;
     let mut targets: Vec<(Vec<u8>, Vec<u8>, Vec<u8>)> = Vec::new(); // id, type, target
-    tokens(&rels[..], 0, |t| {
+    tokens(&rels[..], 0, &Meter::unlimited(), |t| {
         if let Token::Start { name, attrs } = t {
             if local(name) == b"Relationship" {
                 if let Some(id) = attr(attrs, b"Id")? {
@@ -692,13 +1112,13 @@ fn workbook(zip: &mut zip::ZipArchive<Cursor<&[u8]>>) -> Result<Book> {
         }
         Ok(())
     })?;
-    let xml = small_part(zip, "xl/workbook.xml")?;
+    let xml = small_part(zip, "xl/workbook.xml", meter)?;
     let mut sheets = Vec::new();
     let mut names = Vec::new();
     // inside a definedName: its name and text so far
     let mut defined: Option<(String, String)> = None;
     let mut closed = false;
-    tokens(&xml[..], 0, |t| {
+    tokens(&xml[..], 0, &Meter::unlimited(), |t| {
         match t {
             Token::Start { name, attrs } if local(name) == b"sheet" => {
                 let (mut sheet, mut state, mut id) = (None, None, None);
@@ -873,16 +1293,14 @@ fn value(kind: Kind, style: Option<usize>, v: &str, cx: &Context) -> Result<Opti
             "0" | "false" => Some(text_cell("FALSE".to_string())),
             _ => return Err(Unsupported("a boolean")),
         },
-        Kind::Error => match v {
-            "#DIV/0!" | "#N/A" | "#NAME?" | "#NULL!" | "#NUM!" | "#REF!" | "#VALUE!" => {
-                Some(GridCell {
-                    text: v.to_string(),
-                    error: true,
-                    number: None,
-                })
-            }
-            _ => return Err(Unsupported("an unknown error value")),
-        },
+        // any error Excel shows (`#SPILL!`, `#CALC!` of dynamic arrays, `#GETTING_DATA`,
+        // ones to come) is an error value; calamine knows only the seven classic ones
+        Kind::Error if v.starts_with('#') && v.len() <= 32 => Some(GridCell {
+            text: v.to_string(),
+            error: true,
+            number: None,
+        }),
+        Kind::Error => return Err(Unsupported("an error value that is not one")),
         Kind::Number { typed } => {
             let plain = v
                 .bytes()
@@ -914,6 +1332,7 @@ fn worksheet(
     strings: &[String],
     styles: &Styles,
     limits: &Limits,
+    meter: &Meter,
     grid: &mut Grid,
 ) -> Result<()> {
     let size = part.size();
@@ -924,7 +1343,7 @@ fn worksheet(
     let mut cell: Option<Cell> = None;
     let mut inside = InCell::Nothing;
     let mut areas = Vec::new();
-    tokens(part, size, |token| {
+    tokens(part, size, meter, |token| {
         if let Some(c) = &mut cell {
             return match (&mut inside, token) {
                 (InCell::Inline(_), Token::End { name }) if local(name) == b"is" => {
@@ -933,7 +1352,10 @@ fn worksheet(
                     }
                     Ok(())
                 }
-                (InCell::Inline(rich), t) => rich.token(t),
+                (InCell::Inline(rich), t) => {
+                    rich.token(t)?;
+                    within_text(grid, c.at, rich.len(), limits)
+                }
                 (InCell::Formula, Token::End { name }) if local(name) == b"f" => {
                     inside = InCell::Nothing;
                     Ok(())
@@ -950,7 +1372,10 @@ fn worksheet(
                     c.value = value(c.kind, c.style, utf8(raw)?, &cx)?;
                     Ok(())
                 }
-                (InCell::Text(text), Token::Text(raw)) => push_text(raw, true, text),
+                (InCell::Text(text), Token::Text(raw)) => {
+                    push_text(raw, true, text)?;
+                    within_text(grid, c.at, text.len(), limits)
+                }
                 (InCell::Plain { got }, Token::End { name }) if local(name) == b"v" => {
                     if !*got {
                         c.value = None;
@@ -987,6 +1412,9 @@ fn worksheet(
                     col = c.at.1 + 1;
                     if let Some(value) = c.value {
                         grid.put(c.at.0, c.at.1, value, limits);
+                        if grid.over.is_some() {
+                            return Err(OVER_TEXT);
+                        }
                     }
                     Ok(())
                 }
@@ -1042,12 +1470,32 @@ fn worksheet(
             Token::Text(_) => {}
         }
         Ok(())
+    })
+    .or_else(|e| match e {
+        OVER_TEXT if grid.over.is_some() => Ok(()),
+        e => Err(e),
     })?;
+    if grid.over.is_some() {
+        return Ok(()); // refused at the cell that went over: the rest is not read
+    }
     if !seen_data || in_data || cell.is_some() {
         return Err(Unsupported("no sheetData, or one not closed"));
     }
     for (first, last) in areas {
         grid.merge(first, last, limits);
+    }
+    Ok(())
+}
+
+/// Stops reading a sheet whose cell, `bytes` long so far, takes the file over its text
+/// budget (a cell of 200 MB is not gathered whole before it is refused).
+fn within_text(grid: &mut Grid, at: (u32, u32), bytes: usize, limits: &Limits) -> Result<()> {
+    if grid.spent.bytes + bytes as u64 > limits.max_text_mib.saturating_mul(1 << 20) {
+        grid.over = Some(Over {
+            at,
+            budget: Budget::Text,
+        });
+        return Err(OVER_TEXT);
     }
     Ok(())
 }
@@ -1085,18 +1533,24 @@ mod tests {
     /// Every token of `xml` read in chunks of `chunk` bytes, as text.
     fn all_tokens(xml: &[u8], chunk: usize) -> Result<Vec<String>> {
         let mut out = Vec::new();
-        chunked(xml, chunk as u64, |t| {
-            out.push(match t {
-                Token::Start { name, attrs } => format!(
-                    "<{}|{}>",
-                    String::from_utf8_lossy(name),
-                    String::from_utf8_lossy(attrs.trim_ascii())
-                ),
-                Token::End { name } => format!("</{}>", String::from_utf8_lossy(name)),
-                Token::Text(t) => String::from_utf8_lossy(t).to_string(),
-            });
-            Ok(())
-        })?;
+        chunked(
+            xml,
+            chunk as u64,
+            &Meter::unlimited(),
+            &mut Xml::default(),
+            |t| {
+                out.push(match t {
+                    Token::Start { name, attrs } => format!(
+                        "<{}|{}>",
+                        String::from_utf8_lossy(name),
+                        String::from_utf8_lossy(attrs.trim_ascii())
+                    ),
+                    Token::End { name } => format!("</{}>", String::from_utf8_lossy(name)),
+                    Token::Text(t) => String::from_utf8_lossy(t).to_string(),
+                });
+                Ok(())
+            },
+        )?;
         Ok(out)
     }
 
@@ -1117,6 +1571,75 @@ mod tests {
         for chunk in 1..xml.len() {
             assert_eq!(all_tokens(xml, chunk).unwrap(), whole, "chunks of {chunk}");
         }
+    }
+
+    #[test]
+    fn what_is_not_well_formed_is_refused_wherever_the_chunks_are_cut() {
+        for xml in [
+            &b"<a><t>x</a>"[..],                     // a tag closed by another name
+            b"<a><t>x</t>",                          // the root not closed
+            b"<a>x&#0;y</a>",                        // a character XML does not allow
+            b"<a>x&#xFFFE;</a>",                     // nor this one
+            b"<a>x\x01y</a>",                        // nor raw
+            "<a>x\u{FFFF}</a>".as_bytes(),           // nor this raw
+            b"<a b=\"&nbsp;\"/>",                    // an entity without a DTD
+            b"<a>x &amp y</a>",                      // an entity not finished
+            b"<!DOCTYPE a [<!ENTITY e \"x\">]><a/>", // a DTD
+            b"<a><!-- not closed </a>",
+        ] {
+            for chunk in [1, 3, 64] {
+                assert_eq!(
+                    all_tokens(xml, chunk),
+                    Err(MALFORMED),
+                    "{} in chunks of {chunk}",
+                    String::from_utf8_lossy(xml)
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn a_long_text_comes_in_pieces_that_join_into_it() {
+        // a text longer than a chunk, with characters, entities and line ends that must
+        // not be cut in two: the pieces join into what one piece would have been
+        let body = "円&amp;x\r\n".repeat(40_000);
+        let xml = format!("<a><!--{}--><t>{body}</t></a>", "c".repeat(200_000));
+        let text = |chunk: usize| {
+            let mut pieces = Vec::new();
+            chunked(
+                xml.as_bytes(),
+                chunk as u64,
+                &Meter::unlimited(),
+                &mut Xml::default(),
+                |t| {
+                    if let Token::Text(t) = t {
+                        pieces.push(t.to_vec());
+                    }
+                    Ok(())
+                },
+            )
+            .unwrap();
+            pieces
+        };
+        for chunk in [4096, 65_536, 1 << 20] {
+            let pieces = text(chunk);
+            assert_eq!(pieces.concat(), body.as_bytes(), "chunks of {chunk}");
+            for piece in &pieces {
+                let mut out = String::new();
+                push_text(piece, true, &mut out).expect("each piece decodes alone");
+                assert!(!out.ends_with('\n') || piece.ends_with(b"\n"));
+            }
+        }
+        assert!(text(4096).len() > 1, "a long text comes in pieces");
+    }
+
+    #[test]
+    fn the_meter_stops_a_file_whose_parts_inflate_beyond_the_budget() {
+        let xml = format!("<a>{}</a>", "x".repeat(10_000));
+        let meter = Meter(std::cell::Cell::new(20_000));
+        let read = |m: &Meter| chunked(xml.as_bytes(), 4096, m, &mut Xml::default(), |_| Ok(()));
+        assert_eq!(read(&meter), Ok(()));
+        assert_eq!(read(&meter), Err(OVER_READ), "the second part goes over");
     }
 
     #[test]

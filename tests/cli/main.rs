@@ -9,6 +9,7 @@ mod diff;
 mod formats;
 mod foundation;
 mod guards;
+mod hostile;
 mod ingest;
 mod mutation;
 mod numbers;
