@@ -76,3 +76,11 @@ bench SCALES="S,M" RUNS="5" *ARGS="":
 # one consolidation of a workload, its time and memory stage by stage (after bench-data)
 timings SCALE="M":
     KPIROLL_TIMINGS=1 cargo run --release -q --bin kpiroll -- consolidate --force --year R7 --prev target/bench/{{SCALE}}/prev.xlsx target/bench/{{SCALE}}/returns -o target/bench/{{SCALE}}/out/timings.xlsx 2>&1 | grep '^kpiroll:'
+
+# the unseen corpus (fixtures/unseen, see fixtures/README.md): kpiroll built, then scored
+# against the answer key (rows and fields exact, every miss, the guard scenarios).
+# REGEN=1 first rewrites the corpus (needs openpyxl and LibreOffice)
+unseen REGEN="":
+    if [ -n "{{REGEN}}" ]; then python3 fixtures/unseen/make_unseen.py; fi
+    cargo build --release --bin kpiroll
+    python3 fixtures/unseen/score.py --kpiroll $CARGO_TARGET_DIR/release/kpiroll
