@@ -83,3 +83,11 @@ hostile:
     cargo build --release --bin kpiroll --example make_hostile
     rm -rf target/hostile && $CARGO_TARGET_DIR/release/examples/make_hostile target/hostile
     for f in target/hostile/*; do [ "$f" = target/hostile/good.xlsx ] && continue; echo "== $f"; /usr/bin/time -f "   %e s, %M KiB at most" $CARGO_TARGET_DIR/release/kpiroll --lang en check target/hostile/good.xlsx "$f" 2>&1 || true; done
+
+# the unseen corpus (fixtures/unseen, see fixtures/README.md): kpiroll built, then scored
+# against the answer key (rows and fields exact, every miss, the guard scenarios).
+# REGEN=1 first rewrites the corpus (needs openpyxl and LibreOffice)
+unseen REGEN="":
+    if [ -n "{{REGEN}}" ]; then python3 fixtures/unseen/make_unseen.py; fi
+    cargo build --release --bin kpiroll
+    python3 fixtures/unseen/score.py --kpiroll $CARGO_TARGET_DIR/release/kpiroll
