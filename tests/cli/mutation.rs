@@ -42,6 +42,35 @@ fn drop_member(bytes: &[u8], rng: &mut Rng) -> Option<Vec<u8>> {
     Some(out.finish().ok()?.into_inner())
 }
 
+/// One mutant of `bytes`: cut short, bytes flipped, or a zip member dropped.
+fn mutate(bytes: &[u8], rng: &mut Rng) -> (Vec<u8>, &'static str) {
+    let mut m = bytes.to_vec();
+    let how = match rng.below(3) {
+        0 => {
+            m.truncate(rng.below(bytes.len()));
+            "truncated"
+        }
+        1 => {
+            for _ in 0..1 + rng.below(16) {
+                let i = rng.below(m.len());
+                m[i] ^= 1 << rng.below(8);
+            }
+            "flipped"
+        }
+        _ => match drop_member(bytes, rng) {
+            Some(d) => {
+                m = d;
+                "member dropped"
+            }
+            None => {
+                m.truncate(bytes.len() / 2);
+                "truncated"
+            }
+        },
+    };
+    (m, how)
+}
+
 fn bases(work: &Work) -> Vec<PathBuf> {
     crate::common::r6_book(work);
     work.run_status(&["rollover", "R6.xlsx", "--year", "R7", "-o", "forms"], 0);
@@ -80,30 +109,7 @@ fn mutated_files_are_refused_or_read_never_a_panic() {
     let mut refused = 0;
     for case in 0..cases {
         let (base, bytes) = &originals[case % originals.len()];
-        let mut m = bytes.clone();
-        let how = match rng.below(3) {
-            0 => {
-                m.truncate(rng.below(bytes.len()));
-                "truncated"
-            }
-            1 => {
-                for _ in 0..1 + rng.below(16) {
-                    let i = rng.below(m.len());
-                    m[i] ^= 1 << rng.below(8);
-                }
-                "flipped"
-            }
-            _ => match drop_member(bytes, &mut rng) {
-                Some(d) => {
-                    m = d;
-                    "member dropped"
-                }
-                None => {
-                    m.truncate(bytes.len() / 2);
-                    "truncated"
-                }
-            },
-        };
+        let (m, how) = mutate(bytes, &mut rng);
         let ext = base.extension().unwrap().to_string_lossy().to_string();
         let name = format!("case{case:04}.{ext}");
         let path = dir.join(&name);
@@ -135,4 +141,66 @@ fn mutated_files_are_refused_or_read_never_a_panic() {
         refused > cases / 4,
         "most mutants are refused ({refused} of {cases})"
     );
+}
+
+/// The same mutants of the xlsx bases read in-process by kpiroll's own reader and by
+/// calamine: where the own reader takes a file, calamine reads the same cells, or both
+/// refuse it. (Where the own reader hands a file over, calamine is what reads it, so
+/// the two cannot differ.)
+#[test]
+fn mutated_xlsx_read_by_both_readers_alike() {
+    use kpiroll::read::grid::Limits;
+    use kpiroll::read::{workbook, xlsx};
+    let cases: usize = std::env::var("KPIROLL_MUTATIONS")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(240)
+        * 4;
+    let work = Work::new();
+    let originals: Vec<(PathBuf, Vec<u8>)> = bases(&work)
+        .into_iter()
+        .filter(|p| p.extension().is_some_and(|e| e == "xlsx"))
+        .chain(["return.xlsx", "keys.xlsx"].iter().map(|f| {
+            Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("fixtures/ingest")
+                .join(f)
+        }))
+        .map(|p| {
+            let bytes = std::fs::read(&p).unwrap();
+            (p, bytes)
+        })
+        .collect();
+    let limits = Limits::default();
+    let mut rng = Rng(0x6469_6666_6572_656e);
+    let (mut taken, mut handed_over) = (0, 0);
+    for case in 0..cases {
+        let (base, bytes) = &originals[case % originals.len()];
+        let (m, how) = mutate(bytes, &mut rng);
+        let what = format!("case {case} ({how} {})", base.display());
+        let Ok(own) = xlsx::read_xlsx(&m, &limits) else {
+            handed_over += 1;
+            continue;
+        };
+        let calamine = workbook::read_xlsx_calamine(&m, &limits);
+        if own.iter().any(|g| g.over.is_some()) {
+            assert!(
+                calamine.map_or(true, |g| g.iter().any(|g| g.over.is_some())),
+                "{what}: over a budget in kpiroll's reader, read by calamine"
+            );
+            continue;
+        }
+        let calamine = calamine
+            .unwrap_or_else(|e| panic!("{what}: read by kpiroll's reader, calamine: {e:?}"));
+        assert_eq!(own.len(), calamine.len(), "{what}: sheets");
+        for (f, s) in own.iter().zip(&calamine) {
+            assert_eq!(f.sheet, s.sheet, "{what}: sheet names");
+            assert_eq!(f.rows, s.rows, "{what}: cells of {:?}", f.sheet);
+            assert_eq!(f, s, "{what}: merged areas or names of {:?}", f.sheet);
+        }
+        taken += 1;
+    }
+    eprintln!(
+        "{cases} xlsx mutants: {taken} read alike by both readers, {handed_over} handed over"
+    );
+    assert!(taken > 0 && handed_over > 0, "both paths were tried");
 }
