@@ -371,6 +371,32 @@ pub struct Submission {
     pub files: Vec<String>,
 }
 
+/// Keeps a row's change flags only if 備考 with them still fits in an Excel cell: a
+/// department's 備考 may fill the cell by itself. Its text is kept whole, the flags are
+/// left out and the row is reported at the cell where it was read.
+fn flags_that_fit(
+    row: &mut Row,
+    at: Option<&Location>,
+    profile: &crate::profile::Profile,
+    report: &mut Report,
+) {
+    if row.flags.is_empty()
+        || !crate::model::too_long_for_a_cell(&crate::value::join_remarks(&row.flags, &row.remarks))
+    {
+        return;
+    }
+    let flags = std::mem::take(&mut row.flags).join(" ");
+    if let Some(at) = at {
+        report.push(
+            at.clone(),
+            ProblemKind::FlagsDoNotFit {
+                header: crate::read::table::default_header(profile, crate::profile::Field::Remarks),
+                flags,
+            },
+        );
+    }
+}
+
 /// Joins this year's merged returns with last year's book on (first 事務事業番号, KPI
 /// position) with a polars full join, then builds the book in last year's order with
 /// the change flags in 備考. New rows go under their 施策 (after the last row of the
@@ -519,6 +545,7 @@ pub fn merge_with_prev(
                     carried,
                 } = std::mem::take(&mut compared[p]);
                 row.flags = flags;
+                flags_that_fit(&mut row, source_of[c].as_ref(), profile, report);
                 row.year = year;
                 row.extra.extend(carried);
                 // the strategy's structure is last year's book's
@@ -573,6 +600,7 @@ pub fn merge_with_prev(
                 .filter(|f| row.flags.contains(f)),
         );
         row.flags = flags;
+        flags_that_fit(&mut row, source_of[c].as_ref(), profile, report);
         row.year = year;
         let at = source_of[c]
             .clone()
