@@ -99,7 +99,7 @@ fn run_watched(work: &Work, args: &[&str]) -> Output {
         if child.try_wait().unwrap().is_some() {
             return child.wait_with_output().unwrap();
         }
-        if start.elapsed() > Duration::from_secs(120) {
+        if start.elapsed() > Duration::from_secs(60) {
             child.kill().unwrap();
             let out = child.wait_with_output().unwrap();
             panic!(
