@@ -184,6 +184,6 @@ impl Error {
     pub fn render(&self, profile: &crate::profile::Profile) -> String {
         let (id, args) = self.message_args();
         let args: Vec<(&str, &str)> = args.iter().map(|(k, v)| (*k, v.as_str())).collect();
-        crate::problem::shown(&profile.message(id, &args)).into_owned()
+        profile.message(id, &args)
     }
 }

@@ -16,8 +16,7 @@
 //! it holds, up to its delimiter, with a warning at its cell: no quote ever swallows the
 //! rows after it.
 
-use super::grid::{Grid, Limits};
-use crate::problem::ProblemKind;
+use super::grid::{Grid, Limits, Note};
 
 /// Lines with unreadable bytes reported one by one; the rest are counted.
 const BAD_LINES_SHOWN: usize = 20;
@@ -182,8 +181,8 @@ pub fn read_text(bytes: &[u8], extension: &str, limits: &Limits) -> Grid {
         grid.notes.push((
             *line,
             *col,
-            ProblemKind::BadBytes {
-                encoding: decoded.encoding.name().to_string(),
+            Note::BadBytes {
+                encoding: decoded.encoding.name(),
                 bytes: hex.clone(),
             },
         ));
@@ -193,7 +192,7 @@ pub fn read_text(bytes: &[u8], extension: &str, limits: &Limits) -> Grid {
         grid.notes.push((
             line,
             col,
-            ProblemKind::MoreBadBytes {
+            Note::MoreBadBytes {
                 lines: decoded.more_bad_lines,
             },
         ));
@@ -212,7 +211,7 @@ pub fn read_text(bytes: &[u8], extension: &str, limits: &Limits) -> Grid {
 enum Field {
     Text(String),
     /// read as this text, with a warning
-    Doubtful(String, ProblemKind),
+    Doubtful(String, Note),
 }
 
 /// Splits `text` into fields, calling `cell(line, column, field)` for each (line and
@@ -255,11 +254,7 @@ fn parse(text: &str, delimiter: u8, mut cell: impl FnMut(u32, u32, Field)) {
                     Quoted::TextAfter => {
                         let (text_end, end) = plain_end(i);
                         let raw = text[i..text_end].to_string();
-                        cell(
-                            record_line,
-                            col,
-                            Field::Doubtful(raw, ProblemKind::StrayQuote),
-                        );
+                        cell(record_line, col, Field::Doubtful(raw, Note::StrayQuote));
                         next = end;
                     }
                     Quoted::Unclosed { scanned } => {
@@ -267,11 +262,7 @@ fn parse(text: &str, delimiter: u8, mut cell: impl FnMut(u32, u32, Field)) {
                         across_lines &= wasted <= n;
                         let (text_end, end) = plain_end(i);
                         let raw = text[i..text_end].to_string();
-                        cell(
-                            record_line,
-                            col,
-                            Field::Doubtful(raw, ProblemKind::UnclosedQuote),
-                        );
+                        cell(record_line, col, Field::Doubtful(raw, Note::UnclosedQuote));
                         next = end;
                     }
                 }
@@ -432,18 +423,18 @@ mod tests {
         assert_eq!(g.text(2, 0), "c");
         assert_eq!(g.text(3, 0), "q\"r");
         assert_eq!(g.text(3, 1), "e");
-        assert_eq!(g.notes, vec![(1, 0, ProblemKind::UnclosedQuote)]);
+        assert_eq!(g.notes, vec![(1, 0, Note::UnclosedQuote)]);
         // a quote inside a field is text; text after a closing quote is doubtful
         let g = read(b"ab\"c\t\"x\"y\n", "tsv");
         assert_eq!(g.text(0, 0), "ab\"c");
         assert_eq!(g.text(0, 1), "\"x\"y");
-        assert_eq!(g.notes, vec![(0, 1, ProblemKind::StrayQuote)]);
+        assert_eq!(g.notes, vec![(0, 1, Note::StrayQuote)]);
         // a quote closed lines later with tabs between did not open a cell
         let g = read(b"a\t\"open\tx\nb\tc\nd\"\te\n", "tsv");
         assert_eq!(g.text(0, 1), "\"open");
         assert_eq!(g.text(1, 1), "c");
         assert_eq!(g.text(2, 0), "d\"");
-        assert_eq!(g.notes, vec![(0, 1, ProblemKind::UnclosedQuote)]);
+        assert_eq!(g.notes, vec![(0, 1, Note::UnclosedQuote)]);
     }
 
     #[test]
