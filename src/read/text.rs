@@ -438,6 +438,18 @@ mod tests {
     }
 
     #[test]
+    fn many_quotes_that_never_close_each_stay_on_their_line() {
+        // every line opens a quote, the last closes one: no line takes the next ones
+        let mut text = "\"a\tb\n".repeat(10_000);
+        text.push_str("x\"\n");
+        let g = read(text.as_bytes(), "tsv");
+        assert_eq!(g.row_numbers().len(), 10_001);
+        assert_eq!((g.text(0, 0), g.text(9_999, 1)), ("\"a", "b"));
+        assert_eq!(g.text(10_000, 0), "x\"");
+        assert_eq!(g.notes.len(), 10_000);
+    }
+
+    #[test]
     fn blank_lines_keep_their_row_numbers() {
         let g = read(b"a\tb\n\n\r\nc\td\r\n\ne\n", "tsv");
         assert_eq!(g.text(3, 0), "c");
