@@ -369,7 +369,7 @@ fn what_kpiroll_adds_to_a_full_cell_is_cut_or_reported_and_the_book_is_written()
         0,
     );
     assert!(
-        stderr.contains("r7.tsv!G3: 確認してください: 備考に変更の印（事業内容変更）を書き足すと"),
+        stderr.contains("r7.tsv!M3: 確認してください: 備考に変更の印（事業内容変更）を書き足すと"),
         "{stderr}"
     );
     let book = work.path("R7.xlsx");
