@@ -303,7 +303,6 @@ fn walk(dir: &Path, found: &mut Inputs, walked: &mut Walked) {
     }
 }
 
-
 /// Opens a file to read only if it is a regular file, without waiting on a named pipe
 /// put there since the folder was walked (opened non-blocking, checked once open).
 fn read_regular(path: &Path) -> Result<Vec<u8>, ProblemKind> {
