@@ -220,6 +220,8 @@ pub enum ProblemKind {
     BadBytes { encoding: String, bytes: String },
     /// more lines with unreadable bytes than are listed one by one
     MoreBadBytes { lines: usize },
+    /// more fields with a doubtful quote than are listed one by one
+    MoreDoubtfulQuotes { fields: usize },
     /// a rollover form that could not be written (the others were)
     FormNotWritten { department: String, reason: String },
     /// 備考 with the change flags added would be longer than an Excel cell holds: the
@@ -338,6 +340,7 @@ impl Problem {
             | ProblemKind::StrayQuote
             | ProblemKind::BadBytes { .. }
             | ProblemKind::MoreBadBytes { .. }
+            | ProblemKind::MoreDoubtfulQuotes { .. }
             | ProblemKind::FlagsDoNotFit { .. }
             | ProblemKind::NoSection
             | ProblemKind::NewRowMeasureNotFound { .. }
@@ -519,6 +522,9 @@ impl Problem {
                 vec![("encoding", encoding.clone()), ("bytes", bytes.clone())],
             ),
             MoreBadBytes { lines } => ("more_bad_bytes", vec![("lines", lines.to_string())]),
+            MoreDoubtfulQuotes { fields } => {
+                ("more_doubtful_quotes", vec![("fields", fields.to_string())])
+            }
             FormNotWritten { department, reason } => (
                 "form_not_written",
                 vec![

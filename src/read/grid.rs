@@ -113,6 +113,8 @@ pub enum Note {
     },
     /// more lines with unreadable bytes than are listed one by one
     MoreBadBytes { lines: usize },
+    /// more fields with a doubtful quote than are listed one by one
+    MoreDoubtful { fields: usize },
 }
 
 /// What reading a file has cost so far, counted across its sheets: a reader starts each

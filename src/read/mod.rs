@@ -415,6 +415,9 @@ pub fn read_file(
                     bytes: bytes.clone(),
                 },
                 grid::Note::MoreBadBytes { lines } => ProblemKind::MoreBadBytes { lines: *lines },
+                grid::Note::MoreDoubtful { fields } => {
+                    ProblemKind::MoreDoubtfulQuotes { fields: *fields }
+                }
             };
             report.push(Location::cell(path, grid.sheet.as_deref(), *row, col), kind);
         }

@@ -20,6 +20,9 @@ use super::grid::{Grid, Limits, Note};
 
 /// Lines with unreadable bytes reported one by one; the rest are counted.
 const BAD_LINES_SHOWN: usize = 20;
+/// Fields with a doubtful quote reported one by one; the rest are counted (a file of
+/// nothing but quotes costs a count, not a warning per byte).
+const DOUBTFUL_SHOWN: usize = 100;
 
 /// The two encodings a text table may be in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -197,13 +200,28 @@ pub fn read_text(bytes: &[u8], extension: &str, limits: &Limits) -> Grid {
             },
         ));
     }
+    let mut doubtful = 0;
+    let mut last = (0, 0);
     parse(&decoded.text, delimiter, |row, col, field| match field {
         Field::Text(text) => grid.set(row, col, text, false, limits),
         Field::Doubtful(text, kind) => {
-            grid.notes.push((row, col, kind));
+            doubtful += 1;
+            if doubtful <= DOUBTFUL_SHOWN {
+                grid.notes.push((row, col, kind));
+                last = (row, col);
+            }
             grid.set(row, col, text, false, limits);
         }
     });
+    if doubtful > DOUBTFUL_SHOWN {
+        grid.notes.push((
+            last.0,
+            last.1,
+            Note::MoreDoubtful {
+                fields: doubtful - DOUBTFUL_SHOWN,
+            },
+        ));
+    }
     grid
 }
 
@@ -446,7 +464,17 @@ mod tests {
         assert_eq!(g.row_numbers().len(), 10_001);
         assert_eq!((g.text(0, 0), g.text(9_999, 1)), ("\"a", "b"));
         assert_eq!(g.text(10_000, 0), "x\"");
-        assert_eq!(g.notes.len(), 10_000);
+        assert_eq!(g.notes.len(), DOUBTFUL_SHOWN + 1);
+        assert_eq!(
+            g.notes.last(),
+            Some(&(
+                DOUBTFUL_SHOWN as u32 - 1,
+                0,
+                Note::MoreDoubtful {
+                    fields: 10_000 - DOUBTFUL_SHOWN
+                }
+            ))
+        );
     }
 
     #[test]
