@@ -33,6 +33,10 @@ pub enum Error {
     InputNotFound { path: PathBuf },
     #[error("{path}: 出力先にすでにファイルがあります。上書きするには --force を付けてください")]
     OutputExists { path: PathBuf },
+    #[error("{path}: 出力先が入力のファイル {input} と同じファイルです。入力は上書きしません。別の出力先を指定してください")]
+    OutputIsInput { path: PathBuf, input: PathBuf },
+    #[error("{path}: 出力先が普通のファイルではありません（デバイス・名前付きパイプ・フォルダーなど）。置き換えません")]
+    OutputNotRegular { path: PathBuf },
     #[error("{path}: 出力の形式が分かりません（拡張子 {expected} のいずれかにしてください）")]
     UnknownOutputFormat { path: PathBuf, expected: String },
     #[error("{path}: 書き込めません: {source}")]
@@ -108,6 +112,17 @@ impl Error {
             ),
             Error::OutputExists { path } => (
                 "error_output_exists",
+                vec![("path", path.display().to_string())],
+            ),
+            Error::OutputIsInput { path, input } => (
+                "error_output_is_input",
+                vec![
+                    ("path", path.display().to_string()),
+                    ("input", input.display().to_string()),
+                ],
+            ),
+            Error::OutputNotRegular { path } => (
+                "error_output_not_regular",
                 vec![("path", path.display().to_string())],
             ),
             Error::UnknownOutputFormat { path, expected } => (

@@ -37,6 +37,8 @@ pub enum Fate {
 pub struct Read {
     /// the row's 事務事業番号 cell
     pub at: Location,
+    /// the column of its sheet's 備考, when the sheet has one
+    pub remarks_col: Option<u16>,
     pub key: Key,
     pub fate: Fate,
     /// the row as read when it is not in the book (merged or refused); a taken row has
@@ -105,7 +107,12 @@ pub fn merge_sources(
                 .keys()
                 .map(|f| stated_bit(*f))
                 .fold(0, |a, b| a | b);
-            for ReadRow { row, at } in reads {
+            for ReadRow {
+                row,
+                at,
+                remarks_col,
+            } in reads
+            {
                 let key = row.key();
                 let (fate, kept_row, book_row) = match taken.get(&key) {
                     None => {
@@ -161,6 +168,7 @@ pub fn merge_sources(
                 };
                 fates.push(Read {
                     at,
+                    remarks_col,
                     key,
                     fate,
                     row: kept_row,
@@ -371,6 +379,45 @@ pub struct Submission {
     pub files: Vec<String>,
 }
 
+/// The 備考 cell of a row read at `at` (its key cell), when its sheet has a 備考 column;
+/// else the key cell.
+fn remarks_at(at: Option<&Location>, col: Option<u16>) -> Option<Location> {
+    let at = at?;
+    Some(match (at.cell, col) {
+        (Some((row, _)), Some(col)) => Location {
+            cell: Some((row, col)),
+            ..at.clone()
+        },
+        _ => at.clone(),
+    })
+}
+
+/// Keeps a row's change flags only if 備考 with them still fits in an Excel cell: a
+/// department's 備考 may fill the cell by itself. Its text is kept whole, the flags are
+/// left out and the row is reported at the cell where it was read.
+fn flags_that_fit(
+    row: &mut Row,
+    at: Option<Location>,
+    profile: &crate::profile::Profile,
+    report: &mut Report,
+) {
+    if row.flags.is_empty()
+        || !crate::model::too_long_for_a_cell(&crate::value::join_remarks(&row.flags, &row.remarks))
+    {
+        return;
+    }
+    let flags = std::mem::take(&mut row.flags).join(" ");
+    if let Some(at) = at {
+        report.push(
+            at,
+            ProblemKind::FlagsDoNotFit {
+                header: crate::read::table::default_header(profile, crate::profile::Field::Remarks),
+                flags,
+            },
+        );
+    }
+}
+
 /// Joins this year's merged returns with last year's book on (first 事務事業番号, KPI
 /// position) with a polars full join, then builds the book in last year's order with
 /// the change flags in 備考. New rows go under their 施策 (after the last row of the
@@ -393,8 +440,11 @@ pub fn merge_with_prev(
     let year = current.book.year;
     // where each current row was read
     let mut source_of: Vec<Option<Location>> = vec![None; current.book.rows.len()];
+    // and the column of its 備考 there
+    let mut remarks_of: Vec<Option<u16>> = vec![None; current.book.rows.len()];
     for read in current.fates.iter().filter(|r| r.fate == Fate::Taken) {
         source_of[read.book_row] = Some(read.at.clone());
+        remarks_of[read.book_row] = read.remarks_col;
     }
 
     let stage = crate::progress::stage("  keys joined");
@@ -519,6 +569,12 @@ pub fn merge_with_prev(
                     carried,
                 } = std::mem::take(&mut compared[p]);
                 row.flags = flags;
+                flags_that_fit(
+                    &mut row,
+                    remarks_at(source_of[c].as_ref(), remarks_of[c]),
+                    profile,
+                    report,
+                );
                 row.year = year;
                 row.extra.extend(carried);
                 // the strategy's structure is last year's book's
@@ -573,6 +629,12 @@ pub fn merge_with_prev(
                 .filter(|f| row.flags.contains(f)),
         );
         row.flags = flags;
+        flags_that_fit(
+            &mut row,
+            remarks_at(source_of[c].as_ref(), remarks_of[c]),
+            profile,
+            report,
+        );
         row.year = year;
         let at = source_of[c]
             .clone()

@@ -149,6 +149,46 @@ pub fn too_long_for_a_cell(text: &str) -> bool {
     text.len() > MAX_CELL_TEXT && text.encode_utf16().count() > MAX_CELL_TEXT
 }
 
+#[cfg(test)]
+mod fit_tests {
+    use super::*;
+
+    #[test]
+    fn texts_are_cut_to_fit_with_an_ellipsis() {
+        assert_eq!(fit_text("abc", 3), "abc");
+        assert_eq!(fit_text("abcd", 3), "ab…");
+        // a character outside the BMP is two units and is never split
+        assert_eq!(fit_text("a😀b", 3), "a…");
+        let long = "あ".repeat(MAX_CELL_TEXT + 10);
+        let cut = fit_text(&long, MAX_CELL_TEXT);
+        assert_eq!(cut.encode_utf16().count(), MAX_CELL_TEXT);
+        assert!(cut.ends_with('…') && !too_long_for_a_cell(&cut));
+    }
+}
+
+/// The longest note text rust_xlsxwriter writes, in UTF-16 units (its limit leaves room
+/// for the note's own markup).
+pub const MAX_NOTE_TEXT: usize = MAX_CELL_TEXT - 54;
+
+/// `text` as it fits in `max` UTF-16 units: whole when it does, else cut at a character
+/// and ended with `…` (for what kpiroll itself adds: a value quoted in a log, a note).
+pub fn fit_text(text: &str, max: usize) -> std::borrow::Cow<'_, str> {
+    if text.len() <= max || text.encode_utf16().count() <= max {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut units = 0;
+    let mut end = 0;
+    for (i, c) in text.char_indices() {
+        // the `…` takes one unit
+        if units + c.len_utf16() > max - 1 {
+            break;
+        }
+        units += c.len_utf16();
+        end = i + c.len_utf8();
+    }
+    std::borrow::Cow::Owned(format!("{}…", &text[..end]))
+}
+
 /// One value cell: the raw text (what the cell shows) and its reading. Two values are
 /// equal when they show and mean the same (`stored`, how a cell held it, aside).
 #[derive(Debug, Clone, Serialize)]

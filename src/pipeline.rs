@@ -278,7 +278,10 @@ pub fn save_workbook(
     };
     let spinner = crate::progress::spinner(&profile.message(
         "progress_write",
-        &[("output", &output.display().to_string())],
+        &[(
+            "output",
+            &crate::problem::shown(&output.display().to_string()),
+        )],
     ));
     let built = crate::progress::stage("build the workbook");
     let package = build();
@@ -291,15 +294,38 @@ pub fn save_workbook(
     write_atomic(output, &bytes?, force)
 }
 
-/// An existing output is kept unless `--force` ([`Error::OutputExists`], exit 2).
+/// An existing output is kept unless `--force` ([`Error::OutputExists`], exit 2); one
+/// that is not a regular file is never replaced.
 ///
 /// # Errors
-/// The output exists and `force` is false.
+/// The output exists and `force` is false, or it is not a regular file.
 pub fn refuse_existing(output: &Path, force: bool) -> Result<(), Error> {
-    if output.exists() && !force {
-        return Err(Error::OutputExists {
-            path: output.to_path_buf(),
-        });
+    crate::write::output::refuse_existing(output, force)
+}
+
+/// An output that is one of the inputs (the same file, however named, or a file in an
+/// input folder) is refused whatever `--force` says: inputs are only ever read.
+///
+/// # Errors
+/// [`Error::OutputIsInput`].
+pub fn refuse_input_as_output(output: &Path, inputs: &[PathBuf]) -> Result<(), Error> {
+    use crate::write::output::same_file;
+    if !output.exists() {
+        return Ok(());
+    }
+    let refused = |input: &Path| Error::OutputIsInput {
+        path: output.to_path_buf(),
+        input: input.to_path_buf(),
+    };
+    for input in inputs {
+        if same_file(output, input) {
+            return Err(refused(input));
+        }
+    }
+    if let Ok(expanded) = crate::read::find_inputs(inputs) {
+        if let Some(input) = expanded.files.iter().find(|f| same_file(output, f)) {
+            return Err(refused(input));
+        }
     }
     Ok(())
 }
@@ -341,6 +367,7 @@ pub fn export(
             expected: ".json .csv .parquet".to_string(),
         })?;
     refuse_existing(output, force)?;
+    refuse_input_as_output(output, &[book.to_path_buf()])?;
     let outcome = read_nonempty_book(book, profile)?;
     let bytes =
         crate::export::export_bytes(&outcome.merged.book.rows, format, output, guard, profile)?;
@@ -447,6 +474,7 @@ pub fn handout(
     profile: &Profile,
 ) -> Result<Outcome, Error> {
     refuse_existing(output, force)?;
+    refuse_input_as_output(output, &[book.to_path_buf()])?;
     let outcome = read_nonempty_book(book, profile)?;
     write_book(&outcome.merged.book, output, force, profile)?;
     Ok(outcome)
@@ -510,7 +538,7 @@ pub fn rollover(
         .take(8)
         .map(|b| format!("{b:02x}"))
         .collect();
-    let outcome = read_nonempty_book(book, profile)?;
+    let mut outcome = read_nonempty_book(book, profile)?;
     let plans = crate::rollover::plan(
         &outcome.merged.book,
         year,
@@ -518,12 +546,14 @@ pub fn rollover(
         dir,
         &profile.form.file_name,
     );
-    if !force {
-        if let Some(p) = plans.iter().find(|p| p.path.exists()) {
+    for p in &plans {
+        // a form in the way of one 課 is its own failure below (not regular), not the run's
+        if p.path.exists() && !force {
             return Err(Error::OutputExists {
                 path: p.path.clone(),
             });
         }
+        refuse_input_as_output(&p.path, &[book.to_path_buf()])?;
     }
     let mut forms = Vec::new();
     for plan in plans {
@@ -544,11 +574,22 @@ pub fn rollover(
             path: plan.path.clone(),
             source,
         };
-        let mut workbook =
-            crate::write::form::form_workbook(&rows, profile, &options).map_err(xlsx)?;
-        let bytes = workbook.save_to_buffer().map_err(xlsx)?;
-        write_atomic(&plan.path, &bytes, force)?;
-        forms.push((plan.department, plan.path, rows.len()));
+        // one form that cannot be written is reported; the other 課 still get theirs
+        let written = crate::write::form::form_workbook(&rows, profile, &options)
+            .and_then(|mut workbook| workbook.save_to_buffer())
+            .and_then(crate::write::package::well_formed)
+            .map_err(xlsx)
+            .and_then(|bytes| write_atomic(&plan.path, &bytes, force));
+        match written {
+            Ok(()) => forms.push((plan.department, plan.path, rows.len())),
+            Err(e) => outcome.report.push(
+                crate::problem::Location::file(&plan.path),
+                crate::problem::ProblemKind::FormNotWritten {
+                    department: plan.department,
+                    reason: e.render(profile),
+                },
+            ),
+        }
     }
     Ok(Rolled {
         book: outcome,
@@ -618,5 +659,6 @@ pub fn diff_xlsx_bytes(
     crate::write::diff_report::diff_workbook(diff, profile)
         .map_err(xlsx)?
         .save_to_buffer()
+        .and_then(crate::write::package::well_formed)
         .map_err(xlsx)
 }

@@ -11,6 +11,33 @@ use std::path::{Path, PathBuf};
 
 use crate::profile::Profile;
 
+/// `text` as it may be shown on a terminal: control characters that would move the
+/// cursor, clear the screen, set the window title, hide text or start a new line (a
+/// forged report line) are shown escaped (`\x1b`, `\n`, `\r`, `\u{202e}`); a tab stays.
+/// Every message kpiroll prints and diff's text report go through it.
+pub fn shown(text: &str) -> std::borrow::Cow<'_, str> {
+    let hidden = |c: char| {
+        (c.is_control() && c != '\t')
+            || matches!(c, '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+    };
+    if !text.chars().any(hidden) {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        match c {
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            c if hidden(c) && u32::from(c) < 0x100 => {
+                out.push_str(&format!("\\x{:02x}", u32::from(c)));
+            }
+            c if hidden(c) => out.push_str(&format!("\\u{{{:x}}}", u32::from(c))),
+            c => out.push(c),
+        }
+    }
+    std::borrow::Cow::Owned(out)
+}
+
 /// A place in an input: a file, a sheet of it, or a cell.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Location {
@@ -180,6 +207,26 @@ pub enum ProblemKind {
         source: String,
         book: String,
     },
+    /// a path among the inputs that is not read: a link inside a folder, a named pipe
+    /// or device, a folder reached twice
+    Skipped { why: Skip },
+    /// a text file's field opens a quote that is not closed at the field's end: read as
+    /// the text it holds, up to its delimiter
+    UnclosedQuote,
+    /// a text file's field has text after its closing quote: read as written
+    StrayQuote,
+    /// bytes the text file's encoding cannot read (the first ones of the line, in hex):
+    /// read as U+FFFD
+    BadBytes { encoding: String, bytes: String },
+    /// more lines with unreadable bytes than are listed one by one
+    MoreBadBytes { lines: usize },
+    /// more fields with a doubtful quote than are listed one by one
+    MoreDoubtfulQuotes { fields: usize },
+    /// a rollover form that could not be written (the others were)
+    FormNotWritten { department: String, reason: String },
+    /// 備考 with the change flags added would be longer than an Excel cell holds: the
+    /// department's text is kept whole and the flags are not written
+    FlagsDoNotFit { header: String, flags: String },
 }
 
 /// Why a file could not be read at all; each has its own message (`unreadable_…`).
@@ -212,6 +259,33 @@ impl Unreadable {
             Unreadable::Xlsb => "unreadable_xlsb",
             Unreadable::Truncated => "unreadable_truncated",
             Unreadable::Damaged => "unreadable_damaged",
+        }
+    }
+}
+
+/// Why a path found among the inputs is not read (listed as skipped, with its reason).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Skip {
+    /// a symbolic link inside a folder: not followed (it may lead out of the folder, to
+    /// a device, or round in a loop); a link named on the command line is followed
+    Link,
+    /// a folder already walked, reached again (a bind mount or a loop of folders)
+    Loop,
+    /// not a regular file: a named pipe (FIFO), a device, a socket
+    NotRegular,
+    /// a file in a folder that is no table kpiroll reads (a PDF, an image): reported
+    /// as [`ProblemKind::NotATable`], with its extension
+    NotATable,
+}
+
+impl Skip {
+    /// The message id in the catalogue.
+    pub fn message_id(self) -> &'static str {
+        match self {
+            Skip::Link => "skipped_link",
+            Skip::Loop => "skipped_loop",
+            Skip::NotRegular => "skipped_not_regular",
+            Skip::NotATable => "not_a_table",
         }
     }
 }
@@ -262,6 +336,12 @@ impl Problem {
             | ProblemKind::KpirollDiff
             | ProblemKind::PrevBookAmongReturns { .. }
             | ProblemKind::FormsWithoutPrev { .. }
+            | ProblemKind::UnclosedQuote
+            | ProblemKind::StrayQuote
+            | ProblemKind::BadBytes { .. }
+            | ProblemKind::MoreBadBytes { .. }
+            | ProblemKind::MoreDoubtfulQuotes { .. }
+            | ProblemKind::FlagsDoNotFit { .. }
             | ProblemKind::NoSection
             | ProblemKind::NewRowMeasureNotFound { .. }
             | ProblemKind::NewRowGoalNotFound { .. } => Severity::Warning,
@@ -434,6 +514,28 @@ impl Problem {
                     ("book", book.clone()),
                 ],
             ),
+            Skipped { why } => (why.message_id(), vec![]),
+            UnclosedQuote => ("unclosed_quote", vec![]),
+            StrayQuote => ("stray_quote", vec![]),
+            BadBytes { encoding, bytes } => (
+                "bad_bytes",
+                vec![("encoding", encoding.clone()), ("bytes", bytes.clone())],
+            ),
+            MoreBadBytes { lines } => ("more_bad_bytes", vec![("lines", lines.to_string())]),
+            MoreDoubtfulQuotes { fields } => {
+                ("more_doubtful_quotes", vec![("fields", fields.to_string())])
+            }
+            FormNotWritten { department, reason } => (
+                "form_not_written",
+                vec![
+                    ("department", department.clone()),
+                    ("reason", reason.clone()),
+                ],
+            ),
+            FlagsDoNotFit { header, flags } => (
+                "flags_do_not_fit",
+                vec![("header", header.clone()), ("flags", flags.clone())],
+            ),
         }
     }
 
@@ -452,7 +554,8 @@ impl Problem {
             Severity::Refusal => profile.message("refused", &[]),
             Severity::Warning => profile.message("warning", &[]),
         };
-        format!("{}: {level}: {}", self.at, profile.message(id, &args))
+        let line = format!("{}: {level}: {}", self.at, profile.message(id, &args));
+        shown(&line).into_owned()
     }
 }
 
@@ -510,6 +613,15 @@ mod tests {
     use crate::profile::Lang;
 
     #[test]
+    fn control_characters_are_shown_escaped() {
+        assert_eq!(shown("産学振興課\tR7"), "産学振興課\tR7");
+        assert_eq!(
+            shown("a\u{1b}]0;x\u{7}b\u{1b}[2J\nc\rd\u{202e}e\u{85}"),
+            "a\\x1b]0;x\\x07b\\x1b[2J\\nc\\rd\\u{202e}e\\x85"
+        );
+    }
+
+    #[test]
     fn message_names_file_sheet_cell_and_header() {
         let p = Problem::new(
             Location::cell(Path::new("returns/産学振興課.xlsx"), Some("入力"), 11, 10),
@@ -521,6 +633,7 @@ mod tests {
         );
         let text = p.render(&Profile::builtin(Lang::Ja));
         assert!(text.starts_with("産学振興課.xlsx!入力!K12: "), "{text}");
+        assert!(!text.contains('\n'));
         assert!(
             text.contains("事務事業番号「57117」は NNN-N の形ではありません"),
             "{text}"

@@ -57,9 +57,7 @@ pub fn plan(
     let mut used: Vec<String> = Vec::new();
     by.into_iter()
         .map(|(department, rows)| {
-            let base = file_template
-                .replace("{year}", &year.to_string())
-                .replace("{department}", &safe_name(&department));
+            let base = file_name(file_template, year, &department);
             let mut name = base.clone();
             let mut n = 2;
             while used.iter().any(|u| u.eq_ignore_ascii_case(&name)) {
@@ -77,6 +75,43 @@ pub fn plan(
             }
         })
         .collect()
+}
+
+/// The longest form file name, in bytes: file systems take 255 (Linux, macOS; Windows
+/// 255 UTF-16 units, never more than the bytes), with room for the `_N` that keeps
+/// names unique.
+pub const MAX_NAME_BYTES: usize = 240;
+
+/// The form's file name for `department` from the profile's template. A name longer
+/// than [`MAX_NAME_BYTES`] has its 課 part cut at a character and followed by `~` and
+/// eight hex digits of a hash of the whole 課 name, so two long names that begin alike
+/// still get two files.
+pub fn file_name(template: &str, year: FiscalYear, department: &str) -> String {
+    let with = |part: &str| {
+        template
+            .replace("{year}", &year.to_string())
+            .replace("{department}", part)
+    };
+    let safe = safe_name(department);
+    let name = with(&safe);
+    if name.len() <= MAX_NAME_BYTES {
+        return name;
+    }
+    use sha2::Digest;
+    let hash: String = sha2::Sha256::digest(department.as_bytes())
+        .iter()
+        .take(4)
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    let uses = template.matches("{department}").count().max(1);
+    let fixed = with("").len();
+    let room = (MAX_NAME_BYTES.saturating_sub(fixed) / uses).saturating_sub(1 + hash.len());
+    let mut end = room.min(safe.len());
+    while !safe.is_char_boundary(end) {
+        end -= 1;
+    }
+    let cut = safe[..end].trim_end_matches(|c: char| c == '.' || c.is_whitespace());
+    with(&format!("{cut}~{hash}"))
 }
 
 /// A 課 name made safe as part of a file name on Windows, macOS and Linux.
@@ -110,6 +145,27 @@ pub fn safe_name(name: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn long_names_are_cut_in_bytes_and_stay_apart() {
+        let year = FiscalYear::parse("R7").unwrap();
+        let a = format!("{}企画課", "あ".repeat(300));
+        let b = format!("{}財政課", "あ".repeat(300));
+        let (na, nb) = (
+            file_name("{year}_{department}.xlsx", year, &a),
+            file_name("{year}_{department}.xlsx", year, &b),
+        );
+        assert!(
+            na.len() <= MAX_NAME_BYTES && nb.len() <= MAX_NAME_BYTES,
+            "{na}"
+        );
+        assert_ne!(na, nb);
+        assert!(na.starts_with("R7_ああ") && na.ends_with(".xlsx"), "{na}");
+        assert_eq!(
+            file_name("{department}.xlsx", year, "企画課"),
+            "企画課.xlsx"
+        );
+    }
 
     #[test]
     fn hostile_names_stay_inside_the_folder() {

@@ -6,6 +6,7 @@ use super::{print_report, Status};
 use crate::error::Error;
 use crate::model::FiscalYear;
 use crate::pipeline;
+use crate::problem::shown;
 use crate::profile::Profile;
 
 /// Reads every input and reports per file: sheet, header row, rows taken, problems.
@@ -32,7 +33,7 @@ pub fn run(args: Args, profile: &Profile) -> Result<Status, Error> {
     };
     let outcome = pipeline::read_and_merge(&args.inputs, year, profile)?;
     for source in &outcome.sources {
-        outln!("{}", source.path.display());
+        outln!("{}", shown(&source.path.display().to_string()));
         for t in &source.tables {
             let year = t.year.map_or_else(|| "?".to_string(), |y| y.to_string());
             let (header, rows) = ((t.header_row + 1).to_string(), t.rows_read.to_string());
@@ -43,7 +44,7 @@ pub fn run(args: Args, profile: &Profile) -> Result<Status, Error> {
                 ("year", year.as_str()),
                 ("rows", rows.as_str()),
             ];
-            outln!("  {}", profile.message("check_table", &args));
+            outln!("  {}", shown(&profile.message("check_table", &args)));
         }
         if source.tables.is_empty() {
             outln!("  {}", profile.message("check_no_table", &[]));

@@ -50,11 +50,11 @@ pub fn run(args: Args, profile: &Profile) -> Result<Status, Error> {
     let year = FiscalYear::parse(&args.year).ok_or(Error::BadYear {
         text: args.year.clone(),
     })?;
-    if args.output.exists() && !args.force {
-        return Err(Error::OutputExists {
-            path: args.output.clone(),
-        });
-    }
+    pipeline::refuse_existing(&args.output, args.force)?;
+    let mut inputs = args.inputs.clone();
+    inputs.extend(args.prev.clone());
+    inputs.extend(args.renames.clone());
+    pipeline::refuse_input_as_output(&args.output, &inputs)?;
     let outcome = match &args.prev {
         None => {
             let outcome = pipeline::read_returns(&args.inputs, year, false, profile)?;
@@ -87,7 +87,10 @@ pub fn run(args: Args, profile: &Profile) -> Result<Status, Error> {
         }
     };
     let mut counts = outcome.count_args();
-    counts.push(("output", args.output.display().to_string()));
+    counts.push((
+        "output",
+        crate::problem::shown(&args.output.display().to_string()).into_owned(),
+    ));
     let args: Vec<(&str, &str)> = counts.iter().map(|(k, v)| (*k, v.as_str())).collect();
     errln!("{}", profile.message("consolidate_summary", &args));
     let status = Status::of(&outcome.report);

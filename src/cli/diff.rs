@@ -69,9 +69,10 @@ pub fn run(args: Args, profile: &Profile) -> Result<Status, Error> {
         return Err(Error::DiffXlsxNeedsOutput);
     }
     if let Some(path) = &args.output {
-        if path.exists() && !args.force {
-            return Err(Error::OutputExists { path: path.clone() });
-        }
+        pipeline::refuse_existing(path, args.force)?;
+        let mut inputs = args.books.clone();
+        inputs.extend(args.renames.clone());
+        pipeline::refuse_input_as_output(path, &inputs)?;
     }
     let (diff, report) = pipeline::diff(&args.books, args.renames.as_ref(), profile)?;
     print_report(&report, profile);
@@ -94,9 +95,9 @@ pub fn run(args: Args, profile: &Profile) -> Result<Status, Error> {
         Some(path) => {
             write_atomic(path, &bytes, args.force)?;
             for line in render::summary_lines(&diff, profile) {
-                errln!("{line}");
+                errln!("{}", crate::problem::shown(&line));
             }
-            errln!("→ {}", path.display());
+            errln!("→ {}", crate::problem::shown(&path.display().to_string()));
         }
         None => {
             let mut out = std::io::stdout().lock();

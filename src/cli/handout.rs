@@ -31,12 +31,21 @@ pub struct Args {
 /// # Errors
 /// Unreadable book, output not writable, PDF conversion failed.
 pub fn run(args: Args, profile: &Profile) -> Result<Status, Error> {
+    if args.pdf {
+        // the PDF LibreOffice writes beside the handout is an output too
+        let pdf = args.output.with_extension("pdf");
+        pipeline::refuse_existing(&pdf, args.force)?;
+        pipeline::refuse_input_as_output(&pdf, std::slice::from_ref(&args.book))?;
+    }
     let outcome = pipeline::handout(&args.book, &args.output, args.force, profile)?;
     print_report(&outcome.report, profile);
     print_rows_written(outcome.merged.book.rows.len(), &args.output, profile);
     if args.pdf {
         let pdf = pipeline::to_pdf(&args.output)?;
-        errln!("PDF → {}", pdf.display());
+        errln!(
+            "PDF → {}",
+            crate::problem::shown(&pdf.display().to_string())
+        );
     }
     Ok(Status::of(&outcome.report))
 }

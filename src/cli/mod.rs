@@ -172,7 +172,7 @@ pub fn run(cli: Cli) -> ExitCode {
             errln!(
                 "kpiroll: {}: {}",
                 profile.message("error", &[]),
-                e.render(&profile)
+                crate::problem::shown(&e.render(&profile))
             );
             ExitCode::from(2)
         }
@@ -203,7 +203,7 @@ fn locale_lang() -> Lang {
 
 /// A fatal error before a profile could be loaded: its Japanese `Display` text.
 fn fatal(e: &Error) -> ExitCode {
-    errln!("kpiroll: エラー: {e}");
+    errln!("kpiroll: エラー: {}", crate::problem::shown(&e.to_string()));
     ExitCode::from(2)
 }
 
@@ -217,6 +217,8 @@ pub fn print_rows_written(rows: usize, output: &std::path::Path, profile: &Profi
     let (rows, output) = (rows.to_string(), output.display().to_string());
     errln!(
         "{}",
-        profile.message("rows_written", &[("rows", &rows), ("output", &output)])
+        crate::problem::shown(
+            &profile.message("rows_written", &[("rows", &rows), ("output", &output)])
+        )
     );
 }

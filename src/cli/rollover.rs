@@ -65,7 +65,10 @@ pub fn run(args: Args, profile: &Profile) -> Result<Status, Error> {
             ("rows", rows.as_str()),
             ("path", path.as_str()),
         ];
-        outln!("{}", profile.message("rollover_form", &args));
+        outln!(
+            "{}",
+            crate::problem::shown(&profile.message("rollover_form", &args))
+        );
     }
     let (forms, output) = (
         rolled.forms.len().to_string(),
@@ -73,10 +76,10 @@ pub fn run(args: Args, profile: &Profile) -> Result<Status, Error> {
     );
     errln!(
         "{}",
-        profile.message(
+        crate::problem::shown(&profile.message(
             "rollover_summary",
             &[("forms", &forms), ("output", &output)]
-        )
+        ))
     );
     Ok(Status::of(&rolled.book.report))
 }

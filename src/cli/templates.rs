@@ -45,7 +45,7 @@ pub fn run(args: Args) -> Result<Status, Error> {
         Action::Init { dir, force } => {
             let written = crate::templates::init(&dir, force)?;
             for path in &written {
-                outln!("{}", path.display());
+                outln!("{}", crate::problem::shown(&path.display().to_string()));
             }
             errln!(
                 "{} ファイルを書き出しました。編集したら kpiroll templates check {} で確かめてください",

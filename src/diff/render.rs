@@ -93,7 +93,10 @@ const RESET: &str = "\x1b[0m";
 /// 基本目標 and 施策 (`@@` lines), `-` OLD's text and `+` NEW's for each changed field,
 /// the 実績値 and 達成率 of both years; then the counts. ANSI colours when `color`.
 pub fn text(diff: &Diff, profile: &Profile, color: bool) -> String {
+    // the files' names and the rows' texts are shown with their control characters
+    // escaped: a value cannot clear the terminal or forge a line of the report
     let paint = |code: &str, line: String| {
+        let line = crate::problem::shown(&line).into_owned();
         if color {
             format!("{code}{line}{RESET}")
         } else {
@@ -187,13 +190,17 @@ pub fn text(diff: &Diff, profile: &Profile, color: bool) -> String {
             }
             (None, None) => unreachable!(),
         };
-        out.push(line);
+        out.push(crate::problem::shown(&line).into_owned());
     }
     out.push(String::new());
     if !diff.differs() {
         out.push(profile.message("diff_no_difference", &[]));
     }
-    out.extend(summary_lines(diff, profile));
+    out.extend(
+        summary_lines(diff, profile)
+            .iter()
+            .map(|l| crate::problem::shown(l).into_owned()),
+    );
     let mut text = out.join("\n");
     text.push('\n');
     text

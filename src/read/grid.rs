@@ -93,6 +93,28 @@ pub struct Grid {
     pub spent: Spent,
     /// the merged areas recorded, each once however often a file lists it
     areas: FxHashSet<((u32, u32), (u32, u32))>,
+    /// what the reader found doubtful, at its 0-based (row, column): reported as the
+    /// file is read (a text file's unclosed quote, bytes it could not decode)
+    pub notes: Vec<(u32, u32, Note)>,
+}
+
+/// Something a reader found doubtful in a cell it read all the same (each becomes a
+/// located warning when the file is read).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Note {
+    /// a text field opens a quote that does not close at the field's end
+    UnclosedQuote,
+    /// a text field has text after its closing quote
+    StrayQuote,
+    /// bytes the text's encoding cannot read (the line's first ones, in hex)
+    BadBytes {
+        encoding: &'static str,
+        bytes: String,
+    },
+    /// more lines with unreadable bytes than are listed one by one
+    MoreBadBytes { lines: usize },
+    /// more fields with a doubtful quote than are listed one by one
+    MoreDoubtful { fields: usize },
 }
 
 /// What reading a file has cost so far, counted across its sheets: a reader starts each

@@ -1,9 +1,10 @@
 //! Stage 1, read: input paths → canonical rows, with every problem located.
 //!
-//! `read_inputs` expands folders (recursively; `~$` lock files and hidden files are
-//! skipped), reads the files in parallel, and returns them in a stable order (sorted by
-//! path) whatever the thread timing. A file that cannot be read is refused with its
-//! reason; the others go on.
+//! `expand_inputs` expands folders (recursively; `~$` lock files and hidden files are
+//! passed over; links inside folders are not followed and what is not a regular file is
+//! listed as skipped, with its reason); `read_inputs` reads the files in parallel and
+//! returns them in a stable order (sorted by path) whatever the thread timing. A file
+//! that cannot be read is refused with its reason; the others go on.
 //!
 //! Submodules, in the order data flows: [`sniff`] (what the bytes are), [`xlsx`] (xlsx
 //! by kpiroll's own one-pass reader) / [`workbook`] (calamine: xls, and any xlsx the
@@ -159,38 +160,103 @@ impl Source {
     }
 }
 
-/// Expands folders into the files kpiroll reads, sorted by path. A file in a folder
-/// that is no table kpiroll reads (a PDF, a Word document, an image) is not read and
-/// is listed in `report` as skipped, with its extension.
+pub use crate::problem::Skip;
+
+/// A path not read, and why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Skipped {
+    pub path: PathBuf,
+    pub why: Skip,
+}
+
+/// The inputs expanded: the files to read (sorted by path) and what was skipped.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Inputs {
+    pub files: Vec<PathBuf>,
+    pub skipped: Vec<Skipped>,
+}
+
+/// Expands folders into the files kpiroll reads, sorted by path; what is skipped (see
+/// [`find_inputs`]) is listed in `report`: a file in a folder that is no table kpiroll
+/// reads (a PDF, a Word document, an image) with its extension; a link, a named pipe or
+/// a device as not taken.
 ///
 /// # Errors
 /// A path given on the command line that does not exist.
 pub fn expand_inputs(inputs: &[PathBuf], report: &mut Report) -> Result<Vec<PathBuf>, Error> {
-    let mut files = Vec::new();
-    let mut skipped = Vec::new();
+    let found = find_inputs(inputs)?;
+    for Skipped { path, why } in found.skipped {
+        let kind = match why {
+            Skip::NotATable => ProblemKind::NotATable {
+                ext: sniff::extension(&path),
+            },
+            why => ProblemKind::Skipped { why },
+        };
+        report.push(Location::file(&path), kind);
+    }
+    Ok(found.files)
+}
+
+/// The files to read among `inputs`, sorted by path, and what is skipped, with why.
+///
+/// Only regular files are read. A path named on the command line is taken as named
+/// (a link to a file or folder is followed); inside a folder, links are not followed
+/// and each folder is walked once, so a walk ends whatever links and mounts it meets.
+/// A link, a named pipe, a device with a table's extension, a link to a folder, a
+/// folder reached twice and a file that is no table are listed in [`Inputs::skipped`].
+///
+/// # Errors
+/// A path given on the command line that does not exist.
+pub fn find_inputs(inputs: &[PathBuf]) -> Result<Inputs, Error> {
+    let mut found = Inputs::default();
+    let mut walked = Walked::default();
     for input in inputs {
-        if input.is_dir() {
-            walk(input, &mut files, &mut skipped);
-        } else if input.is_file() {
-            files.push(input.clone());
-        } else {
+        let Ok(meta) = std::fs::metadata(input) else {
             return Err(Error::InputNotFound {
                 path: input.clone(),
             });
+        };
+        if meta.is_dir() {
+            if walked.first_time(&meta) {
+                walk(input, &mut found, &mut walked);
+            }
+        } else if meta.is_file() {
+            found.files.push(input.clone());
+        } else {
+            found.skipped.push(Skipped {
+                path: input.clone(),
+                why: Skip::NotRegular,
+            });
         }
     }
-    files.sort();
-    files.dedup();
-    skipped.sort();
-    skipped.dedup();
-    for path in skipped {
-        let ext = sniff::extension(&path);
-        report.push(Location::file(&path), ProblemKind::NotATable { ext });
-    }
-    Ok(files)
+    found.files.sort();
+    found.files.dedup();
+    found.skipped.sort_by(|a, b| a.path.cmp(&b.path));
+    found.skipped.dedup();
+    Ok(found)
 }
 
-fn walk(dir: &Path, files: &mut Vec<PathBuf>, skipped: &mut Vec<PathBuf>) {
+/// The folders walked, by identity (device and inode), not by name.
+#[derive(Default)]
+struct Walked(std::collections::HashSet<(u64, u64)>);
+
+impl Walked {
+    /// Whether the folder of `meta` is met for the first time (and note it).
+    fn first_time(&mut self, meta: &std::fs::Metadata) -> bool {
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::MetadataExt;
+            self.0.insert((meta.dev(), meta.ino()))
+        }
+        #[cfg(not(unix))]
+        {
+            let _ = meta;
+            true
+        }
+    }
+}
+
+fn walk(dir: &Path, found: &mut Inputs, walked: &mut Walked) {
     let Ok(entries) = std::fs::read_dir(dir) else {
         return;
     };
@@ -200,14 +266,64 @@ fn walk(dir: &Path, files: &mut Vec<PathBuf>, skipped: &mut Vec<PathBuf>) {
         if name.starts_with('.') || name.starts_with("~$") {
             continue;
         }
-        if path.is_dir() {
-            walk(&path, files, skipped);
-        } else if sniff::EXTENSIONS.contains(&sniff::extension(&path).as_str()) {
-            files.push(path);
+        let Ok(kind) = entry.file_type() else {
+            continue;
+        };
+        let table = sniff::EXTENSIONS.contains(&sniff::extension(&path).as_str());
+        let skip = |why| Skipped {
+            path: path.clone(),
+            why,
+        };
+        if kind.is_symlink() {
+            // listed when it would have been read: a table's name, or a folder (or a
+            // link that leads nowhere, round in a loop)
+            let target = std::fs::metadata(&path);
+            let folder = match &target {
+                Ok(meta) => meta.is_dir(),
+                Err(_) => true,
+            };
+            found.skipped.push(skip(if table || folder {
+                Skip::Link
+            } else {
+                Skip::NotATable
+            }));
+        } else if kind.is_dir() {
+            match entry.metadata() {
+                Ok(meta) if walked.first_time(&meta) => walk(&path, found, walked),
+                Ok(_) => found.skipped.push(skip(Skip::Loop)),
+                Err(_) => {}
+            }
+        } else if table && kind.is_file() {
+            found.files.push(path);
+        } else if table {
+            found.skipped.push(skip(Skip::NotRegular));
         } else {
-            skipped.push(path);
+            found.skipped.push(skip(Skip::NotATable));
         }
     }
+}
+
+/// Opens a file to read only if it is a regular file, without waiting on a named pipe
+/// put there since the folder was walked (opened non-blocking, checked once open).
+fn read_regular(path: &Path) -> Result<Vec<u8>, ProblemKind> {
+    let io = |e: std::io::Error| ProblemKind::Unreadable {
+        why: Unreadable::Io,
+        detail: e.to_string(),
+    };
+    let mut options = std::fs::OpenOptions::new();
+    options.read(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::custom_flags(&mut options, libc::O_NONBLOCK);
+    let mut file = options.open(path).map_err(io)?;
+    let meta = file.metadata().map_err(io)?;
+    if !meta.is_file() {
+        return Err(ProblemKind::Skipped {
+            why: Skip::NotRegular,
+        });
+    }
+    let mut bytes = Vec::with_capacity(usize::try_from(meta.len()).unwrap_or(0));
+    std::io::Read::read_to_end(&mut file, &mut bytes).map_err(io)?;
+    Ok(bytes)
 }
 
 /// Reads every file, in parallel, with a progress bar on stderr when it is a terminal.
@@ -286,6 +402,24 @@ pub fn read_file(
                 form: None,
                 made: None,
             };
+        }
+    }
+    for grid in &grids {
+        for (row, col, note) in &grid.notes {
+            let col = (*col).min(u32::from(u16::MAX)) as u16;
+            let kind = match note {
+                grid::Note::UnclosedQuote => ProblemKind::UnclosedQuote,
+                grid::Note::StrayQuote => ProblemKind::StrayQuote,
+                grid::Note::BadBytes { encoding, bytes } => ProblemKind::BadBytes {
+                    encoding: (*encoding).to_string(),
+                    bytes: bytes.clone(),
+                },
+                grid::Note::MoreBadBytes { lines } => ProblemKind::MoreBadBytes { lines: *lines },
+                grid::Note::MoreDoubtful { fields } => {
+                    ProblemKind::MoreDoubtfulQuotes { fields: *fields }
+                }
+            };
+            report.push(Location::cell(path, grid.sheet.as_deref(), *row, col), kind);
         }
     }
     let mut tables = Vec::new();
@@ -465,7 +599,7 @@ pub fn read_file(
 
 fn load_grids(path: &Path, limits: &Limits) -> Result<Vec<Grid>, ProblemKind> {
     let unreadable = |why: Unreadable, detail: String| ProblemKind::Unreadable { why, detail };
-    let bytes = std::fs::read(path).map_err(|e| unreadable(Unreadable::Io, e.to_string()))?;
+    let bytes = read_regular(path)?;
     let kind = sniff::sniff(path, &bytes).map_err(|e| match e {
         sniff::NotTable::Empty => ProblemKind::Empty,
         sniff::NotTable::TextNamedAsWorkbook => {
@@ -504,9 +638,11 @@ fn load_grids(path: &Path, limits: &Limits) -> Result<Vec<Grid>, ProblemKind> {
         sniff::Kind::Xls => workbook(workbook::read_xls(&bytes, limits)),
         sniff::Kind::Ods => workbook(workbook::read_ods(&bytes, limits)),
         sniff::Kind::Encrypted => Err(ProblemKind::Encrypted),
-        sniff::Kind::Text => text::read_text(&bytes, &sniff::extension(path), limits)
-            .map(|g| vec![g])
-            .map_err(|e| unreadable(Unreadable::Damaged, e.to_string())),
+        sniff::Kind::Text => Ok(vec![text::read_text(
+            &bytes,
+            &sniff::extension(path),
+            limits,
+        )]),
     });
     result.unwrap_or_else(|panic| Err(unreadable(Unreadable::Damaged, panic)))
 }

@@ -157,8 +157,11 @@ fn contains(haystack: &[u8], needle: &[u8]) -> bool {
 }
 
 /// No NUL bytes in the first 8 KiB and it decodes as UTF-8 or Shift_JIS without errors
-/// (a character cut at the end of the window does not count).
+/// (a character cut at the end of the window does not count; a UTF-8 BOM is left out,
+/// whatever follows it). Which encoding the whole file is in is decided on all its bytes
+/// when it is read ([`super::text::decode`]).
 fn looks_like_text(bytes: &[u8]) -> bool {
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     let head = &bytes[..bytes.len().min(8192)];
     if head.contains(&0) {
         return false;

@@ -32,6 +32,9 @@ pub struct ReadRow {
     pub row: Row,
     /// the row's 事務事業番号 cell
     pub at: Location,
+    /// the column of the sheet's 備考, when it has one (where a change flag that does
+    /// not fit is reported)
+    pub remarks_col: Option<u16>,
 }
 
 /// Group columns, highest first: a change in one resets those after it.
@@ -353,7 +356,11 @@ pub fn read_rows(
         row.flags = flags;
         row.remarks = remarks;
         current = Some(out.len());
-        out.push(ReadRow { row, at: key_at });
+        out.push(ReadRow {
+            row,
+            at: key_at,
+            remarks_col: header.columns.get(&Field::Remarks).copied(),
+        });
     }
     out
 }

@@ -511,13 +511,30 @@ fn push_u32(out: &mut Vec<u8>, mut n: u32) {
 }
 
 /// Appends `text` escaped as Excel escapes cell text: `&`, `<`, `>` as entities, control
-/// characters other than tab and newline as `_xHHHH_`, and a literal `_xHHHH_` by
-/// escaping its underscore (`_x005F_xHHHH_`).
+/// characters other than tab and newline, and U+FFFE / U+FFFF (which XML 1.0 forbids
+/// too), as `_xHHHH_`, and a literal `_xHHHH_` by escaping its underscore
+/// (`_x005F_xHHHH_`).
 fn push_escaped(out: &mut Vec<u8>, text: &str) {
     let bytes = text.as_bytes();
     let mut done = 0;
     for (i, &b) in bytes.iter().enumerate() {
+        if i < done {
+            continue; // inside a character escaped whole
+        }
         let escape: Option<&[u8]> = match b {
+            // U+FFFE and U+FFFF in UTF-8
+            0xEF if bytes.get(i + 1) == Some(&0xBF)
+                && matches!(bytes.get(i + 2), Some(0xBE | 0xBF)) =>
+            {
+                out.extend_from_slice(&bytes[done..i]);
+                out.extend_from_slice(if bytes[i + 2] == 0xBE {
+                    b"_xFFFE_"
+                } else {
+                    b"_xFFFF_"
+                });
+                done = i + 3;
+                continue;
+            }
             b'&' => Some(b"&amp;"),
             b'<' => Some(b"&lt;"),
             b'>' => Some(b"&gt;"),
@@ -568,6 +585,10 @@ mod tests {
         assert_eq!(escaped("a<b>&c"), "a&lt;b&gt;&amp;c");
         assert_eq!(escaped("改行\nタブ\t"), "改行\nタブ\t");
         assert_eq!(escaped("x\u{1}y\u{1F}"), "x_x0001_y_x001F_");
+        assert_eq!(
+            escaped("a\u{FFFE}b\u{FFFF}\u{FFFD}"),
+            "a_xFFFE_b_xFFFF_\u{FFFD}"
+        );
         assert_eq!(escaped("_x00A9_ and _xZZ00_"), "_x005F_x00A9_ and _xZZ00_");
         assert_eq!(escaped("__x0041_"), "__x005F_x0041_");
     }

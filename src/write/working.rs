@@ -38,6 +38,8 @@ pub fn working_workbook(
     for (i, info) in consolidated.rows.iter().enumerate() {
         for change in &info.changes {
             let note = profile.message("note_last_year", &[("old", &change.old)]);
+            // last year's text may fill a cell already: the note says as much as fits
+            let note = crate::model::fit_text(&note, crate::model::MAX_NOTE_TEXT).into_owned();
             marks.add(i, change.field, change.extra.clone(), note);
         }
     }
@@ -353,6 +355,8 @@ fn table_sheet(
     for (i, row) in rows.iter().enumerate() {
         let r = i as u32 + 1;
         for (c, value) in row.iter().enumerate() {
+            // a value quoted in a message may fill a cell by itself: cut to fit, with …
+            let value = crate::model::fit_text(value.as_ref(), crate::model::MAX_CELL_TEXT);
             let value = value.as_ref();
             match value.parse::<u32>() {
                 Ok(n) if !value.starts_with('0') || value == "0" => {

@@ -6,6 +6,7 @@ mod city2;
 mod common;
 mod consolidate;
 mod diff;
+mod files;
 mod formats;
 mod foundation;
 mod guards;
