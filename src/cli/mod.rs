@@ -46,7 +46,9 @@ pub mod demo;
 pub mod diff;
 pub mod export;
 pub mod handout;
+pub mod help;
 pub mod rollover;
+pub mod settings;
 pub mod templates;
 
 use std::path::PathBuf;
@@ -110,6 +112,7 @@ pub enum Command {
     Diff(diff::Args),
     Demo(demo::Args),
     Templates(templates::Args),
+    Init(settings::InitArgs),
 }
 
 /// How a command ended.
@@ -135,7 +138,7 @@ impl Status {
 /// Runs a parsed command line and returns the process exit status.
 pub fn run(cli: Cli) -> ExitCode {
     // a profile folder is made and checked without loading one
-    let command = match cli.command {
+    let mut command = match cli.command {
         Command::Templates(args) => return exit(templates::run(args)),
         command => command,
     };
@@ -152,15 +155,9 @@ pub fn run(cli: Cli) -> ExitCode {
     limits.max_text_mib = cli.max_text_mib.unwrap_or(limits.max_text_mib);
     limits.max_read_mib = cli.max_read_mib.unwrap_or(limits.max_read_mib);
     limits.max_merged_cells = cli.max_merged_cells.unwrap_or(limits.max_merged_cells);
-    let result = match command {
-        Command::Consolidate(args) => consolidate::run(args, &profile),
-        Command::Check(args) => check::run(args, &profile),
-        Command::Export(args) => export::run(args, &profile),
-        Command::Handout(args) => handout::run(args, &profile),
-        Command::Rollover(args) => rollover::run(args, &profile),
-        Command::Diff(args) => diff::run(args, &profile),
-        Command::Demo(args) => demo::run(args, &profile),
-        Command::Templates(_) => unreachable!("handled above"),
+    let result = match settings::apply(&mut command, &profile) {
+        Err(e) => Err(e),
+        Ok(()) => dispatch(command, &profile),
     };
     match result {
         Ok(status) => exit(Ok(status)),
@@ -179,6 +176,21 @@ pub fn run(cli: Cli) -> ExitCode {
     }
 }
 
+/// Runs one command with its profile.
+fn dispatch(command: Command, profile: &Profile) -> Result<Status, Error> {
+    match command {
+        Command::Consolidate(args) => consolidate::run(args, profile),
+        Command::Check(args) => check::run(args, profile),
+        Command::Export(args) => export::run(args, profile),
+        Command::Handout(args) => handout::run(args, profile),
+        Command::Rollover(args) => rollover::run(args, profile),
+        Command::Diff(args) => diff::run(args, profile),
+        Command::Demo(args) => demo::run(args, profile),
+        Command::Init(args) => settings::init(args, profile),
+        Command::Templates(_) => unreachable!("handled above"),
+    }
+}
+
 fn exit(result: Result<Status, Error>) -> ExitCode {
     match result {
         Ok(Status::Ok) => ExitCode::SUCCESS,
@@ -188,7 +200,7 @@ fn exit(result: Result<Status, Error>) -> ExitCode {
 }
 
 /// English when the first locale variable set says so (`en_US.UTF-8`), else Japanese.
-fn locale_lang() -> Lang {
+pub(crate) fn locale_lang() -> Lang {
     ["LC_ALL", "LC_MESSAGES", "LANG"]
         .iter()
         .find_map(|v| std::env::var(v).ok().filter(|s| !s.is_empty()))
