@@ -192,6 +192,26 @@ pub fn apply(command: &mut Command, profile: &Profile) -> Result<(), Error> {
         return Ok(());
     }
     let s = Settings::load(path, profile)?;
+    // a run of another year (`--year R6` in an R7 folder) is not this year's run
+    let asked = match command {
+        Command::Consolidate(a) => a.year.as_deref(),
+        Command::Check(a) => a.year.as_deref(),
+        Command::Rollover(a) => a.year.as_deref(),
+        _ => None,
+    };
+    if let (Some(asked), Some(own)) = (asked.and_then(FiscalYear::parse), s.year.as_deref()) {
+        let own = FiscalYear::parse(own).expect("checked when loaded");
+        if own != asked {
+            let (path, own, asked) = (
+                s.path.display().to_string(),
+                own.to_string(),
+                asked.to_string(),
+            );
+            let args = [("path", path.as_str()), ("own", &own), ("year", &asked)];
+            eprintln!("{}", profile.message("settings_other_year", &args));
+            return Ok(());
+        }
+    }
     let mut taken: Vec<&str> = Vec::new();
     let mut fill = |slot: &mut Option<PathBuf>, value: Option<PathBuf>, key: &'static str| {
         if slot.is_none() && value.is_some() {
@@ -213,8 +233,9 @@ pub fn apply(command: &mut Command, profile: &Profile) -> Result<(), Error> {
             fill(&mut a.output, s.book_path(), "output");
         }
         Command::Check(a) => {
-            text.push((&mut a.year, s.year.clone(), "year"));
+            // inputs named on the command line may be of any year
             if a.inputs.is_empty() {
+                text.push((&mut a.year, s.year.clone(), "year"));
                 let mut returns = None;
                 fill(&mut returns, s.returns.clone(), "returns");
                 a.inputs.extend(returns);
