@@ -1,5 +1,7 @@
-//! The command line: clap derive, whose doc comments are the help text. One small file
-//! per subcommand holds its arguments and a `run` that calls [`crate::pipeline`].
+//! The command line: clap derive. One small file per subcommand holds its arguments and
+//! a `run` that calls [`crate::pipeline`]; the doc comments are notes for the code, the
+//! help the user reads comes from the message catalogue ([`help`]); what a command line
+//! leaves out may come from the year's `kpiroll.toml` ([`settings`]).
 //!
 //! Exit status (README.md, ARCHITECTURE.md): 0 every input row was taken; 1 the run finished but refused
 //! something (each refusal printed); 2 bad usage or nothing could be written.
