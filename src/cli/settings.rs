@@ -232,14 +232,12 @@ pub fn apply(command: &mut Command, profile: &Profile) -> Result<(), Error> {
             }
             fill(&mut a.output, s.book_path(), "output");
         }
-        Command::Check(a) => {
-            // inputs named on the command line may be of any year
-            if a.inputs.is_empty() {
-                text.push((&mut a.year, s.year.clone(), "year"));
-                let mut returns = None;
-                fill(&mut returns, s.returns.clone(), "returns");
-                a.inputs.extend(returns);
-            }
+        // inputs named on the command line may be of any year
+        Command::Check(a) if a.inputs.is_empty() => {
+            text.push((&mut a.year, s.year.clone(), "year"));
+            let mut returns = None;
+            fill(&mut returns, s.returns.clone(), "returns");
+            a.inputs.extend(returns);
         }
         Command::Rollover(a) => {
             fill(&mut a.book, s.prev.clone(), "prev");
