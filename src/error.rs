@@ -73,6 +73,17 @@ pub enum Error {
     DiffXlsxNeedsOutput,
     #[error("{path}: ブックから行を1行も読めません。比較できません")]
     DiffNoRows { path: PathBuf },
+    #[error("{path}:{line}:{col}: 設定ファイルの誤り: {message}")]
+    Settings {
+        path: PathBuf,
+        /// 1-based
+        line: usize,
+        /// 1-based, in characters
+        col: usize,
+        message: String,
+    },
+    #[error("{flag} を指定してください（コマンドに {flag} を付けるか、kpiroll.toml に {key} を書きます）")]
+    MissingArgument { flag: String, key: String },
 }
 
 impl Error {
@@ -175,6 +186,24 @@ impl Error {
             Error::DiffNoRows { path } => (
                 "error_diff_no_rows",
                 vec![("path", path.display().to_string())],
+            ),
+            Error::Settings {
+                path,
+                line,
+                col,
+                message,
+            } => (
+                "error_settings",
+                vec![
+                    ("path", path.display().to_string()),
+                    ("line", line.to_string()),
+                    ("col", col.to_string()),
+                    ("message", message.to_string()),
+                ],
+            ),
+            Error::MissingArgument { flag, key } => (
+                "error_missing_argument",
+                vec![("flag", flag.to_string()), ("key", key.to_string())],
             ),
         }
     }

@@ -1,7 +1,5 @@
 //! The `kpiroll` binary: parse the command line, run it, exit with its status.
 
-use clap::Parser;
-
 /// mimalloc, not the system allocator: faster for the many small strings of a run, and
 /// it gives freed memory back (see Cargo.toml).
 #[global_allocator]
@@ -9,7 +7,7 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() -> std::process::ExitCode {
     tune_memory();
-    kpiroll::cli::run(kpiroll::cli::Cli::parse())
+    kpiroll::cli::run(kpiroll::cli::help::parse())
 }
 
 /// Memory from the system, taken in small pages and kept a while once freed. A run

@@ -2,6 +2,7 @@
 
 use std::path::PathBuf;
 
+use super::settings::need;
 use super::{print_report, Status};
 use crate::error::Error;
 use crate::model::FiscalYear;
@@ -18,7 +19,6 @@ pub struct Args {
     #[arg(long)]
     pub year: Option<String>,
     /// Files or folders (read recursively).
-    #[arg(required = true)]
     pub inputs: Vec<PathBuf>,
 }
 
@@ -31,6 +31,7 @@ pub fn run(args: Args, profile: &Profile) -> Result<Status, Error> {
         Some(text) => Some(FiscalYear::parse(text).ok_or(Error::BadYear { text: text.clone() })?),
         None => None,
     };
+    need(args.inputs.first(), "INPUTS", "returns")?;
     let outcome = pipeline::read_and_merge(&args.inputs, year, profile)?;
     for source in &outcome.sources {
         outln!("{}", shown(&source.path.display().to_string()));

@@ -2,6 +2,7 @@
 
 use std::path::PathBuf;
 
+use super::settings::need;
 use super::{print_report, Status};
 use crate::error::Error;
 use crate::model::FiscalYear;
@@ -24,19 +25,18 @@ use crate::renames::Renames;
 pub struct Args {
     /// Fiscal year of the book: R7, 令和7, 令和7年度 or 2025.
     #[arg(long)]
-    pub year: String,
+    pub year: Option<String>,
     /// Last year's book: rows are compared with it and flagged in 備考.
     #[arg(long, value_name = "BOOK")]
     pub prev: Option<PathBuf>,
     /// 組織改正: a TOML file mapping old 課 names to new ones (see README).
-    #[arg(long, value_name = "FILE", requires = "prev")]
+    #[arg(long, value_name = "FILE")]
     pub renames: Option<PathBuf>,
     /// Files or folders (read recursively): .xlsx .xlsm .xls .ods .csv .tsv .txt
-    #[arg(required = true)]
     pub inputs: Vec<PathBuf>,
     /// The book to write (.xlsx).
     #[arg(short, long)]
-    pub output: PathBuf,
+    pub output: Option<PathBuf>,
     /// Overwrite the output if it exists.
     #[arg(long)]
     pub force: bool,
@@ -47,14 +47,18 @@ pub struct Args {
 /// # Errors
 /// Bad year, missing input, nothing read, output not writable.
 pub fn run(args: Args, profile: &Profile) -> Result<Status, Error> {
-    let year = FiscalYear::parse(&args.year).ok_or(Error::BadYear {
-        text: args.year.clone(),
-    })?;
-    pipeline::refuse_existing(&args.output, args.force)?;
+    let year_text = need(args.year, "--year", "year")?;
+    let year = FiscalYear::parse(&year_text).ok_or(Error::BadYear { text: year_text })?;
+    let output = need(args.output, "--output", "output")?;
+    need(args.inputs.first(), "INPUTS", "returns")?;
+    if args.renames.is_some() {
+        need(args.prev.as_ref(), "--prev", "prev")?;
+    }
+    pipeline::refuse_existing(&output, args.force)?;
     let mut inputs = args.inputs.clone();
     inputs.extend(args.prev.clone());
     inputs.extend(args.renames.clone());
-    pipeline::refuse_input_as_output(&args.output, &inputs)?;
+    pipeline::refuse_input_as_output(&output, &inputs)?;
     let outcome = match &args.prev {
         None => {
             let outcome = pipeline::read_returns(&args.inputs, year, false, profile)?;
@@ -62,7 +66,7 @@ pub fn run(args: Args, profile: &Profile) -> Result<Status, Error> {
             if outcome.merged.book.rows.is_empty() {
                 return Err(Error::NothingRead);
             }
-            pipeline::write_book(&outcome.merged.book, &args.output, args.force, profile)?;
+            pipeline::write_book(&outcome.merged.book, &output, args.force, profile)?;
             outcome
         }
         Some(prev) => {
@@ -74,7 +78,7 @@ pub fn run(args: Args, profile: &Profile) -> Result<Status, Error> {
             if done.outcome.merged.fates.is_empty() {
                 return Err(Error::NothingRead);
             }
-            pipeline::write_working(&done, &args.output, args.force, profile)?;
+            pipeline::write_working(&done, &output, args.force, profile)?;
             let counts = done.consolidated.count_args();
             let args: Vec<(&str, &str)> = counts.iter().map(|(k, v)| (*k, v.as_str())).collect();
             errln!("{}", profile.message("consolidate_prev_summary", &args));
@@ -89,7 +93,7 @@ pub fn run(args: Args, profile: &Profile) -> Result<Status, Error> {
     let mut counts = outcome.count_args();
     counts.push((
         "output",
-        crate::problem::shown(&args.output.display().to_string()).into_owned(),
+        crate::problem::shown(&output.display().to_string()).into_owned(),
     ));
     let args: Vec<(&str, &str)> = counts.iter().map(|(k, v)| (*k, v.as_str())).collect();
     errln!("{}", profile.message("consolidate_summary", &args));

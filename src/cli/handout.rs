@@ -2,6 +2,7 @@
 
 use std::path::PathBuf;
 
+use super::settings::need;
 use super::{print_report, print_rows_written, Status};
 use crate::error::Error;
 use crate::pipeline;
@@ -14,10 +15,10 @@ use crate::profile::Profile;
 #[derive(Debug, clap::Args)]
 pub struct Args {
     /// The consolidated (working) book.
-    pub book: PathBuf,
+    pub book: Option<PathBuf>,
     /// The handout to write (.xlsx).
     #[arg(short, long)]
-    pub output: PathBuf,
+    pub output: Option<PathBuf>,
     /// Also convert it to PDF with LibreOffice (soffice), beside the .xlsx.
     #[arg(long)]
     pub pdf: bool,
@@ -31,17 +32,19 @@ pub struct Args {
 /// # Errors
 /// Unreadable book, output not writable, PDF conversion failed.
 pub fn run(args: Args, profile: &Profile) -> Result<Status, Error> {
+    let book = need(args.book, "BOOK", "output, book")?;
+    let output = need(args.output, "--output", "output, handout")?;
     if args.pdf {
         // the PDF LibreOffice writes beside the handout is an output too
-        let pdf = args.output.with_extension("pdf");
+        let pdf = output.with_extension("pdf");
         pipeline::refuse_existing(&pdf, args.force)?;
-        pipeline::refuse_input_as_output(&pdf, std::slice::from_ref(&args.book))?;
+        pipeline::refuse_input_as_output(&pdf, std::slice::from_ref(&book))?;
     }
-    let outcome = pipeline::handout(&args.book, &args.output, args.force, profile)?;
+    let outcome = pipeline::handout(&book, &output, args.force, profile)?;
     print_report(&outcome.report, profile);
-    print_rows_written(outcome.merged.book.rows.len(), &args.output, profile);
+    print_rows_written(outcome.merged.book.rows.len(), &output, profile);
     if args.pdf {
-        let pdf = pipeline::to_pdf(&args.output)?;
+        let pdf = pipeline::to_pdf(&output)?;
         errln!(
             "PDF → {}",
             crate::problem::shown(&pdf.display().to_string())

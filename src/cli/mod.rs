@@ -1,5 +1,7 @@
-//! The command line: clap derive, whose doc comments are the help text. One small file
-//! per subcommand holds its arguments and a `run` that calls [`crate::pipeline`].
+//! The command line: clap derive. One small file per subcommand holds its arguments and
+//! a `run` that calls [`crate::pipeline`]; the doc comments are notes for the code, the
+//! help the user reads comes from the message catalogue ([`help`]); what a command line
+//! leaves out may come from the year's `kpiroll.toml` ([`settings`]).
 //!
 //! Exit status (README.md, ARCHITECTURE.md): 0 every input row was taken; 1 the run finished but refused
 //! something (each refusal printed); 2 bad usage or nothing could be written.
@@ -46,7 +48,9 @@ pub mod demo;
 pub mod diff;
 pub mod export;
 pub mod handout;
+pub mod help;
 pub mod rollover;
+pub mod settings;
 pub mod templates;
 
 use std::path::PathBuf;
@@ -110,6 +114,7 @@ pub enum Command {
     Diff(diff::Args),
     Demo(demo::Args),
     Templates(templates::Args),
+    Init(settings::InitArgs),
 }
 
 /// How a command ended.
@@ -135,7 +140,7 @@ impl Status {
 /// Runs a parsed command line and returns the process exit status.
 pub fn run(cli: Cli) -> ExitCode {
     // a profile folder is made and checked without loading one
-    let command = match cli.command {
+    let mut command = match cli.command {
         Command::Templates(args) => return exit(templates::run(args)),
         command => command,
     };
@@ -152,15 +157,9 @@ pub fn run(cli: Cli) -> ExitCode {
     limits.max_text_mib = cli.max_text_mib.unwrap_or(limits.max_text_mib);
     limits.max_read_mib = cli.max_read_mib.unwrap_or(limits.max_read_mib);
     limits.max_merged_cells = cli.max_merged_cells.unwrap_or(limits.max_merged_cells);
-    let result = match command {
-        Command::Consolidate(args) => consolidate::run(args, &profile),
-        Command::Check(args) => check::run(args, &profile),
-        Command::Export(args) => export::run(args, &profile),
-        Command::Handout(args) => handout::run(args, &profile),
-        Command::Rollover(args) => rollover::run(args, &profile),
-        Command::Diff(args) => diff::run(args, &profile),
-        Command::Demo(args) => demo::run(args, &profile),
-        Command::Templates(_) => unreachable!("handled above"),
+    let result = match settings::apply(&mut command, &profile) {
+        Err(e) => Err(e),
+        Ok(()) => dispatch(command, &profile),
     };
     match result {
         Ok(status) => exit(Ok(status)),
@@ -179,6 +178,21 @@ pub fn run(cli: Cli) -> ExitCode {
     }
 }
 
+/// Runs one command with its profile.
+fn dispatch(command: Command, profile: &Profile) -> Result<Status, Error> {
+    match command {
+        Command::Consolidate(args) => consolidate::run(args, profile),
+        Command::Check(args) => check::run(args, profile),
+        Command::Export(args) => export::run(args, profile),
+        Command::Handout(args) => handout::run(args, profile),
+        Command::Rollover(args) => rollover::run(args, profile),
+        Command::Diff(args) => diff::run(args, profile),
+        Command::Demo(args) => demo::run(args, profile),
+        Command::Init(args) => settings::init(args, profile),
+        Command::Templates(_) => unreachable!("handled above"),
+    }
+}
+
 fn exit(result: Result<Status, Error>) -> ExitCode {
     match result {
         Ok(Status::Ok) => ExitCode::SUCCESS,
@@ -188,7 +202,7 @@ fn exit(result: Result<Status, Error>) -> ExitCode {
 }
 
 /// English when the first locale variable set says so (`en_US.UTF-8`), else Japanese.
-fn locale_lang() -> Lang {
+pub(crate) fn locale_lang() -> Lang {
     ["LC_ALL", "LC_MESSAGES", "LANG"]
         .iter()
         .find_map(|v| std::env::var(v).ok().filter(|s| !s.is_empty()))

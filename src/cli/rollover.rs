@@ -2,6 +2,7 @@
 
 use std::path::PathBuf;
 
+use super::settings::need;
 use super::{print_report, Status};
 use crate::error::Error;
 use crate::model::FiscalYear;
@@ -17,13 +18,13 @@ use crate::renames::Renames;
 #[derive(Debug, clap::Args)]
 pub struct Args {
     /// Last year's book.
-    pub book: PathBuf,
+    pub book: Option<PathBuf>,
     /// The forms' fiscal year: R7, 令和7, 令和7年度 or 2025.
     #[arg(long)]
-    pub year: String,
+    pub year: Option<String>,
     /// Folder for the forms (created if missing).
     #[arg(short, long)]
-    pub output: PathBuf,
+    pub output: Option<PathBuf>,
     /// 組織改正: a TOML file mapping old 課 names to new ones.
     #[arg(long, value_name = "FILE")]
     pub renames: Option<PathBuf>,
@@ -43,14 +44,15 @@ pub struct Args {
 /// # Errors
 /// Bad year, unreadable book, a form exists or cannot be written.
 pub fn run(args: Args, profile: &Profile) -> Result<Status, Error> {
-    let year = FiscalYear::parse(&args.year).ok_or(Error::BadYear {
-        text: args.year.clone(),
-    })?;
+    let book = need(args.book, "BOOK", "prev")?;
+    let year_text = need(args.year, "--year", "year")?;
+    let year = FiscalYear::parse(&year_text).ok_or(Error::BadYear { text: year_text })?;
+    let output = need(args.output, "--output", "output, forms")?;
     let renames = Renames::load_opt(args.renames.as_ref())?;
     let rolled = pipeline::rollover(
-        &args.book,
+        &book,
         year,
-        &args.output,
+        &output,
         &renames,
         args.password,
         args.due,
@@ -70,10 +72,7 @@ pub fn run(args: Args, profile: &Profile) -> Result<Status, Error> {
             crate::problem::shown(&profile.message("rollover_form", &args))
         );
     }
-    let (forms, output) = (
-        rolled.forms.len().to_string(),
-        args.output.display().to_string(),
-    );
+    let (forms, output) = (rolled.forms.len().to_string(), output.display().to_string());
     errln!(
         "{}",
         crate::problem::shown(&profile.message(
