@@ -10,6 +10,7 @@ mod formats;
 mod foundation;
 mod guards;
 mod hostile;
+mod hostile_ods;
 mod ingest;
 mod mutation;
 mod numbers;
