@@ -83,12 +83,6 @@ pub struct Cli {
     /// Largest uncompressed part of an xlsx / ods, in MiB (zip bombs).
     #[arg(long, global = true, value_name = "MIB")]
     pub max_part_mib: Option<u64>,
-    /// Text and cells held from one file, in MiB.
-    #[arg(long, global = true, value_name = "MIB")]
-    pub max_text_mib: Option<u64>,
-    /// Cells covered by merged areas in one file.
-    #[arg(long, global = true, value_name = "N")]
-    pub max_merged_cells: Option<u64>,
     /// Input files in one run.
     #[arg(long, global = true, value_name = "N")]
     pub max_files: Option<usize>,

@@ -171,15 +171,6 @@ impl Default for Limits {
     }
 }
 
-/// The budgets of one file (see [`Limits`]).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Budget {
-    /// text and cells held ([`Limits::max_text_mib`])
-    Text,
-    /// cells covered by merged areas ([`Limits::max_merged_cells`])
-    Merged,
-}
-
 impl Grid {
     pub fn new(sheet: Option<String>) -> Grid {
         Grid {

@@ -266,7 +266,8 @@ impl State {
                     }
                 }
             }
-            if *spans == (1, 1) {
+            // an area whose top-left cell is blank fills nothing: it costs nothing
+            if *spans == (1, 1) || blank {
                 continue;
             }
             // an area is recorded once per column of the repeat, from the row's first
