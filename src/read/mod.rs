@@ -7,9 +7,9 @@
 //! that cannot be read is refused with its reason; the others go on.
 //!
 //! Submodules, in the order data flows: [`sniff`] (what the bytes are), [`xlsx`] (xlsx
-//! by kpiroll's own one-pass reader) / [`workbook`] (calamine: xls, and any xlsx the
-//! first hands over) / [`ods`] / [`text`] (bytes → [`grid::Grid`]), [`header`] (find
-//! and map the header row), [`table`] (grid → rows).
+//! by kpiroll's own one-pass reader) / [`workbook`] (calamine: xls, priced first by
+//! [`xls`], and any xlsx the first hands over) / [`ods`] / [`text`] (bytes →
+//! [`grid::Grid`]), [`header`] (find and map the header row), [`table`] (grid → rows).
 
 pub mod grid;
 pub mod header;
@@ -18,6 +18,7 @@ pub mod sniff;
 pub mod table;
 pub mod text;
 pub mod workbook;
+pub mod xls;
 pub mod xlsx;
 
 use std::path::{Path, PathBuf};
@@ -369,8 +370,9 @@ pub fn read_file(
     let mut report = Report::default();
     let grids = match load_grids(path, &options.limits) {
         Ok(grids) => grids,
-        Err(kind) => {
-            report.push(Location::file(path), kind);
+        Err(refusal) => {
+            let (at, kind) = *refusal;
+            report.push(at, kind);
             return Source {
                 path: path.to_path_buf(),
                 tables: Vec::new(),
@@ -597,25 +599,32 @@ pub fn read_file(
     }
 }
 
-fn load_grids(path: &Path, limits: &Limits) -> Result<Vec<Grid>, ProblemKind> {
+/// The file's sheets, or why it is refused and where (the file, or the cell where a
+/// budget ran out).
+fn load_grids(path: &Path, limits: &Limits) -> Result<Vec<Grid>, Box<(Location, ProblemKind)>> {
+    let file = |kind| Box::new((Location::file(path), kind));
     let unreadable = |why: Unreadable, detail: String| ProblemKind::Unreadable { why, detail };
-    let bytes = read_regular(path)?;
-    let kind = sniff::sniff(path, &bytes).map_err(|e| match e {
-        sniff::NotTable::Empty => ProblemKind::Empty,
-        sniff::NotTable::TextNamedAsWorkbook => {
-            unreadable(Unreadable::TextNamedAsWorkbook, String::new())
-        }
-        sniff::NotTable::Binary => unreadable(Unreadable::NotTable, String::new()),
-        sniff::NotTable::OtherZip => unreadable(Unreadable::OtherZip, String::new()),
-        sniff::NotTable::Xlsb => unreadable(Unreadable::Xlsb, String::new()),
-        sniff::NotTable::Truncated => unreadable(Unreadable::Truncated, String::new()),
-        sniff::NotTable::DamagedZip(detail) => unreadable(Unreadable::Damaged, detail),
-    })?;
+    let bytes = read_regular(path).map_err(file)?;
+    let kind = sniff::sniff(path, &bytes)
+        .map_err(|e| match e {
+            sniff::NotTable::Empty => ProblemKind::Empty,
+            sniff::NotTable::TextNamedAsWorkbook => {
+                unreadable(Unreadable::TextNamedAsWorkbook, String::new())
+            }
+            sniff::NotTable::Binary => unreadable(Unreadable::NotTable, String::new()),
+            sniff::NotTable::OtherZip => unreadable(Unreadable::OtherZip, String::new()),
+            sniff::NotTable::Xlsb => unreadable(Unreadable::Xlsb, String::new()),
+            sniff::NotTable::Truncated => unreadable(Unreadable::Truncated, String::new()),
+            sniff::NotTable::DamagedZip(detail) => unreadable(Unreadable::Damaged, detail),
+        })
+        .map_err(file)?;
     let workbook = |r: Result<Vec<Grid>, workbook::WorkbookError>| {
         r.map_err(|e| match e {
-            workbook::WorkbookError::Encrypted => ProblemKind::Encrypted,
-            workbook::WorkbookError::Broken(detail) => unreadable(Unreadable::Damaged, detail),
-            workbook::WorkbookError::Refused(refusal) => match refusal {
+            workbook::WorkbookError::Encrypted => file(ProblemKind::Encrypted),
+            workbook::WorkbookError::Broken(detail) => {
+                file(unreadable(Unreadable::Damaged, detail))
+            }
+            workbook::WorkbookError::Refused(refusal) => file(match refusal {
                 xlsx::Refusal::Malformed { part } => ProblemKind::Malformed { part },
                 xlsx::Refusal::SharedStrings { part } => ProblemKind::TooMuchText {
                     max_mib: limits.max_text_mib,
@@ -625,11 +634,33 @@ fn load_grids(path: &Path, limits: &Limits) -> Result<Vec<Grid>, ProblemKind> {
                     mib,
                     max_mib: limits.max_read_mib,
                 },
-            },
+            }),
+            workbook::WorkbookError::TooCostly {
+                sheet,
+                row,
+                col,
+                what,
+            } => Box::new((
+                Location::cell(
+                    path,
+                    sheet.as_deref(),
+                    row,
+                    col.min(u32::from(u16::MAX)) as u16,
+                ),
+                match what {
+                    grid::Budget::Text => ProblemKind::TooMuchText {
+                        max_mib: limits.max_text_mib,
+                        part: None,
+                    },
+                    grid::Budget::Merged => ProblemKind::TooManyMerged {
+                        max: limits.max_merged_cells,
+                    },
+                },
+            )),
         })
     };
     if matches!(kind, sniff::Kind::Xlsx | sniff::Kind::Ods) {
-        check_part_sizes(&bytes, limits)?;
+        check_part_sizes(&bytes, limits).map_err(file)?;
     }
     // calamine may panic on malformed input; a panic is this file's refusal, not the run's,
     // and its message is not printed (the refusal says what happened)
@@ -637,14 +668,14 @@ fn load_grids(path: &Path, limits: &Limits) -> Result<Vec<Grid>, ProblemKind> {
         sniff::Kind::Xlsx => workbook(workbook::read_xlsx(&bytes, limits)),
         sniff::Kind::Xls => workbook(workbook::read_xls(&bytes, limits)),
         sniff::Kind::Ods => workbook(workbook::read_ods(&bytes, limits)),
-        sniff::Kind::Encrypted => Err(ProblemKind::Encrypted),
+        sniff::Kind::Encrypted => Err(file(ProblemKind::Encrypted)),
         sniff::Kind::Text => Ok(vec![text::read_text(
             &bytes,
             &sniff::extension(path),
             limits,
         )]),
     });
-    result.unwrap_or_else(|panic| Err(unreadable(Unreadable::Damaged, panic)))
+    result.unwrap_or_else(|panic| Err(file(unreadable(Unreadable::Damaged, panic))))
 }
 
 /// Refuses a zip whose parts would inflate beyond the limit (a zip bomb), from the sizes

@@ -6,8 +6,18 @@
 //! - a cell's text is the text LibreOffice saved with it (`<text:p>`), which is what the
 //!   user saw: `1,234` for 1234 in a `#,##0` cell, `96.4%` for 0.964, as for .xlsx;
 //! - merged areas (`number-columns-spanned` / `number-rows-spanned`) are kept;
-//! - repeated rows and columns (`number-*-repeated`) cost nothing when blank, and at most
-//!   [`REPEATED_CELLS`] cells when not; hidden sheets are skipped.
+//! - repeated rows and columns (`number-*-repeated`) cost nothing when blank; hidden
+//!   sheets are skipped; a table inside a cell (valid ODF, not shown by Calc) is skipped
+//!   with its rows, and the sheet's own rows go on after it.
+//!
+//! A few kilobytes of XML can ask for far more than they hold: a value repeated over
+//! 999,999,999 rows × columns, `<text:s text:c="1024"/>` a thousand times, one merged area
+//! in each of a hundred tables. What the file would cost is counted as it is read, for the
+//! whole file: the bytes of the cells kept and their texts against
+//! [`Limits::max_text_mib`], the cells covered by merged areas against
+//! [`Limits::max_merged_cells`]. A repeat is priced before it is expanded; past either
+//! budget reading stops and the file is refused at the cell that ran over
+//! ([`WorkbookError::TooCostly`]).
 
 use std::collections::HashSet;
 use std::io::{BufRead, BufReader, Cursor};
@@ -15,13 +25,18 @@ use std::io::{BufRead, BufReader, Cursor};
 use quick_xml::events::{BytesStart, Event};
 use quick_xml::Reader;
 
-use super::grid::{Grid, GridCell, Limits};
+use super::grid::{Budget, Grid, GridCell, Limits};
 use super::workbook::WorkbookError;
 use crate::numfmt;
 
-/// Cells made by repeating a non-blank row or cell, all sheets together; past this the
-/// sheet is clipped (reported as too large) rather than expanded.
-pub const REPEATED_CELLS: u64 = 1_000_000;
+/// What one kept cell costs besides its text: its place in the row (column and
+/// [`GridCell`]), and half as much again for the room a row's vector keeps to grow.
+const CELL_BYTES: u64 = std::mem::size_of::<(u16, GridCell)>() as u64 * 3 / 2;
+
+/// The most of one cell's text kept, in bytes: 32 times what an Excel cell holds. A
+/// longer text is cut there; its row is refused all the same for a text longer than a
+/// cell holds, and a text of gigabytes never has to be held whole.
+const CELL_TEXT_BYTES: usize = 32 * crate::model::MAX_CELL_TEXT;
 
 /// Every visible sheet of an ods.
 pub fn read_ods(bytes: &[u8], limits: &Limits) -> Result<Vec<Grid>, WorkbookError> {
@@ -32,17 +47,45 @@ pub fn read_ods(bytes: &[u8], limits: &Limits) -> Result<Vec<Grid>, WorkbookErro
     reader.config_mut().trim_text(false);
     let mut state = State {
         limits: *limits,
-        budget: REPEATED_CELLS,
+        bytes_left: limits.max_text_mib.saturating_mul(1024 * 1024),
+        merged_left: limits.max_merged_cells,
         ..State::default()
     };
-    state.read(&mut reader).map_err(|e| broken(&e))?;
-    Ok(state.grids)
+    match state.read(&mut reader) {
+        Ok(()) => Ok(state.grids),
+        Err(Stop::Xml(e)) => Err(broken(&e)),
+        Err(Stop::Over { at, what }) => Err(WorkbookError::TooCostly {
+            sheet: state.grid.and_then(|g| g.sheet),
+            row: at.0,
+            col: at.1,
+            what,
+        }),
+    }
+}
+
+/// Why reading stopped before the end.
+enum Stop {
+    Xml(quick_xml::Error),
+    /// a budget ran out at this (row, column) of the sheet being read
+    Over {
+        at: (u32, u32),
+        what: Budget,
+    },
+}
+
+impl From<quick_xml::Error> for Stop {
+    fn from(e: quick_xml::Error) -> Stop {
+        Stop::Xml(e)
+    }
 }
 
 #[derive(Default)]
 struct State {
     limits: Limits,
-    budget: u64,
+    /// bytes of cells and texts the file may still take
+    bytes_left: u64,
+    /// cells merged areas may still cover, all sheets together
+    merged_left: u64,
     grids: Vec<Grid>,
     /// table styles with `table:display="false"`: hidden sheets
     hidden_styles: HashSet<String>,
@@ -61,14 +104,13 @@ struct State {
 type XmlResult<T> = Result<T, quick_xml::Error>;
 
 impl State {
-    fn read<R: BufRead>(&mut self, reader: &mut Reader<R>) -> XmlResult<()> {
+    fn read<R: BufRead>(&mut self, reader: &mut Reader<R>) -> Result<(), Stop> {
         let mut buf = Vec::new();
         loop {
             let event = reader.read_event_into(&mut buf)?;
             let empty = matches!(event, Event::Empty(_));
             match event {
                 Event::Start(e) | Event::Empty(e) => {
-                    let e = e.into_owned();
                     match e.name().as_ref() {
                         "style:style" => {
                             let table = attr(&e, "style:family")?.as_deref() == Some("table");
@@ -97,27 +139,11 @@ impl State {
                             self.col = 0;
                             self.cells.clear();
                             if empty {
-                                self.end_row();
+                                self.end_row()?;
                             }
                         }
                         "table:table-cell" | "table:covered-table-cell" if self.in_table => {
-                            let covered = e.name().as_ref() == "table:covered-table-cell";
-                            let n = repeat(&e, "table:number-columns-repeated")?;
-                            let mut paragraphs = None;
-                            if !empty {
-                                paragraphs = Some(cell_text(reader, &e)?);
-                            }
-                            if !covered {
-                                let cell = cell_of(&e, paragraphs)?;
-                                let spans = (
-                                    repeat(&e, "table:number-rows-spanned")?,
-                                    repeat(&e, "table:number-columns-spanned")?,
-                                );
-                                if !cell.text.trim().is_empty() || spans != (1, 1) {
-                                    self.cells.push((self.col, n, cell, spans));
-                                }
-                            }
-                            self.col = self.col.saturating_add(n);
+                            self.cell(reader, &e, empty)?;
                         }
                         // a cell's contents are read with the cell; shapes, forms and
                         // annotations outside cells hold no table text
@@ -126,7 +152,14 @@ impl State {
                 }
                 Event::End(e) => match e.name().as_ref() {
                     "style:style" => self.style = None,
-                    "table:table-row" if self.in_table => self.end_row(),
+                    "table:table-row" if self.in_table => {
+                        self.end_row()?;
+                        // a cell beyond the limits refuses the file: no need to read on
+                        if self.grid.as_ref().is_some_and(|g| g.clipped.is_some()) {
+                            self.end_table();
+                            return Ok(());
+                        }
+                    }
                     "table:table" if self.in_table => self.end_table(),
                     _ => {}
                 },
@@ -138,47 +171,130 @@ impl State {
         Ok(())
     }
 
-    /// Puts the row's cells into the sheet, once per repeat of the row.
-    fn end_row(&mut self) {
+    /// One `<table:table-cell>` (or covered cell): its text read, priced, and kept for
+    /// the row's end when it holds text or starts a merged area.
+    fn cell<R: BufRead>(
+        &mut self,
+        reader: &mut Reader<R>,
+        e: &BytesStart<'_>,
+        empty: bool,
+    ) -> Result<(), Stop> {
+        let at = (self.row, self.col);
+        let covered = e.name().as_ref() == "table:covered-table-cell";
+        let n = repeat(e, "table:number-columns-repeated")?;
+        self.col = self.col.saturating_add(n);
+        let mut paragraphs = None;
+        if !empty {
+            match cell_text(reader, e, self.bytes_left)? {
+                Some(text) => paragraphs = Some(text),
+                None => {
+                    return Err(Stop::Over {
+                        at,
+                        what: Budget::Text,
+                    })
+                }
+            }
+        }
+        if covered {
+            return Ok(());
+        }
+        let cell = cell_of(e, paragraphs)?;
+        let spans = (
+            repeat(e, "table:number-rows-spanned")?,
+            repeat(e, "table:number-columns-spanned")?,
+        );
+        if (cell.text.trim().is_empty() && spans == (1, 1)) || self.grid.is_none() {
+            return Ok(()); // nothing kept: its text is freed
+        }
+        let cost = CELL_BYTES + cell.text.capacity() as u64;
+        if cost > self.bytes_left {
+            return Err(Stop::Over {
+                at,
+                what: Budget::Text,
+            });
+        }
+        self.bytes_left -= cost;
+        self.cells.push((at.1, n, cell, spans));
+        Ok(())
+    }
+
+    /// Puts the row's cells into the sheet, once per repeat of the row. Each repeated
+    /// cell is priced (rows × columns within the limits) before it is expanded, and each
+    /// merged area by the cells it covers.
+    fn end_row(&mut self) -> Result<(), Stop> {
         let cells = std::mem::take(&mut self.cells);
         let first = self.row;
         let repeat = self.row_repeat.max(1);
         self.row = self.row.saturating_add(repeat);
         let Some(grid) = self.grid.as_mut() else {
-            return;
+            return Ok(());
         };
-        if cells.is_empty() {
-            return;
-        }
-        for k in 0..repeat {
-            let r = first.saturating_add(k);
-            for (c, n, cell, spans) in &cells {
-                if k > 0 && cell.text.trim().is_empty() {
-                    continue; // a merged blank: its area was recorded with the first row
+        let limits = &self.limits;
+        let max_cols = u32::from(limits.max_cols);
+        // the rows of the repeat within the limits
+        let rows = u64::from(
+            first
+                .saturating_add(repeat)
+                .min(limits.max_rows)
+                .saturating_sub(first),
+        );
+        for (c, n, cell, spans) in &cells {
+            let blank = cell.text.trim().is_empty();
+            let cols = u64::from(c.saturating_add(*n).min(max_cols).saturating_sub(*c));
+            if !blank {
+                // the first copy was priced with the cell; every other one costs as much
+                let copies = rows.saturating_mul(cols).saturating_sub(1);
+                let cost = copies.saturating_mul(CELL_BYTES + cell.text.len() as u64);
+                if cost > self.bytes_left {
+                    return Err(Stop::Over {
+                        at: (first, *c),
+                        what: Budget::Text,
+                    });
                 }
-                for j in 0..*n {
-                    let col = c.saturating_add(j);
-                    if k + j > 0 && !cell.text.trim().is_empty() {
-                        if self.budget == 0 {
-                            grid.clipped.get_or_insert((r, col));
-                            continue;
-                        }
-                        self.budget -= 1;
-                    }
-                    grid.put(r, col, cell.clone(), &self.limits);
-                    if *spans != (1, 1) && k == 0 {
-                        let last = (r + spans.0.max(1) - 1, col + spans.1.max(1) - 1);
-                        grid.merge((r, col), last, &self.limits);
-                    }
-                    if col >= u32::from(self.limits.max_cols) {
-                        break; // the rest of the repeat is clipped too
+                self.bytes_left -= cost;
+                // a copy beyond the limits refuses the file, at the first one
+                if rows < u64::from(repeat) {
+                    grid.clipped
+                        .get_or_insert((first.saturating_add(rows as u32), *c));
+                } else if cols < u64::from(*n) {
+                    grid.clipped
+                        .get_or_insert((first, c.saturating_add(cols as u32)));
+                }
+                for r in first..first.saturating_add(rows as u32) {
+                    for col in *c..c.saturating_add(cols as u32) {
+                        grid.put(r, col, cell.clone(), limits);
                     }
                 }
             }
-            if r >= self.limits.max_rows {
-                break;
+            // an area whose top-left cell is blank fills nothing: it costs nothing
+            if *spans == (1, 1) || blank {
+                continue;
+            }
+            // an area is recorded once per column of the repeat, from the row's first
+            // listing (the repeat of a row does not repeat its areas)
+            for col in *c..c.saturating_add(cols as u32) {
+                let last = (
+                    first
+                        .saturating_add(spans.0 - 1)
+                        .min(limits.max_rows.saturating_sub(1)),
+                    col.saturating_add(spans.1 - 1)
+                        .min(max_cols.saturating_sub(1)),
+                );
+                if first > last.0 || col > last.1 {
+                    continue;
+                }
+                let area = u64::from(last.0 - first + 1) * u64::from(last.1 - col + 1);
+                if area > self.merged_left {
+                    return Err(Stop::Over {
+                        at: (first, col),
+                        what: Budget::Merged,
+                    });
+                }
+                self.merged_left -= area;
+                grid.merge((first, col), last, limits);
             }
         }
+        Ok(())
     }
 
     fn end_table(&mut self) {
@@ -208,57 +324,89 @@ fn repeat(e: &BytesStart<'_>, name: &str) -> XmlResult<u32> {
         .max(1))
 }
 
-/// The text of a cell's paragraphs, one line each, read up to the cell's end; notes and
-/// drawings anchored in the cell are skipped.
-fn cell_text<R: BufRead>(reader: &mut Reader<R>, cell: &BytesStart<'_>) -> XmlResult<String> {
+/// The text of a cell's paragraphs, one line each, read up to the cell's end; notes,
+/// drawings and tables anchored in the cell are skipped. Kept up to [`CELL_TEXT_BYTES`];
+/// `None` when the text would grow beyond `limit` bytes (what the file may still take).
+fn cell_text<R: BufRead>(
+    reader: &mut Reader<R>,
+    cell: &BytesStart<'_>,
+    limit: u64,
+) -> XmlResult<Option<String>> {
+    let limit = limit.min(CELL_TEXT_BYTES as u64 + 1);
     let mut text = String::new();
     let mut paragraphs = 0;
     let mut buf = Vec::new();
+    // what is added before it is added: past the cell's own limit nothing more is kept
+    let add = |text: &mut String, piece: &str, full: bool| -> bool {
+        if full {
+            return true; // read, not kept
+        }
+        if (text.len() + piece.len()) as u64 > limit {
+            return false;
+        }
+        text.push_str(piece);
+        true
+    };
+    let mut full = false;
     loop {
         let event = reader.read_event_into(&mut buf)?;
         let start = matches!(event, Event::Start(_));
-        match event {
+        let fits = match event {
             Event::Start(e) | Event::Empty(e) => {
                 let name = e.name();
                 match name.as_ref() {
                     "text:p" | "text:h" => {
-                        if paragraphs > 0 {
-                            text.push('\n');
-                        }
                         paragraphs += 1;
+                        paragraphs == 1 || add(&mut text, "\n", full)
                     }
                     "text:s" => {
-                        let n = repeat(&e, "text:c")? as usize;
-                        text.extend(std::iter::repeat_n(' ', n.min(1024)));
+                        let n = (repeat(&e, "text:c")? as usize).min(1024);
+                        add(&mut text, &" ".repeat(n), full)
                     }
-                    "text:tab" => text.push('\t'),
-                    "text:line-break" => text.push('\n'),
-                    n if n == "office:annotation" || n.starts_with("draw:") => {
+                    "text:tab" => add(&mut text, "\t", full),
+                    "text:line-break" => add(&mut text, "\n", full),
+                    // a sub-table's cells are cells too: skipped whole, so that its
+                    // cells' ends do not end this one (and with it the sheet's row)
+                    n if n == "office:annotation"
+                        || n == "table:table"
+                        || n.starts_with("draw:") =>
+                    {
                         let owned = e.to_end().into_owned();
                         if start {
                             let mut skip = Vec::new();
                             reader.read_to_end_into(owned.name(), &mut skip)?;
                         }
+                        true
                     }
-                    _ => {}
+                    _ => true,
                 }
             }
-            Event::Text(t) => text.push_str(&t.xml10_content()),
-            Event::CData(t) => text.push_str(&t.xml10_content()),
+            Event::Text(t) => add(&mut text, &t.xml10_content(), full),
+            Event::CData(t) => add(&mut text, &t.xml10_content(), full),
             Event::GeneralRef(r) => {
                 if let Some(c) = r.resolve_char_ref()? {
-                    text.push(c);
+                    add(&mut text, c.encode_utf8(&mut [0; 4]), full)
                 } else if let Some(s) = quick_xml::escape::resolve_predefined_entity(&r) {
-                    text.push_str(s);
+                    add(&mut text, s, full)
+                } else {
+                    true
                 }
             }
             Event::End(e) if e.name() == cell.name() => break,
             Event::Eof => break,
-            _ => {}
+            _ => true,
+        };
+        if !fits && !full {
+            if limit <= CELL_TEXT_BYTES as u64 {
+                return Ok(None); // the file's budget, not the cell's
+            }
+            // the cell's own limit: the rest of it is read, not kept
+            full = true;
         }
         buf.clear();
     }
-    Ok(text)
+    text.shrink_to_fit();
+    Ok(Some(text))
 }
 
 /// A cell from its attributes and the text it shows.

@@ -7,13 +7,14 @@
 //! [`super::ods`], with the text LibreOffice saved for each cell. xls is read whole by
 //! calamine, which exposes no number formats: its numbers show as Excel's General
 //! (`1234` for a `#,##0` cell that shows `1,234`), and a sheet costs memory up to its
-//! last cell (at most 65,536 × 256). Hidden sheets are skipped.
+//! last cell (at most 65,536 × 256), so [`super::xls`] prices every sheet before
+//! calamine opens the file. Hidden sheets are skipped.
 
 use std::io::Cursor;
 
 use calamine::{Data, DataRef, Reader, SheetVisible, Xls, Xlsx};
 
-use super::grid::{Grid, GridCell, Limits};
+use super::grid::{Budget, Grid, GridCell, Limits};
 use crate::numfmt;
 
 /// Why a workbook could not be read.
@@ -23,6 +24,14 @@ pub enum WorkbookError {
     Broken(String),
     /// not well-formed, or over a budget, before anything was read (see [`super::xlsx::vet`])
     Refused(super::xlsx::Refusal),
+    /// reading would take more than one file may: the sheet and 0-based (row, column)
+    /// where the budget ran out, and which one
+    TooCostly {
+        sheet: Option<String>,
+        row: u32,
+        col: u32,
+        what: Budget,
+    },
 }
 
 fn broken(e: impl std::fmt::Display) -> WorkbookError {
@@ -116,6 +125,8 @@ fn sheet_cells(
 
 /// Every visible sheet of an xls.
 pub fn read_xls(bytes: &[u8], limits: &Limits) -> Result<Vec<Grid>, WorkbookError> {
+    // calamine lays every sheet out when the file is opened: priced first
+    super::xls::check_cost(bytes, limits)?;
     let mut wb: Xls<_> = Xls::new(Cursor::new(bytes)).map_err(broken)?;
     let sheets = visible(wb.sheets_metadata());
     let mut grids = Vec::new();

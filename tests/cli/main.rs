@@ -12,6 +12,7 @@ mod foundation;
 mod guards;
 mod help;
 mod hostile;
+mod hostile_ods;
 mod ingest;
 mod mutation;
 mod numbers;
