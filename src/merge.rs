@@ -657,7 +657,7 @@ pub fn merge_with_prev(
                     ProblemKind::NewRowMeasureNotFound {
                         key: row.key().project_no,
                         measure: measure_text(&row),
-                        goal: goal_text(&goal, profile),
+                        goal: profile.section_text(&goal),
                     },
                 );
                 row.goal = goal;
@@ -677,7 +677,7 @@ pub fn merge_with_prev(
                     ProblemKind::NewRowGoalNotFound {
                         key: row.key().project_no,
                         measure: measure_text(&row),
-                        goal: goal_text(&row.goal, profile),
+                        goal: profile.section_text(&row.goal),
                     },
                 );
                 (rows.len(), 2)
@@ -925,18 +925,6 @@ fn measure_text(row: &Row) -> String {
     } else {
         format!("{no} {name}")
     }
-}
-
-/// A goal as its section row shows it (`基本目標Ⅱ 未来を創るひとづくり`).
-fn goal_text(goal: &crate::model::Goal, profile: &crate::profile::Profile) -> String {
-    profile
-        .layout
-        .book
-        .section
-        .replace("{no}", &goal.no)
-        .replace("{title}", &goal.title)
-        .trim()
-        .to_string()
 }
 
 /// Pairs two lists of keys (事務事業番号, KPI position) with a polars full join: for

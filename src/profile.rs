@@ -507,6 +507,17 @@ pub struct Profile {
 }
 
 impl Profile {
+    /// A goal as its section row shows it (`基本目標Ⅰ 地域を元気にするしごとづくり`).
+    pub fn section_text(&self, goal: &crate::model::Goal) -> String {
+        self.layout
+            .book
+            .section
+            .replace("{no}", &goal.no)
+            .replace("{title}", &goal.title)
+            .trim()
+            .to_string()
+    }
+
     /// The seed city's profile, compiled in.
     pub fn builtin(lang: Lang) -> Profile {
         Self::from_sources(&|name| Ok(default_file(name).to_string()), lang)

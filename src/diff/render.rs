@@ -61,18 +61,6 @@ pub fn status_text(row: &DiffRow, profile: &Profile) -> String {
     }
 }
 
-/// The section text of a goal (`基本目標Ⅰ 地域を元気にするしごとづくり`).
-pub fn goal_text(goal: &crate::model::Goal, profile: &Profile) -> String {
-    profile
-        .layout
-        .book
-        .section
-        .replace("{no}", &goal.no)
-        .replace("{title}", &goal.title)
-        .trim()
-        .to_string()
-}
-
 /// The 施策 of a row as shown (`①創業の支援`; the number first when the name lacks it).
 pub fn measure_text(row: &Row) -> String {
     if row.measure.starts_with(&row.measure_no) {
@@ -124,7 +112,7 @@ pub fn text(diff: &Diff, profile: &Profile, color: bool) -> String {
             measure = None;
             out.push(paint(
                 CYAN,
-                format!("@@ {} @@", goal_text(&row.goal, profile)),
+                format!("@@ {} @@", profile.section_text(&row.goal)),
             ));
         }
         let m = measure_text(row);
@@ -410,7 +398,7 @@ pub fn json(diff: &Diff, profile: &Profile) -> Vec<u8> {
                 .by_goal()
                 .into_iter()
                 .map(|(g, counts)| JsonGroup {
-                    name: goal_text(&g, profile),
+                    name: profile.section_text(&g),
                     counts,
                 })
                 .collect(),
@@ -458,7 +446,7 @@ pub fn csv(diff: &Diff, profile: &Profile) -> Vec<u8> {
                 r.key.project_no.clone(),
                 r.key.kpi_index.to_string(),
                 r.status.name().to_string(),
-                goal_text(&row.goal, profile),
+                profile.section_text(&row.goal),
                 row.project.clone(),
                 row.departments.join(" "),
             ];

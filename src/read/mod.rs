@@ -154,6 +154,17 @@ impl FormMark {
 }
 
 impl Source {
+    /// A file not read: no rows, only the report that says why.
+    fn refused(path: &Path, report: Report) -> Source {
+        Source {
+            path: path.to_path_buf(),
+            tables: Vec::new(),
+            report,
+            form: None,
+            made: None,
+        }
+    }
+
     /// Every row read from the file and not yet merged, in sheet and row order (the
     /// merge moves them into [`crate::merge::Merged::fates`]).
     pub fn rows(&self) -> impl Iterator<Item = &ReadRow> {
@@ -344,13 +355,7 @@ pub fn read_inputs(files: &[PathBuf], options: &ReadOptions, profile: &Profile) 
                     Location::file(path),
                     ProblemKind::TooManyFiles { max: max_files },
                 );
-                Source {
-                    path: path.to_path_buf(),
-                    tables: Vec::new(),
-                    report,
-                    form: None,
-                    made: None,
-                }
+                Source::refused(path, report)
             };
             bar.inc(1);
             source
@@ -373,13 +378,7 @@ pub fn read_file(
         Err(refusal) => {
             let (at, kind) = *refusal;
             report.push(at, kind);
-            return Source {
-                path: path.to_path_buf(),
-                tables: Vec::new(),
-                report,
-                form: None,
-                made: None,
-            };
+            return Source::refused(path, report);
         }
     };
     // a rollover form says whose and which year's it is
@@ -397,13 +396,7 @@ pub fn read_file(
                     expected: expected.to_string(),
                 },
             );
-            return Source {
-                path: path.to_path_buf(),
-                tables: Vec::new(),
-                report,
-                form: None,
-                made: None,
-            };
+            return Source::refused(path, report);
         }
     }
     for grid in &grids {
@@ -462,13 +455,7 @@ pub fn read_file(
             ),
             kind,
         );
-        return Source {
-            path: path.to_path_buf(),
-            tables: Vec::new(),
-            report,
-            form: None,
-            made: None,
-        };
+        return Source::refused(path, report);
     }
     // a cell beyond the limits refuses the file: say which cell, so it can be cleared
     if let Some(grid) = grids.iter().find(|g| g.clipped.is_some()) {
@@ -485,13 +472,7 @@ pub fn read_file(
                 max_cols: options.limits.max_cols,
             },
         );
-        return Source {
-            path: path.to_path_buf(),
-            tables: Vec::new(),
-            report,
-            form: None,
-            made: None,
-        };
+        return Source::refused(path, report);
     }
     for grid in &grids {
         // a cover or legend sheet the profile names is not read

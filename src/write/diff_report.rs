@@ -14,7 +14,7 @@ use rust_xlsxwriter::{
 
 use super::book::{header_text, set_fixed_properties};
 use super::styles::Styles;
-use crate::diff::render::{field_header, goal_text, measure_text, status_text};
+use crate::diff::render::{field_header, measure_text, status_text};
 use crate::diff::{Counts, Diff, DiffRow, Input, Side, Status};
 use crate::model::{Book, FiscalYear, Value};
 use crate::numfmt;
@@ -202,7 +202,7 @@ fn summary_sheet(
     let goals = diff
         .by_goal()
         .into_iter()
-        .map(|(g, c)| (goal_text(&g, profile), c))
+        .map(|(g, c)| (profile.section_text(&g), c))
         .collect();
     let r = write_counts(sheet, 3, profile.message("diff_goal", &[]), goals)?;
     let departments = diff.by_department();
@@ -303,7 +303,7 @@ fn changes_sheet(
         let base = vec![
             r.key.project_no.clone(),
             r.key.kpi_index.to_string(),
-            goal_text(&row.goal, profile),
+            profile.section_text(&row.goal),
             measure_text(row),
             row.departments.join(&profile.patterns.department_separator),
             row.project.clone(),
