@@ -1149,3 +1149,53 @@ fn probable_renames(
     }
     found
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn row(no: &str, measure: &str, key: &str) -> Row {
+        Row {
+            goal: crate::model::Goal {
+                no: "Ⅱ".into(),
+                title: "未来を創るひとづくり".into(),
+            },
+            goal_targets: vec!["市内の児童・学生数".into()],
+            measure_no: no.into(),
+            measure: measure.into(),
+            project_nos: vec![key.into()],
+            kpi_index: 1,
+            ..Row::default()
+        }
+    }
+
+    fn placed(book: &[Row], no: &str, measure: &str, key: &str) -> Option<usize> {
+        let mut new = row(no, measure, key);
+        new.goal = crate::model::Goal::default();
+        match Placer::new(book).place(&new) {
+            Place::Measure { like, .. } => Some(like),
+            _ => None,
+        }
+    }
+
+    #[test]
+    fn a_shortened_measure_name_names_the_one_measure_it_begins() {
+        let book = [
+            row("①", "①子育て支援と環境の充実", "342-5"),
+            row("②", "②子育て支援の拠点づくり", "343-1"),
+            row("③", "③学びの充実", "511-9"),
+        ];
+        // begins ① and ② alike: ambiguous, none
+        assert_eq!(placed(&book, "①", "①子育て支援", "342-9"), None);
+        // begins ① alone, number ①
+        assert_eq!(placed(&book, "①", "①子育て支援と環境", "342-9"), Some(0));
+        // begins ① alone, but numbered ②: none
+        assert_eq!(placed(&book, "②", "②子育て支援と環境", "342-9"), None);
+        // no number given: none
+        assert_eq!(placed(&book, "", "子育て支援と環境", "342-9"), None);
+        // one character is no clear shortening
+        assert_eq!(placed(&book, "③", "③学", "511-10"), None);
+        // the whole name, as before
+        assert_eq!(placed(&book, "③", "③ 学びの 充実", "511-10"), Some(2));
+    }
+}
