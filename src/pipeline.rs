@@ -197,6 +197,12 @@ pub fn read_returns(
                 found: stated.into_iter().next().unwrap_or_default(),
                 given: year.to_string(),
                 first: first.render(profile),
+                skipped: report
+                    .problems
+                    .iter()
+                    .filter(|p| matches!(p.kind, ProblemKind::NotATable { .. }))
+                    .map(|p| p.render(profile))
+                    .collect(),
             });
         }
     }

@@ -397,6 +397,30 @@ fn when_every_return_is_refused_nothing_is_written() {
         "{stderr}"
     );
     assert!(!work.path("R7.xlsx").exists(), "nothing written");
+
+    // a PDF, a .docx and a return of another year: the year is said, and the files
+    // that are no table are still named
+    let dir = work.path("old");
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("控え.pdf"), b"%PDF-1.7\n").unwrap();
+    std::fs::write(dir.join("メモ.docx"), b"PK\x03\x04").unwrap();
+    let r5 = std::fs::read_to_string(Path::new(RETURNS).join("税務課.tsv"))
+        .unwrap()
+        .replace("R7実績値", "R5実績値");
+    std::fs::write(dir.join("税務課.tsv"), r5).unwrap();
+    let stderr = consolidate_r7(&work, "old", "R7.xlsx", 2);
+    let readable = "（読めるのは .xlsx .xlsm .xls .ods .csv .tsv .txt）";
+    assert_eq!(
+        stderr.lines().collect::<Vec<_>>(),
+        [
+            format!("メモ.docx: 確認してください: 拡張子 .docx のファイルは表ではないため、読み飛ばしました{readable}"),
+            format!("控え.pdf: 確認してください: 拡張子 .pdf のファイルは表ではないため、読み飛ばしました{readable}"),
+            "税務課.tsv!L5: 取り込めません: 見出し「R5実績値」は R5 年度ですが、R7 年度を読もうとしています。年度の正しい様式か確かめてください".to_string(),
+            "kpiroll: エラー: 提出されたファイルはどれも R5 年度のものです（--year R7）。--year R5 の誤りではありませんか。何も書き出していません".to_string(),
+        ],
+        "{stderr}"
+    );
+    assert!(!work.path("R7.xlsx").exists(), "nothing written");
 }
 
 /// Runs kpiroll in `work` with stdout and stderr on one pipe whose reading end is
