@@ -60,6 +60,9 @@ pub enum Error {
         /// the first return's refusal as the user reads it, printed before the error as
         /// the example of where the returns say their year
         first: String,
+        /// the files of the returns folder that are no table (a PDF, a .docx), each as
+        /// the user reads its warning, printed before `first`: never passed over in silence
+        skipped: Vec<String>,
     },
     #[error("{path}: 前年度のブックから行を読めません")]
     PrevUnreadable { path: PathBuf },

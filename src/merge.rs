@@ -757,11 +757,13 @@ enum Place {
     Nowhere,
 }
 
-/// One 施策 of last year's book: its goal, its 数値目標 and name as compared, its rows.
+/// One 施策 of last year's book: its goal, its 数値目標, number and name as compared, its
+/// rows.
 struct Measure<'a> {
     goal: &'a crate::model::Goal,
     targets: String,
     no: String,
+    name: String,
     rows: Vec<usize>,
 }
 
@@ -769,7 +771,10 @@ struct Measure<'a> {
 /// rows are put in): the 施策 a row names, by meaning (NFKC, spaces and line breaks
 /// ignored, its circled or bracketed number and its name, within the 基本目標 the row
 /// names or whose 数値目標 it gives), so a return without section rows places its new
-/// project as well as one with them.
+/// project as well as one with them. A name written shortened (`①妊娠・出産子育ての一貫した
+/// 支援` for `①妊娠・出産子育ての一貫した支援と環境の充実`) names the 施策 when its number is
+/// the 施策's and the name begins exactly one 施策 of that goal; an ambiguous one names
+/// none (the row is then placed at the end of its goal, with a located warning).
 struct Placer<'a> {
     rows: &'a [Row],
     measures: Vec<Measure<'a>>,
@@ -830,12 +835,16 @@ impl<'a> Placer<'a> {
                 .or_insert_with(|| {
                     let no = measure_no_key(&r.measure_no);
                     let name = measure_name_key(&r.measure);
-                    by_name.entry(name).or_default().push(measures.len());
                     by_no.entry(no.clone()).or_default().push(measures.len());
+                    by_name
+                        .entry(name.clone())
+                        .or_default()
+                        .push(measures.len());
                     measures.push(Measure {
                         goal: &r.goal,
                         targets: targets_key(&r.goal_targets),
                         no,
+                        name,
                         rows: Vec::new(),
                     });
                     measures.len() - 1
@@ -849,6 +858,28 @@ impl<'a> Placer<'a> {
             by_no,
             goals,
         }
+    }
+
+    /// The 施策 a shortened name names: number `no` given and the same as the 施策's, the
+    /// name (at least two characters) the beginning of the 施策's name, and no other 施策
+    /// of the goal (`in_goal`) whose name begins so. `None` when not exactly one.
+    fn shortened(
+        &self,
+        no: &str,
+        name: &str,
+        in_goal: &dyn Fn(&Measure) -> bool,
+    ) -> Option<&Measure<'a>> {
+        if no.is_empty() || name.chars().count() < 2 {
+            return None;
+        }
+        let mut begun = self
+            .measures
+            .iter()
+            .filter(|m| in_goal(m) && m.name.len() > name.len() && m.name.starts_with(name));
+        let first = begun.next()?;
+        // the same 施策 may appear as more than one entry (spelled apart in the book)
+        let same = |m: &Measure| m.goal == first.goal && m.no == first.no && m.name == first.name;
+        (first.no == no && begun.all(same)).then_some(first)
     }
 
     /// Where `row` goes.
@@ -879,7 +910,8 @@ impl<'a> Placer<'a> {
         let found = candidates
             .iter()
             .map(|&m| &self.measures[m])
-            .find(|m| in_goal(m) && (no.is_empty() || m.no.is_empty() || m.no == no));
+            .find(|m| in_goal(m) && (no.is_empty() || m.no.is_empty() || m.no == no))
+            .or_else(|| self.shortened(&no, &name, &in_goal));
         if let Some(m) = found {
             // next to the nearest key: after the last project of the 施策 whose key is
             // not after the new one's, else before the 施策's first row
@@ -1104,4 +1136,54 @@ fn probable_renames(
         }
     }
     found
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn row(no: &str, measure: &str, key: &str) -> Row {
+        Row {
+            goal: crate::model::Goal {
+                no: "Ⅱ".into(),
+                title: "未来を創るひとづくり".into(),
+            },
+            goal_targets: vec!["市内の児童・学生数".into()],
+            measure_no: no.into(),
+            measure: measure.into(),
+            project_nos: vec![key.into()],
+            kpi_index: 1,
+            ..Row::default()
+        }
+    }
+
+    fn placed(book: &[Row], no: &str, measure: &str, key: &str) -> Option<usize> {
+        let mut new = row(no, measure, key);
+        new.goal = crate::model::Goal::default();
+        match Placer::new(book).place(&new) {
+            Place::Measure { like, .. } => Some(like),
+            _ => None,
+        }
+    }
+
+    #[test]
+    fn a_shortened_measure_name_names_the_one_measure_it_begins() {
+        let book = [
+            row("①", "①子育て支援と環境の充実", "342-5"),
+            row("②", "②子育て支援の拠点づくり", "343-1"),
+            row("③", "③学びの充実", "511-9"),
+        ];
+        // begins ① and ② alike: ambiguous, none
+        assert_eq!(placed(&book, "①", "①子育て支援", "342-9"), None);
+        // begins ① alone, number ①
+        assert_eq!(placed(&book, "①", "①子育て支援と環境", "342-9"), Some(0));
+        // begins ① alone, but numbered ②: none
+        assert_eq!(placed(&book, "②", "②子育て支援と環境", "342-9"), None);
+        // no number given: none
+        assert_eq!(placed(&book, "", "子育て支援と環境", "342-9"), None);
+        // one character is no clear shortening
+        assert_eq!(placed(&book, "③", "③学", "511-10"), None);
+        // the whole name, as before
+        assert_eq!(placed(&book, "③", "③ 学びの 充実", "511-10"), Some(2));
+    }
 }

@@ -146,23 +146,63 @@ pub fn read_returns(
         source.report = Report::default();
         source.report.push(Location::file(&source.path), kind);
     }
-    if sources.iter().all(|s| s.rows().next().is_none()) {
+    // a return whose header states no year (`実績値`) states its title's (`令和7年度 …`):
+    // the first table's title, when every table it read rows from has one of another year
+    let title_of_another_year = |s: &Source| -> Option<crate::problem::Problem> {
+        let mut read = s.tables.iter().filter(|t| !t.rows.is_empty()).peekable();
+        read.peek()?;
+        let mut first = None;
+        for t in read {
+            let title = t.title_year.as_ref().filter(|t| t.year != year)?;
+            first.get_or_insert_with(|| {
+                crate::problem::Problem::new(
+                    crate::problem::Location::cell(
+                        &s.path,
+                        t.sheet.as_deref(),
+                        title.row,
+                        title.col,
+                    ),
+                    ProblemKind::YearMismatch {
+                        header: title.text.clone(),
+                        found: title.year.to_string(),
+                        expected: year.to_string(),
+                    },
+                )
+            });
+        }
+        first
+    };
+    let titled: Vec<Option<crate::problem::Problem>> =
+        sources.iter().map(title_of_another_year).collect();
+    if sources
+        .iter()
+        .zip(&titled)
+        .all(|(s, t)| s.rows().next().is_none() || t.is_some())
+    {
         let mut stated = std::collections::BTreeSet::new();
         let mut first = None;
-        for p in sources.iter().flat_map(|s| &s.report.problems) {
-            let found = match &p.kind {
-                ProblemKind::FormWrongYear { found, .. } => found,
-                ProblemKind::YearMismatch { found, .. } if found != "?" => found,
-                _ => continue,
-            };
-            stated.insert(found.clone());
-            first.get_or_insert(p);
+        for (s, t) in sources.iter().zip(&titled) {
+            for p in s.report.problems.iter().chain(t) {
+                let found = match &p.kind {
+                    ProblemKind::FormWrongYear { found, .. } => found,
+                    ProblemKind::YearMismatch { found, .. } if found != "?" => found,
+                    _ => continue,
+                };
+                stated.insert(found.clone());
+                first.get_or_insert(p);
+            }
         }
         if let (1, Some(first)) = (stated.len(), first) {
             return Err(Error::ReturnsOfAnotherYear {
                 found: stated.into_iter().next().unwrap_or_default(),
                 given: year.to_string(),
                 first: first.render(profile),
+                skipped: report
+                    .problems
+                    .iter()
+                    .filter(|p| matches!(p.kind, ProblemKind::NotATable { .. }))
+                    .map(|p| p.render(profile))
+                    .collect(),
             });
         }
     }

@@ -164,8 +164,12 @@ pub fn run(cli: Cli) -> ExitCode {
     match result {
         Ok(status) => exit(Ok(status)),
         Err(e) => {
-            // returns all of another year: one of them says where, the error says it once
-            if let Error::ReturnsOfAnotherYear { first, .. } = &e {
+            // returns all of another year: the files skipped as no table are named, one
+            // of the returns says where, the error says it once
+            if let Error::ReturnsOfAnotherYear { first, skipped, .. } = &e {
+                for line in skipped {
+                    errln!("{line}");
+                }
                 errln!("{first}");
             }
             errln!(

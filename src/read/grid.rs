@@ -314,6 +314,13 @@ impl Grid {
         self.get(row, col).map_or("", |c| c.text.as_str())
     }
 
+    /// The cells of the rows above `row`, in order: (row, column, text).
+    pub fn cells_above(&self, row: u32) -> impl Iterator<Item = (u32, u16, &str)> {
+        self.rows
+            .range(..row)
+            .flat_map(|(r, cells)| cells.iter().map(move |(c, g)| (*r, *c, g.text.as_str())))
+    }
+
     /// Row numbers that hold a cell, in order (merged areas add no rows of their own).
     pub fn row_numbers(&self) -> Vec<u32> {
         self.rows.keys().copied().collect()

@@ -50,6 +50,9 @@ pub struct SheetTable {
     /// 0-based header row
     pub header_row: u32,
     pub year: Option<FiscalYear>,
+    /// the year a title above the header states (`令和7年度 …実績調査`), when the header
+    /// states none: the year the department meant, for telling a wrong `--year`
+    pub title_year: Option<TitleYear>,
     /// the rows as read; the merge moves them out (see `rows_read` for how many)
     pub rows: Vec<ReadRow>,
     /// how many rows the sheet gave
@@ -57,6 +60,49 @@ pub struct SheetTable {
     /// the sheet's header: each field's column and header text as the user sees it
     /// (messages about a row's cells name them)
     pub header: header::Header,
+}
+
+/// A fiscal year a title row states, with its cell (0-based).
+#[derive(Debug, Clone, PartialEq)]
+pub struct TitleYear {
+    pub year: FiscalYear,
+    pub row: u32,
+    pub col: u16,
+    pub text: String,
+}
+
+/// A 年度 in a title: `令和7年度`, `R7年度`, `令和元年度` (NFKC); a date's `令和8年5月28日`
+/// is no 年度.
+static TITLE_YEAR: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
+    regex::Regex::new(r"(?:^|[^A-Za-z])((?:令和|[Rr])\s*(?:[0-9]{1,2}|元)\s*年度)")
+        .expect("a valid pattern")
+});
+
+/// The fiscal year the rows above the header (`header_row`) state as a 年度, when they
+/// state exactly one; `None` when none or several.
+fn title_year(grid: &Grid, header_row: u32) -> Option<TitleYear> {
+    let mut found: Option<TitleYear> = None;
+    for (row, col, text) in grid.cells_above(header_row) {
+        let norm = crate::value::nfkc(text);
+        for caps in TITLE_YEAR.captures_iter(&norm) {
+            let Some(year) = FiscalYear::parse(&caps[1]) else {
+                continue;
+            };
+            match &found {
+                Some(f) if f.year != year => return None,
+                Some(_) => {}
+                None => {
+                    found = Some(TitleYear {
+                        year,
+                        row,
+                        col,
+                        text: text.trim().to_string(),
+                    })
+                }
+            }
+        }
+    }
+    found
 }
 
 /// One input file and what was read from it.
@@ -548,6 +594,11 @@ pub fn read_file(
             sheet: grid.sheet.clone(),
             header_row: header.row,
             year,
+            title_year: if header.year.is_none() {
+                title_year(grid, header.row)
+            } else {
+                None
+            },
             rows_read: rows.len(),
             rows,
             header,

@@ -136,6 +136,68 @@ fn returns_of_another_year_are_said_once_and_nothing_is_written() {
 }
 
 #[test]
+fn a_return_whose_header_has_no_year_states_its_titles_year() {
+    let work = Work::new();
+    r6_book(&work);
+    // 税務課's header says only 実績値; its title says 令和7年度, its date 令和8年
+    let dir = returns_copy(&work, "titled", &[]);
+    let text = std::fs::read_to_string(dir.join("税務課.tsv")).unwrap();
+    assert!(text.starts_with("令和7年度 総合戦略KPI実績調査（税務課）\n\n"));
+    let text = text
+        .replacen("\n\n", "\n提出日: 令和8年5月28日\n", 1)
+        .replace("R7実績値", "実績値");
+    std::fs::write(dir.join("税務課.tsv"), &text).unwrap();
+    let (_, stderr) = work.run_status(
+        &["consolidate", "--year", "R8", "titled", "-o", "R8.xlsx"],
+        2,
+    );
+    let said = "kpiroll: エラー: 提出されたファイルはどれも R7 年度のものです（--year R8）。--year R7 の誤りではありませんか。何も書き出していません";
+    assert_eq!(stderr.lines().filter(|l| *l == said).count(), 1, "{stderr}");
+    assert_eq!(stderr.lines().last(), Some(said), "{stderr}");
+    assert!(!work.path("R8.xlsx").exists(), "nothing written");
+
+    // only 税務課 left, the title alone says the year: the same
+    let alone = work.path("alone");
+    std::fs::create_dir_all(&alone).unwrap();
+    std::fs::write(alone.join("税務課.tsv"), &text).unwrap();
+    let (_, stderr) = work.run_status(
+        &["consolidate", "--year", "R8", "alone", "-o", "R8.xlsx"],
+        2,
+    );
+    assert_eq!(
+        stderr.lines().collect::<Vec<_>>(),
+        [
+            "税務課.tsv!A1: 取り込めません: 見出し「令和7年度 総合戦略KPI実績調査（税務課）」は R7 年度ですが、R8 年度を読もうとしています。年度の正しい様式か確かめてください",
+            said
+        ],
+        "{stderr}"
+    );
+    assert!(!work.path("R8.xlsx").exists(), "nothing written");
+
+    // a date's 令和7年 is no 年度: 税務課 states no year and is read as R8
+    let text = text.replacen(
+        "令和7年度 総合戦略KPI実績調査",
+        "総合戦略KPI実績調査 令和7年5月",
+        1,
+    );
+    std::fs::write(dir.join("税務課.tsv"), &text).unwrap();
+    let (_, stderr) = work.run_status(
+        &["consolidate", "--year", "R8", "titled", "-o", "R8.xlsx"],
+        1,
+    );
+    assert!(!stderr.contains(said), "{stderr}");
+    let cells = table_cells(&work.path("R8.xlsx"));
+    let row = (0..500u32)
+        .find(|r| matches!(cells.get(&(*r, 6)), Some(Data::String(k)) if k == "811-30"))
+        .expect("811-30 in the R8 book");
+    assert!(
+        matches!(cells.get(&(row, 4)), Some(Data::String(d)) if d.contains("税務課")),
+        "{:?}",
+        cells.get(&(row, 4))
+    );
+}
+
+#[test]
 fn a_book_kpiroll_wrote_among_the_returns_is_skipped_and_the_missing_department_shows() {
     let work = Work::new();
     // last run's outputs: the working book, its handout and a diff report
@@ -332,6 +394,30 @@ fn when_every_return_is_refused_nothing_is_written() {
     assert!(
         stderr
             .ends_with("kpiroll: エラー: 取り込める行が1行もありません。何も書き出していません\n"),
+        "{stderr}"
+    );
+    assert!(!work.path("R7.xlsx").exists(), "nothing written");
+
+    // a PDF, a .docx and a return of another year: the year is said, and the files
+    // that are no table are still named
+    let dir = work.path("old");
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("控え.pdf"), b"%PDF-1.7\n").unwrap();
+    std::fs::write(dir.join("メモ.docx"), b"PK\x03\x04").unwrap();
+    let r5 = std::fs::read_to_string(Path::new(RETURNS).join("税務課.tsv"))
+        .unwrap()
+        .replace("R7実績値", "R5実績値");
+    std::fs::write(dir.join("税務課.tsv"), r5).unwrap();
+    let stderr = consolidate_r7(&work, "old", "R7.xlsx", 2);
+    let readable = "（読めるのは .xlsx .xlsm .xls .ods .csv .tsv .txt）";
+    assert_eq!(
+        stderr.lines().collect::<Vec<_>>(),
+        [
+            format!("メモ.docx: 確認してください: 拡張子 .docx のファイルは表ではないため、読み飛ばしました{readable}"),
+            format!("控え.pdf: 確認してください: 拡張子 .pdf のファイルは表ではないため、読み飛ばしました{readable}"),
+            "税務課.tsv!L5: 取り込めません: 見出し「R5実績値」は R5 年度ですが、R7 年度を読もうとしています。年度の正しい様式か確かめてください".to_string(),
+            "kpiroll: エラー: 提出されたファイルはどれも R5 年度のものです（--year R7）。--year R5 の誤りではありませんか。何も書き出していません".to_string(),
+        ],
         "{stderr}"
     );
     assert!(!work.path("R7.xlsx").exists(), "nothing written");

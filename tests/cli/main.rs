@@ -24,3 +24,4 @@ mod returns;
 mod rollover;
 mod safety;
 mod settings;
+mod unseen;

@@ -283,6 +283,85 @@ fn new_projects_from_a_return_without_sections_go_under_the_measure_they_name() 
 }
 
 #[test]
+fn a_new_project_whose_measure_name_is_shortened_goes_under_that_measure() {
+    let work = Work::new();
+    crate::common::r6_book(&work);
+    let dir = copy_returns(&work, "returns");
+    let header = "数値目標\t\t\tKPI\t担当課\t事業名\t事務事業番号\t事業概要\tKPI\t単位\t目標値\tR7実績値\t備考";
+    // no section rows; last year's 施策 is ①妊娠・出産子育ての一貫した支援と環境の充実
+    std::fs::write(
+        dir.join("こども家庭課_追加.tsv"),
+        format!(
+            "{header}\n\
+             市内の児童・学生数\t①\t①妊娠・出産子育ての一貫した支援\t\tこども家庭課\t新生児訪問事業\t342-9\t新生児のいる家庭を訪問する\t訪問件数\t件\t300\t280\t\n\
+             市内の児童・学生数\t②\t②妊娠・出産子育ての一貫した支援\t\tこども家庭課\t番号違い事業\t342-41\t番号が違う\t件数\t件\t10\t5\t\n\
+             市内の児童・学生数\t①\t①妊娠・出産支援\t\tこども家庭課\t略し方違い事業\t342-42\t名の始まりではない\t件数\t件\t10\t5\t\n"
+        ),
+    )
+    .unwrap();
+    let (_, stderr) = consolidate_r7(&work, "returns", "R7.xlsx", 0);
+    let rows = keyed_rows(&read_sheet(&work.path("R7.xlsx"), "一覧"));
+    let at = |key: &str| {
+        rows.iter()
+            .position(|(_, r)| r[6] == key)
+            .unwrap_or_else(|| panic!("{key} in the book"))
+    };
+
+    // the shortened name with its number names ①: next to the nearest key, after 342-8,
+    // before 342-11
+    let i = at("342-9");
+    let (section, row) = &rows[i];
+    assert_eq!(section, "基本目標Ⅱ 未来を創るひとづくり");
+    assert_eq!(rows[i - 1].1[6], "342-8");
+    assert_eq!(rows[i + 1].1[6], "342-11");
+    assert_eq!(
+        row[..4],
+        rows[i - 1].1[..4],
+        "施策 as last year's book writes it"
+    );
+    assert_eq!(row[2], "①妊娠・出産子育ての一貫した支援と環境の充実");
+    assert_eq!(
+        row[4..13],
+        [
+            "こども家庭課",
+            "新生児訪問事業",
+            "342-9",
+            "新生児のいる家庭を訪問する",
+            "訪問件数",
+            "件",
+            "300",
+            "280",
+            "新規",
+        ]
+    );
+    assert!(!stderr.contains("342-9 の施策"), "{stderr}");
+
+    // another number, or a name that is not the beginning of the 施策's: not that 施策,
+    // said at the cell, at the end of the goal
+    for (key, cell, measure) in [
+        ("342-41", "G3", "②妊娠・出産子育ての一貫した支援"),
+        ("342-42", "G4", "①妊娠・出産支援"),
+    ] {
+        let j = at(key);
+        assert_eq!(rows[j].0, "基本目標Ⅱ 未来を創るひとづくり");
+        assert_ne!(rows[j].1[2], "①妊娠・出産子育ての一貫した支援と環境の充実");
+        assert!(
+            rows[j + 1..]
+                .iter()
+                .take_while(|(s, _)| s == "基本目標Ⅱ 未来を創るひとづくり")
+                .all(|(_, r)| ["342-41", "342-42"].contains(&r[6].as_str())),
+            "{key} at the end of Ⅱ"
+        );
+        assert!(
+            stderr.contains(&format!(
+                "こども家庭課_追加.tsv!{cell}: 確認してください: 新規の {key} の施策「{measure}」が前年度のブックの 基本目標Ⅱ 未来を創るひとづくり にありません"
+            )),
+            "{stderr}"
+        );
+    }
+}
+
+#[test]
 fn a_flag_word_glued_to_the_text_after_it_is_a_flag() {
     let work = Work::new();
     crate::common::r6_book(&work);
