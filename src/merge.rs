@@ -765,6 +765,9 @@ struct Measure<'a> {
     no: String,
     name: String,
     rows: Vec<usize>,
+    /// the rows' keys for ordering, worked out the first time a new row lands here (a
+    /// national book has 施策 of thousands of rows, and a new row is placed by them)
+    orders: std::cell::OnceCell<Vec<Vec<(u64, String)>>>,
 }
 
 /// Finds where new rows go among last year's rows (in this year's book, before the new
@@ -846,6 +849,7 @@ impl<'a> Placer<'a> {
                         no,
                         name,
                         rows: Vec::new(),
+                        orders: std::cell::OnceCell::new(),
                     });
                     measures.len() - 1
                 });
@@ -915,13 +919,21 @@ impl<'a> Placer<'a> {
         if let Some(m) = found {
             // next to the nearest key: after the last project of the 施策 whose key is
             // not after the new one's, else before the 施策's first row
-            let key = key_order(&row.key().project_no);
+            let first_no = |r: &'a Row| r.project_nos.first().map_or("", String::as_str);
+            let key = key_order(row.project_nos.first().map_or("", String::as_str));
+            let orders = m.orders.get_or_init(|| {
+                m.rows
+                    .iter()
+                    .map(|&i| key_order(first_no(&self.rows[i])))
+                    .collect()
+            });
             let anchor = m
                 .rows
                 .iter()
+                .zip(orders)
                 .rev()
-                .find(|&&i| key_order(&self.rows[i].key().project_no) <= key)
-                .map_or(m.rows[0], |i| i + 1);
+                .find(|(_, order)| **order <= key)
+                .map_or(m.rows[0], |(i, _)| i + 1);
             return Place::Measure {
                 anchor,
                 like: m.rows[0],
