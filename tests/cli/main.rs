@@ -2,6 +2,7 @@
 //!
 //! One integration binary; one module per command or concern.
 
+mod audit;
 mod city2;
 mod common;
 mod consolidate;
