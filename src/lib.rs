@@ -13,6 +13,7 @@ pub mod compare;
 pub mod diff;
 pub mod error;
 pub mod export;
+pub mod limits;
 pub mod merge;
 pub mod model;
 pub mod numfmt;
@@ -24,6 +25,7 @@ pub mod read;
 pub mod renames;
 pub mod rollover;
 pub mod templates;
+pub mod text;
 pub mod value;
 pub mod write;
 

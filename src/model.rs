@@ -32,7 +32,7 @@ impl FiscalYear {
     /// Parses `R7`, `令和7`, `令和7年度`, `令和元年度`, `H30`, `平成30年度` or `2025`.
     /// Full-width digits are accepted.
     pub fn parse(text: &str) -> Option<FiscalYear> {
-        let t = crate::value::nfkc_compact(text);
+        let t = crate::text::nfkc_compact(text);
         let t = t
             .strip_suffix("年度")
             .or_else(|| t.strip_suffix('年'))

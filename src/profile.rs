@@ -503,7 +503,7 @@ pub struct Profile {
     /// `grades.toml`: 達成率 and grades for `diff`
     pub grades: crate::diff::grades::Grades,
     /// `limits.toml`: how much of an input is read (overridden on the command line)
-    pub limits: crate::read::grid::Limits,
+    pub limits: crate::limits::Limits,
 }
 
 impl Profile {
@@ -554,7 +554,7 @@ impl Profile {
         let layout: Layout = parse(read, "layout.toml")?;
         let aliases: Aliases = parse(read, "aliases.toml")?;
         let form: FormLayout = parse(read, "form.toml")?;
-        let limits: crate::read::grid::Limits = parse(read, "limits.toml")?;
+        let limits: crate::limits::Limits = parse(read, "limits.toml")?;
         let grades = parse::<crate::diff::grades::Grades>(read, "grades.toml")?
             .checked()
             .map_err(|message| Error::ParseTemplate {

@@ -9,7 +9,7 @@ use std::path::Path;
 
 /// The layers from the ground up; a module is placed by its first path segment.
 const LAYERS: &[&[&str]] = &[
-    &["model", "progress"],
+    &["text", "model", "limits", "progress"],
     &["profile"],
     &["value", "numfmt", "problem", "error", "renames"],
     &["read"],
@@ -28,10 +28,8 @@ const KNOWN_BACK_EDGES: &[&str] = &[
     "diff::render -> export",
     "diff::render -> pipeline",
     "merge -> write::book",
-    "model -> value",
     "profile -> diff::grades",
     "profile -> error",
-    "profile -> read::grid",
     "read -> merge",
     "read -> write::form",
     "read::xlsx -> write::package",
@@ -186,7 +184,7 @@ fn circles(graph: &BTreeMap<String, BTreeSet<String>>) -> Vec<BTreeSet<String>> 
 
 /// How many modules sit in an import circle today: the test fails when it grows and
 /// asks for the number to be lowered when it shrinks.
-const KNOWN_MODULES_IN_CIRCLES: usize = 18;
+const KNOWN_MODULES_IN_CIRCLES: usize = 17;
 
 #[test]
 fn import_circles_do_not_grow() {
