@@ -17,6 +17,7 @@ pub mod limits;
 pub mod merge;
 pub mod model;
 pub mod numfmt;
+pub mod output;
 pub mod pipeline;
 pub mod problem;
 pub mod profile;

@@ -9,10 +9,11 @@ use std::path::{Path, PathBuf};
 use crate::error::Error;
 use crate::merge::{merge_sources, Fate, Merged};
 use crate::model::{Book, FiscalYear};
+use crate::output::write_atomic;
 use crate::problem::Report;
 use crate::profile::Profile;
 use crate::read::{expand_inputs, read_inputs, ReadOptions, Source};
-use crate::write::{book::book_workbook, output::write_atomic};
+use crate::write::book::book_workbook;
 
 /// A row as read and the cell of its 事務事業番号.
 #[derive(Debug, Clone, Copy)]
@@ -340,7 +341,7 @@ pub fn save_workbook(
 /// # Errors
 /// The output exists and `force` is false, or it is not a regular file.
 pub fn refuse_existing(output: &Path, force: bool) -> Result<(), Error> {
-    crate::write::output::refuse_existing(output, force)
+    crate::output::refuse_existing(output, force)
 }
 
 /// An output that is one of the inputs (the same file, however named, or a file in an
@@ -349,7 +350,7 @@ pub fn refuse_existing(output: &Path, force: bool) -> Result<(), Error> {
 /// # Errors
 /// [`Error::OutputIsInput`].
 pub fn refuse_input_as_output(output: &Path, inputs: &[PathBuf]) -> Result<(), Error> {
-    use crate::write::output::same_file;
+    use crate::output::same_file;
     if !output.exists() {
         return Ok(());
     }

@@ -72,7 +72,7 @@ pub fn init(dir: &Path, force: bool) -> Result<Vec<PathBuf>, Error> {
     let mut written = Vec::new();
     for (name, text) in DEFAULT_FILES {
         let path = dir.join(name);
-        crate::write::output::write_atomic(&path, text.as_bytes(), force)?;
+        crate::output::write_atomic(&path, text.as_bytes(), force)?;
         written.push(path);
     }
     Ok(written)

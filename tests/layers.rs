@@ -11,7 +11,7 @@ use std::path::Path;
 const LAYERS: &[&[&str]] = &[
     &["text", "model", "limits", "progress"],
     &["profile"],
-    &["value", "numfmt", "problem", "error", "renames"],
+    &["value", "numfmt", "problem", "error", "output", "renames"],
     &["read"],
     &["compare", "merge", "diff", "rollover", "templates"],
     &["write", "export"],
@@ -34,7 +34,6 @@ const KNOWN_BACK_EDGES: &[&str] = &[
     "read -> write::form",
     "read::xlsx -> write::package",
     "rollover -> write::form",
-    "templates -> write::output",
 ];
 
 fn layer_of(module: &str) -> Option<usize> {

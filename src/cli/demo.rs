@@ -12,10 +12,10 @@ use std::path::PathBuf;
 use super::{print_report, Status};
 use crate::error::Error;
 use crate::model::FiscalYear;
+use crate::output::write_atomic;
 use crate::pipeline;
 use crate::profile::Profile;
 use crate::renames::Renames;
-use crate::write::output::write_atomic;
 
 /// The R7 returns of `fixtures/R7/returns`, compiled in: (file name, bytes).
 macro_rules! r7_returns {

@@ -299,7 +299,7 @@ pub fn init(args: InitArgs, profile: &Profile) -> Result<super::Status, Error> {
             path: path.to_path_buf(),
         });
     }
-    crate::write::output::write_atomic(path, TEMPLATE.as_bytes(), args.force)?;
+    crate::output::write_atomic(path, TEMPLATE.as_bytes(), args.force)?;
     let path = path.display().to_string();
     errln!("{}", profile.message("init_written", &[("path", &path)]));
     Ok(super::Status::Ok)
