@@ -78,6 +78,16 @@ impl From<FiscalYear> for String {
     }
 }
 
+/// What a rollover form says about itself (its fingerprint), as defined names: the
+/// form writer puts them on every form, the reader knows a form by them.
+pub const NAME_DEPARTMENT: &str = "kpiroll_department";
+/// the form's fiscal year (`R7`)
+pub const NAME_YEAR: &str = "kpiroll_year";
+/// a hash of the book the form was rolled over from
+pub const NAME_SOURCE: &str = "kpiroll_source";
+/// the file name of the book the form was rolled over from
+pub const NAME_SOURCE_FILE: &str = "kpiroll_source_file";
+
 /// The defined name that marks a workbook as kpiroll's output: its [`OutputKind`]
 /// (`book`, `working`, `diff`). The writer puts it on every book, working book and diff
 /// report, so the reader never takes kpiroll's own output for a department's return.

@@ -1,5 +1,5 @@
 //! The layers of ARCHITECTURE.md, checked on the source: every `crate::…` path a module
-//! names is an import edge, and an edge from a lower layer to a higher one is a
+//! names outside a comment is an import edge (a doc link is not a dependency), and an edge from a lower layer to a higher one is a
 //! back-edge. The back-edges the code still has are listed here by name; the test
 //! fails on a new one (or a new module outside every layer), and on a listed one that
 //! is gone, so the list stays the truth and only shrinks.
@@ -24,16 +24,11 @@ const LAYERS: &[&[&str]] = &[
 const KNOWN_BACK_EDGES: &[&str] = &[
     "compare -> write::book",
     "diff -> write::book",
-    "diff -> write::diff_report",
     "diff::render -> export",
     "diff::render -> pipeline",
     "merge -> write::book",
     "profile -> diff::grades",
     "profile -> error",
-    "read -> merge",
-    "read -> write::form",
-    "read::xlsx -> write::package",
-    "rollover -> write::form",
 ];
 
 fn layer_of(module: &str) -> Option<usize> {
@@ -83,7 +78,13 @@ fn import_graph() -> BTreeMap<String, BTreeSet<String>> {
     let mut graph = BTreeMap::new();
     for file in &files {
         let from = module_name(file, &src);
-        let text = std::fs::read_to_string(file).unwrap();
+        // comments name other modules (doc links) without depending on them
+        let text: String = std::fs::read_to_string(file)
+            .unwrap()
+            .lines()
+            .filter(|l| !l.trim_start().starts_with("//"))
+            .collect::<Vec<_>>()
+            .join("\n");
         let mut to = BTreeSet::new();
         let mut rest = text.as_str();
         while let Some(at) = rest.find("crate::") {
@@ -183,7 +184,7 @@ fn circles(graph: &BTreeMap<String, BTreeSet<String>>) -> Vec<BTreeSet<String>> 
 
 /// How many modules sit in an import circle today: the test fails when it grows and
 /// asks for the number to be lowered when it shrinks.
-const KNOWN_MODULES_IN_CIRCLES: usize = 17;
+const KNOWN_MODULES_IN_CIRCLES: usize = 12;
 
 #[test]
 fn import_circles_do_not_grow() {

@@ -187,14 +187,14 @@ impl FormMark {
                     .replace("\"\"", "\"")
             })
         };
-        let department = get(crate::write::form::NAME_DEPARTMENT)?;
-        let year_text = get(crate::write::form::NAME_YEAR).unwrap_or_default();
+        let department = get(crate::model::NAME_DEPARTMENT)?;
+        let year_text = get(crate::model::NAME_YEAR).unwrap_or_default();
         Some(FormMark {
             department,
             year: FiscalYear::parse(&year_text),
             year_text,
-            source: get(crate::write::form::NAME_SOURCE).unwrap_or_default(),
-            source_file: get(crate::write::form::NAME_SOURCE_FILE).unwrap_or_default(),
+            source: get(crate::model::NAME_SOURCE).unwrap_or_default(),
+            source_file: get(crate::model::NAME_SOURCE_FILE).unwrap_or_default(),
         })
     }
 }

@@ -18,14 +18,7 @@ use crate::model::{Book, FiscalYear, Row};
 use crate::numfmt;
 use crate::profile::{Field, Profile};
 
-/// What a form says about itself (the fingerprint), as defined names.
-pub const NAME_DEPARTMENT: &str = "kpiroll_department";
-/// the form's fiscal year (`R7`)
-pub const NAME_YEAR: &str = "kpiroll_year";
-/// a hash of the book the form was rolled over from
-pub const NAME_SOURCE: &str = "kpiroll_source";
-/// the file name of the book the form was rolled over from
-pub const NAME_SOURCE_FILE: &str = "kpiroll_source_file";
+pub use crate::model::{NAME_DEPARTMENT, NAME_SOURCE, NAME_SOURCE_FILE, NAME_YEAR};
 
 /// Options of a form.
 #[derive(Debug, Clone)]
