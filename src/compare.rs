@@ -65,7 +65,7 @@ pub const COMPARED: [Field; 6] = [
 /// Every compared field whose meaning changed from `prev` to `cur`.
 pub fn changes(prev: &Row, cur: &Row, profile: &Profile) -> Vec<Change> {
     fn text<'r>(row: &'r Row, f: Field, profile: &Profile) -> std::borrow::Cow<'r, str> {
-        crate::write::book::field_text(row, f, profile)
+        crate::row_text::field_text(row, f, profile)
     }
     COMPARED
         .iter()

@@ -25,6 +25,7 @@ pub mod progress;
 pub mod read;
 pub mod renames;
 pub mod rollover;
+pub mod row_text;
 pub mod templates;
 pub mod text;
 pub mod value;

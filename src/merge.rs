@@ -299,7 +299,7 @@ fn carried_extras(
         if have.contains_key(&key) || carried.iter().any(|(k, _)| *k == key) {
             continue;
         }
-        if let Some(v) = crate::write::book::extra_value(prev_row, &key, profile) {
+        if let Some(v) = crate::row_text::extra_value(prev_row, &key, profile) {
             if v.kind != crate::model::ValueKind::Blank {
                 carried.push((key, v.clone()));
             }

@@ -420,7 +420,7 @@ pub fn compare_books(
                         if k.kpi_index == new_keys[n].kpi_index
                             && old_key.kpi_index == new_keys[n].kpi_index
                         {
-                            crate::write::book::field_text(row, Field::ProjectNos, profile)
+                            crate::row_text::field_text(row, Field::ProjectNos, profile)
                                 .into_owned()
                         } else {
                             k.to_string()
