@@ -245,6 +245,10 @@ pub fn apply(command: &mut Command, profile: &Profile) -> Result<(), Error> {
             fill(&mut a.output, s.in_output(s.forms.as_ref()), "forms");
             fill(&mut a.renames, s.renames.clone(), "renames");
             text.push((&mut a.due, s.due.clone(), "due"));
+            if a.contact.is_none() && s.contact.is_some() {
+                a.contact = s.contact.clone();
+                taken.push("contact");
+            }
         }
         Command::Handout(a) => {
             fill(&mut a.book, s.book_path(), "book");
