@@ -567,7 +567,7 @@ pub fn rollover(
     renames: &crate::renames::Renames,
     password: Option<String>,
     due: Option<String>,
-    contact: Option<&crate::cli::settings::Contact>,
+    contact: Option<&crate::model::Contact>,
     force: bool,
     profile: &Profile,
 ) -> Result<Rolled, Error> {

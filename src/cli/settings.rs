@@ -46,22 +46,7 @@ enum Due {
     Date(toml::value::Datetime),
 }
 
-/// `[contact]`: 問い合わせ先, for the forms sent to each 課.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Contact {
-    /// 課・係 (`企画政策課 企画係`)
-    pub section: String,
-    /// 担当 (a name), if any
-    #[serde(default)]
-    pub person: Option<String>,
-    /// 内線
-    pub extension: String,
-    #[serde(default)]
-    pub phone: Option<String>,
-    #[serde(default)]
-    pub email: Option<String>,
-}
+pub use crate::model::Contact;
 
 /// The settings, paths resolved against the file's folder.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]

@@ -36,7 +36,7 @@ pub struct FormOptions {
     /// the due date as the user wrote it
     pub due: Option<String>,
     /// 問い合わせ先 from the settings
-    pub contact: Option<crate::cli::settings::Contact>,
+    pub contact: Option<crate::model::Contact>,
     /// hash of last year's book
     pub source_hash: String,
     /// the file name of last year's book
@@ -112,7 +112,7 @@ fn days_from_civil(y: i32, m: u32, d: u32) -> i64 {
 
 /// The 問い合わせ先 as the form shows it: the settings' `[contact]` as form.toml writes
 /// it, or form.toml's own text when the settings name none.
-fn contact_text(contact: Option<&crate::cli::settings::Contact>, profile: &Profile) -> String {
+fn contact_text(contact: Option<&crate::model::Contact>, profile: &Profile) -> String {
     let (Some(c), Some(f)) = (contact, &profile.form.contact) else {
         return profile.form.contact_unset.clone();
     };
