@@ -322,6 +322,23 @@ impl Book {
     }
 }
 
+/// `[contact]`: 問い合わせ先, for the forms sent to each 課.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Contact {
+    /// 課・係 (`企画政策課 企画係`)
+    pub section: String,
+    /// 担当 (a name), if any
+    #[serde(default)]
+    pub person: Option<String>,
+    /// 内線
+    pub extension: String,
+    #[serde(default)]
+    pub phone: Option<String>,
+    #[serde(default)]
+    pub email: Option<String>,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -567,6 +567,7 @@ pub fn rollover(
     renames: &crate::renames::Renames,
     password: Option<String>,
     due: Option<String>,
+    contact: Option<&crate::model::Contact>,
     force: bool,
     profile: &Profile,
 ) -> Result<Rolled, Error> {
@@ -605,6 +606,7 @@ pub fn rollover(
             department: plan.department.clone(),
             password: password.clone(),
             due: due.clone(),
+            contact: contact.cloned(),
             source_hash: hash.clone(),
             source_file: book
                 .file_name()

@@ -296,7 +296,7 @@ pub fn check(dir: &Path) -> Vec<TemplateProblem> {
     let texts = filled
         .into_iter()
         .chain(&f.guide)
-        .map(|t| (t, &["department", "due", "prev"][..]))
+        .map(|t| (t, &["department", "due", "prev", "contact"][..]))
         .chain([
             (&f.joint_text, &["lead"][..]),
             (&f.file_name, &["department"][..]),

@@ -114,6 +114,7 @@ pub fn run(args: Args, profile: &Profile) -> Result<Status, Error> {
         &renames,
         None,
         None,
+        None,
         true,
         profile,
     )?;

@@ -37,6 +37,9 @@ pub struct Args {
     /// Overwrite forms that exist.
     #[arg(long)]
     pub force: bool,
+    /// 問い合わせ先: `[contact]` of kpiroll.toml (no flag)
+    #[arg(skip)]
+    pub contact: Option<super::settings::Contact>,
 }
 
 /// Runs the command.
@@ -56,6 +59,7 @@ pub fn run(args: Args, profile: &Profile) -> Result<Status, Error> {
         &renames,
         args.password,
         args.due,
+        args.contact.as_ref(),
         args.force,
         profile,
     )?;

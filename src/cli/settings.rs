@@ -46,22 +46,7 @@ enum Due {
     Date(toml::value::Datetime),
 }
 
-/// `[contact]`: 問い合わせ先, for the forms sent to each 課.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Contact {
-    /// 課・係 (`企画政策課 企画係`)
-    pub section: String,
-    /// 担当 (a name), if any
-    #[serde(default)]
-    pub person: Option<String>,
-    /// 内線
-    pub extension: String,
-    #[serde(default)]
-    pub phone: Option<String>,
-    #[serde(default)]
-    pub email: Option<String>,
-}
+pub use crate::model::Contact;
 
 /// The settings, paths resolved against the file's folder.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -245,6 +230,10 @@ pub fn apply(command: &mut Command, profile: &Profile) -> Result<(), Error> {
             fill(&mut a.output, s.in_output(s.forms.as_ref()), "forms");
             fill(&mut a.renames, s.renames.clone(), "renames");
             text.push((&mut a.due, s.due.clone(), "due"));
+            if a.contact.is_none() && s.contact.is_some() {
+                a.contact = s.contact.clone();
+                taken.push("contact");
+            }
         }
         Command::Handout(a) => {
             fill(&mut a.book, s.book_path(), "book");

@@ -28,6 +28,8 @@ pub struct FormOptions {
     pub password: Option<String>,
     /// the due date as the user wrote it
     pub due: Option<String>,
+    /// 問い合わせ先 from the settings
+    pub contact: Option<crate::model::Contact>,
     /// hash of last year's book
     pub source_hash: String,
     /// the file name of last year's book
@@ -39,7 +41,89 @@ fn fill(text: &str, profile: &Profile, o: &FormOptions) -> String {
     crate::profile::year_placeholders(text, o.year)
         .replace("{prev}", &prev.to_string())
         .replace("{department}", &o.department)
-        .replace("{due}", o.due.as_deref().unwrap_or(&profile.form.due_unset))
+        .replace("{due}", &due_text(o.due.as_deref(), profile))
+        .replace("{contact}", &contact_text(o.contact.as_ref(), profile))
+}
+
+/// The due date as the form shows it: a date (`2026-05-31`) in the era with its weekday
+/// (`令和8年5月31日（日）`) when form.toml says how; anything else as written.
+fn due_text(due: Option<&str>, profile: &Profile) -> String {
+    let Some(due) = due else {
+        return profile.form.due_unset.clone();
+    };
+    let (Some(f), Some((y, m, d))) = (&profile.form.due_date, parse_date(due)) else {
+        return due.to_string();
+    };
+    let era_year = y - f.era_start + 1;
+    if era_year < 1 {
+        return due.to_string();
+    }
+    let era_year = if era_year == 1 {
+        f.first_year.clone()
+    } else {
+        era_year.to_string()
+    };
+    // 1970-01-01 was a Thursday; weekdays are Monday first
+    let weekday = (days_from_civil(y, m, d) + 3).rem_euclid(7) as usize;
+    f.text
+        .replace("{era_year}", &era_year)
+        .replace("{month}", &m.to_string())
+        .replace("{day}", &d.to_string())
+        .replace("{weekday}", &f.weekdays[weekday])
+}
+
+/// `2026-05-31` or `2026/5/31` (full-width digits too), a day that exists.
+fn parse_date(text: &str) -> Option<(i32, u32, u32)> {
+    let t = crate::value::nfkc_compact(text);
+    let mut parts = t.split(['-', '/']);
+    let y: i32 = parts.next()?.parse().ok()?;
+    let m: u32 = parts.next()?.parse().ok()?;
+    let d: u32 = parts.next()?.parse().ok()?;
+    if parts.next().is_some() || !(1..=12).contains(&m) || d == 0 {
+        return None;
+    }
+    let leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+    let days = match m {
+        2 if leap => 29,
+        2 => 28,
+        4 | 6 | 9 | 11 => 30,
+        _ => 31,
+    };
+    (d <= days).then_some((y, m, d))
+}
+
+/// Days since 1970-01-01 of a Gregorian date.
+fn days_from_civil(y: i32, m: u32, d: u32) -> i64 {
+    let y = i64::from(if m <= 2 { y - 1 } else { y });
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let m = i64::from(m);
+    let doy = (153 * (if m > 2 { m - 3 } else { m + 9 }) + 2) / 5 + i64::from(d) - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
+}
+
+/// The 問い合わせ先 as the form shows it: the settings' `[contact]` as form.toml writes
+/// it, or form.toml's own text when the settings name none.
+fn contact_text(contact: Option<&crate::model::Contact>, profile: &Profile) -> String {
+    let (Some(c), Some(f)) = (contact, &profile.form.contact) else {
+        return profile.form.contact_unset.clone();
+    };
+    let mut text = f
+        .text
+        .replace("{section}", &c.section)
+        .replace("{extension}", &c.extension);
+    let parts = [
+        (&c.person, &f.person, "{person}"),
+        (&c.phone, &f.phone, "{phone}"),
+        (&c.email, &f.email, "{email}"),
+    ];
+    for (value, part, hole) in parts {
+        if let Some(v) = value.as_deref().filter(|v| !v.trim().is_empty()) {
+            text.push_str(&part.replace(hole, v));
+        }
+    }
+    text
 }
 
 /// Builds the form workbook for one 課 from its rows of last year's book.
@@ -267,4 +351,23 @@ fn write_value(
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn due_dates_in_the_era_with_their_weekday() {
+        let profile = Profile::builtin(crate::profile::Lang::Ja);
+        let shown = |t: &str| due_text(Some(t), &profile);
+        assert_eq!(shown("2026-05-31"), "令和8年5月31日（日）");
+        assert_eq!(shown("2026/5/29"), "令和8年5月29日（金）");
+        assert_eq!(shown("2019-05-01"), "令和元年5月1日（水）");
+        assert_eq!(shown("2024-02-29"), "令和6年2月29日（木）");
+        assert_eq!(shown("2025-02-29"), "2025-02-29");
+        assert_eq!(shown("2018-12-31"), "2018-12-31");
+        assert_eq!(shown("5月31日"), "5月31日");
+        assert_eq!(due_text(None, &profile), profile.form.due_unset);
+    }
 }

@@ -206,10 +206,16 @@ fn a_form_is_protected_validated_guided_and_fingerprinted() {
         .map(|(_, _, d)| d.to_string())
         .collect::<Vec<_>>()
         .join("\n");
+    assert!(text.contains("令和7年度"), "{text}");
+    // the due date in the era with its weekday; without a kpiroll.toml, form.toml's 問い合わせ先
+    let lines: Vec<&str> = text.lines().collect();
     assert!(
-        text.contains("2026-05-31") && text.contains("令和7年度"),
+        lines.contains(&"7. 提出期限: 令和8年5月31日（日）"),
         "{text}"
     );
+    assert!(lines.contains(&"8. 問い合わせ先: 企画政策室"), "{text}");
+    // joint keys on one line in the key cell
+    assert_eq!(cell(joint, 6), "652-6 432-10");
 }
 
 #[test]

@@ -206,3 +206,44 @@ fn without_a_flag_or_a_setting_the_message_names_both() {
         "{stderr}"
     );
 }
+
+#[test]
+fn rollover_forms_show_the_settings_due_date_and_contact() {
+    let work = Work::new();
+    r6_book(&work);
+    let text = format!(
+        "{}person = \"山田\"\nphone = \"0123-45-6789\"\nemail = \"kikaku@example.jp\"\n",
+        settings("R7").replace("output = \"out\"", "output = \"out\"\nforms = \"forms\"")
+    );
+    std::fs::write(work.path("kpiroll.toml"), text).unwrap();
+    let (_, stderr) = work.run_status(&["rollover"], 0);
+    assert!(
+        stderr.contains("kpiroll.toml から: contact, due, forms, prev, renames, year"),
+        "{stderr}"
+    );
+    // the 課 after the renames, as the settings name them
+    let form = work.path("out/forms/R7_産業イノベーション課.xlsx");
+    let guide = read_sheet(&form, "記入要領");
+    let lines: Vec<String> = (0..guide.height).map(|r| guide.text(r, 0)).collect();
+    assert!(
+        lines.contains(&"7. 提出期限: 令和8年5月31日（日）".to_string()),
+        "{lines:?}"
+    );
+    assert!(
+        lines.contains(
+            &"8. 問い合わせ先: 企画政策課 企画係（内線 1234）　担当: 山田　電話: 0123-45-6789　メール: kikaku@example.jp"
+                .to_string()
+        ),
+        "{lines:?}"
+    );
+
+    // only the parts given: section and 内線
+    std::fs::write(work.path("kpiroll.toml"), settings("R7")).unwrap();
+    work.run_status(&["rollover", "-o", "plain"], 0);
+    let guide = read_sheet(&work.path("plain/R7_都市計画課.xlsx"), "記入要領");
+    let lines: Vec<String> = (0..guide.height).map(|r| guide.text(r, 0)).collect();
+    assert!(
+        lines.contains(&"8. 問い合わせ先: 企画政策課 企画係（内線 1234）".to_string()),
+        "{lines:?}"
+    );
+}
