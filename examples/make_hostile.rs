@@ -269,7 +269,7 @@ pub fn cases() -> Vec<Case> {
 // ---------------------------------------------------------------------------------------
 // The good return, and workbooks built from parts
 
-const HEADER: [&str; 13] = [
+pub const HEADER: [&str; 13] = [
     "数値目標",
     "",
     "",
@@ -843,22 +843,8 @@ fn spill_calc_memo() -> Vec<u8> {
 pub mod ods_xls {
     use std::io::Write;
 
-    /// The seed's header and one row: (header, row).
-    pub const HEADER: [&str; 13] = [
-        "数値目標",
-        "",
-        "",
-        "KPI",
-        "担当課",
-        "事業名",
-        "事務事業番号",
-        "事業概要",
-        "KPI",
-        "単位",
-        "目標値",
-        "R6実績値",
-        "備考",
-    ];
+    /// The seed's header (the good return's) and one row.
+    pub use super::HEADER;
     pub const ROW: [&str; 13] = [
         "目標",
         "①",

@@ -261,3 +261,24 @@ pub fn as_the_book_shows(mut row: kpiroll::model::Row) -> kpiroll::model::Row {
     row.extra.values_mut().for_each(half);
     row
 }
+
+/// `src` copied to `dst` with one zip part's text changed by `edit` (a workbook edited as
+/// a department's program would save it).
+pub fn edit_part(src: &Path, dst: &Path, part: &str, edit: impl Fn(String) -> String) {
+    use std::io::{Read, Write};
+    let mut zip = zip::ZipArchive::new(std::fs::File::open(src).unwrap()).unwrap();
+    let mut out = zip::ZipWriter::new(std::fs::File::create(dst).unwrap());
+    for i in 0..zip.len() {
+        let mut f = zip.by_index(i).unwrap();
+        let name = f.name().unwrap().to_string();
+        let mut data = Vec::new();
+        f.read_to_end(&mut data).unwrap();
+        if name == part {
+            data = edit(String::from_utf8(data).unwrap()).into_bytes();
+        }
+        out.start_file(name, zip::write::SimpleFileOptions::default())
+            .unwrap();
+        out.write_all(&data).unwrap();
+    }
+    out.finish().unwrap();
+}

@@ -565,28 +565,14 @@ fn the_demo_runs_from_a_binary_copied_away_from_the_source_tree() {
 /// `src` with the defined names taken out of its workbook part (as a book written
 /// before kpiroll marked its outputs), at `dst`.
 fn without_names(src: &Path, dst: &Path) {
-    use std::io::Write;
-    let mut zip = zip::ZipArchive::new(std::fs::File::open(src).unwrap()).unwrap();
-    let mut out = zip::ZipWriter::new(std::fs::File::create(dst).unwrap());
-    for i in 0..zip.len() {
-        let mut f = zip.by_index(i).unwrap();
-        let name = f.name().unwrap().to_string();
-        let mut data = Vec::new();
-        f.read_to_end(&mut data).unwrap();
-        if name == "xl/workbook.xml" {
-            let text = String::from_utf8(data).unwrap();
-            let (start, end) = (
-                text.find("<definedNames>").expect("marked"),
-                text.find("</definedNames>").expect("marked") + "</definedNames>".len(),
-            );
-            assert!(text[start..end].contains("kpiroll_output"));
-            data = format!("{}{}", &text[..start], &text[end..]).into_bytes();
-        }
-        out.start_file(name, zip::write::SimpleFileOptions::default())
-            .unwrap();
-        out.write_all(&data).unwrap();
-    }
-    out.finish().unwrap();
+    crate::common::edit_part(src, dst, "xl/workbook.xml", |text| {
+        let (start, end) = (
+            text.find("<definedNames>").expect("marked"),
+            text.find("</definedNames>").expect("marked") + "</definedNames>".len(),
+        );
+        assert!(text[start..end].contains("kpiroll_output"));
+        format!("{}{}", &text[..start], &text[end..])
+    });
 }
 
 #[test]

@@ -8,7 +8,7 @@ use calamine::Data;
 use rust_xlsxwriter::{Format, Formula, Workbook};
 use serde_json::Value as Json;
 
-use crate::common::{read_sheet, Work};
+use crate::common::{edit_part, read_sheet, Work};
 
 /// A value cell of the return.
 enum Cell {
@@ -277,31 +277,6 @@ fn a1(r: u32, c: u32) -> String {
         n = (n - 1) / 26;
     }
     format!("{col}{}", r + 1)
-}
-
-/// Copies an xlsx with one part rewritten by `edit`.
-fn edit_part(
-    src: &std::path::Path,
-    dst: &std::path::Path,
-    part: &str,
-    edit: impl Fn(String) -> String,
-) {
-    use std::io::{Read, Write};
-    let mut zip = zip::ZipArchive::new(std::fs::File::open(src).unwrap()).unwrap();
-    let mut out = zip::ZipWriter::new(std::fs::File::create(dst).unwrap());
-    for i in 0..zip.len() {
-        let mut f = zip.by_index(i).unwrap();
-        let name = f.name().unwrap().to_string();
-        let mut data = Vec::new();
-        f.read_to_end(&mut data).unwrap();
-        if name == part {
-            data = edit(String::from_utf8(data).unwrap()).into_bytes();
-        }
-        out.start_file(name, zip::write::SimpleFileOptions::default())
-            .unwrap();
-        out.write_all(&data).unwrap();
-    }
-    out.finish().unwrap();
 }
 
 #[test]

@@ -8,7 +8,7 @@ use calamine::{Reader, Xlsx};
 use kpiroll::pipeline::read_book;
 use kpiroll::profile::{Lang, Profile};
 
-use crate::common::{zip_member, Work};
+use crate::common::{edit_part, zip_member, Work};
 
 fn profile() -> Profile {
     Profile::builtin(Lang::Ja)
@@ -278,26 +278,6 @@ fn hostile_department_names_never_leave_the_folder() {
             "{n} is a plain file name"
         );
     }
-}
-
-/// Rewrites one part of a zip (an xlsx) with `edit`.
-fn edit_part(src: &Path, dst: &Path, part: &str, edit: impl Fn(String) -> String) {
-    use std::io::{Read, Write};
-    let mut zip = zip::ZipArchive::new(std::fs::File::open(src).unwrap()).unwrap();
-    let mut out = zip::ZipWriter::new(std::fs::File::create(dst).unwrap());
-    for i in 0..zip.len() {
-        let mut f = zip.by_index(i).unwrap();
-        let name = f.name().unwrap().to_string();
-        let mut data = Vec::new();
-        f.read_to_end(&mut data).unwrap();
-        if name == part {
-            data = edit(String::from_utf8(data).unwrap()).into_bytes();
-        }
-        out.start_file(name, zip::write::SimpleFileOptions::default())
-            .unwrap();
-        out.write_all(&data).unwrap();
-    }
-    out.finish().unwrap();
 }
 
 #[test]
