@@ -65,6 +65,25 @@ pub struct BookLayout {
     /// instead of under every 基本目標 row
     #[serde(default)]
     pub header_once: bool,
+    /// the working book's fills (RGB hex): a changed cell, a new row, a row not returned
+    #[serde(default = "default_changed_fill")]
+    pub changed_fill: String,
+    #[serde(default = "default_new_fill")]
+    pub new_fill: String,
+    #[serde(default = "default_not_returned_fill")]
+    pub not_returned_fill: String,
+}
+
+fn default_changed_fill() -> String {
+    "FFF2CC".to_string()
+}
+
+fn default_new_fill() -> String {
+    "DDEBF7".to_string()
+}
+
+fn default_not_returned_fill() -> String {
+    "E7E6E6".to_string()
 }
 
 fn default_targets_join() -> String {

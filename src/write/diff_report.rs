@@ -8,12 +8,15 @@
 //! fixed (as the book's), so the same books give the same bytes.
 
 use rust_xlsxwriter::{
-    Chart, ChartDataLabel, ChartFont, ChartLegendPosition, ChartType, Color, Format, Sparkline,
+    Chart, ChartDataLabel, ChartFont, ChartLegendPosition, ChartType, Format, Sparkline,
     SparklineType, Workbook, Worksheet, XlsxError,
 };
 
-use super::book::{header_text, set_fixed_properties};
+use super::book::header_text;
+use super::page::{text_lines, Page, LINE_PT, PAD_PT};
+use super::styles::rgb;
 use super::styles::Styles;
+use super::workbook::set_fixed_properties;
 use crate::diff::render::{field_header, measure_text, status_text};
 use crate::diff::{Counts, Diff, DiffRow, Input, Side, Status};
 use crate::model::{Book, FiscalYear, Value};
@@ -73,10 +76,6 @@ impl ReportStyles {
     }
 }
 
-fn rgb(hex: &str) -> Color {
-    Color::RGB(u32::from_str_radix(hex.trim_start_matches('#'), 16).unwrap_or(0xFFFFFF))
-}
-
 /// Builds the diff workbook.
 ///
 /// # Errors
@@ -91,7 +90,7 @@ pub fn diff_workbook(diff: &Diff, profile: &Profile) -> Result<Workbook, XlsxErr
             rows: Vec::new(),
         },
     )?;
-    super::book::mark_output(
+    super::workbook::mark_output(
         &mut workbook,
         crate::model::OutputKind::Diff,
         FiscalYear(year),
@@ -112,7 +111,7 @@ fn print_setup(
     profile: &Profile,
     repeat: Option<(u32, u32)>,
 ) -> Result<(), XlsxError> {
-    super::book::print_setup(sheet, profile);
+    Page::of_book(&profile.layout.book).apply(sheet);
     if let Some((first, last)) = repeat {
         sheet.set_repeat_rows(first, last)?;
     }
@@ -340,7 +339,7 @@ fn changes_sheet(
         let height = line
             .iter()
             .enumerate()
-            .map(|(c, t)| crate::write::book::text_lines(t, *widths.get(c).unwrap_or(&12.0)))
+            .map(|(c, t)| text_lines(t, *widths.get(c).unwrap_or(&12.0)))
             .max()
             .unwrap_or(1);
         sheet.set_row_height(r, height as f64 * LINE_PT + PAD_PT)?;
@@ -371,9 +370,6 @@ const SIDE_FIELDS: [Field; 7] = [
 ];
 const SIDE_WIDTHS: [f64; 9] = [12.0, 16.0, 28.0, 16.0, 5.0, 9.0, 9.0, 7.0, 5.0];
 const KEY_WIDTHS: [f64; 5] = [6.0, 4.0, 9.0, 5.0, 10.0];
-/// Points per wrapped line at the book's font size, and a cell's padding (as the book).
-const LINE_PT: f64 = 13.0;
-const PAD_PT: f64 = 3.0;
 
 /// 対照表: each KPI row with both years side by side; changed fields highlighted on
 /// both sides.
@@ -476,13 +472,13 @@ fn write_compare_row(
         for (i, f) in SIDE_FIELDS.iter().enumerate() {
             let c = first + i as u16;
             let changed = row.change(*f).is_some();
-            let text = crate::write::book::field_text(&side.row, *f, profile);
+            let text = crate::row_text::field_text(&side.row, *f, profile);
             let width = SIDE_WIDTHS[i];
             if matches!(
                 f,
                 Field::Project | Field::Summary | Field::Kpi | Field::Departments
             ) {
-                lines = lines.max(crate::write::book::text_lines(&text, width));
+                lines = lines.max(text_lines(&text, width));
             }
             match f {
                 Field::Target | Field::Actual => {
@@ -734,7 +730,7 @@ fn trend_sheet(
                     4 => latest.kpi.clone(),
                     _ => String::new(),
                 };
-                crate::write::book::text_lines(&text, *w)
+                text_lines(&text, *w)
             })
             .max()
             .unwrap_or(1)

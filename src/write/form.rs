@@ -6,17 +6,18 @@
 //! that consolidate reads to tell a form from a hand-made sheet.
 
 use rust_xlsxwriter::{
-    utility::row_col_to_cell, Color, DataValidation, Format, Formula, Workbook, Worksheet,
-    XlsxError,
+    utility::row_col_to_cell, DataValidation, Format, Formula, Workbook, Worksheet, XlsxError,
 };
 
-use super::book::{
-    field_text, row_height, run, set_fixed_properties, text_lines, write_header, LINE_PT, PAD_PT,
-};
-use super::styles::Styles;
+use super::cells::write_header;
+use super::layout::{row_height, run};
+use super::page::{text_lines, Page, LINE_PT, PAD_PT};
+use super::styles::{rgb, Styles};
+use super::workbook::set_fixed_properties;
 use crate::model::{Book, FiscalYear, Row};
 use crate::numfmt;
 use crate::profile::{Field, Profile};
+use crate::row_text::{column_text_in, extra_value, field_text};
 
 pub use crate::model::{NAME_DEPARTMENT, NAME_SOURCE, NAME_SOURCE_FILE, NAME_YEAR};
 
@@ -151,7 +152,7 @@ pub fn form_workbook(
         workbook.define_name(name, &format!("=\"{}\"", value.replace('"', "\"\"")))?;
     }
     let mut styles = Styles::new(&profile.layout.book);
-    let fill_color = Color::RGB(u32::from_str_radix(&f.input_fill, 16).unwrap_or(0xFFF9C4));
+    let fill_color = rgb(&f.input_fill);
     let input = styles
         .text
         .clone()
@@ -229,7 +230,7 @@ pub fn form_workbook(
                         if start != i {
                             continue;
                         }
-                        let text = crate::write::book::column_text_in(row, column, o.year, profile);
+                        let text = column_text_in(row, column, o.year, profile);
                         if end > start {
                             sheet.merge_range(at, c, first + end as u32, c, &text, &styles.text)?;
                         } else {
@@ -241,7 +242,7 @@ pub fn form_workbook(
                     }
                     Field::Extra => {
                         let key = column.extra_key(o.year).unwrap_or_default();
-                        match crate::write::book::extra_value(row, &key, profile) {
+                        match extra_value(row, &key, profile) {
                             Some(v) => {
                                 write_value(sheet, at, c, v, &row.unit, profile, &mut styles)?
                             }
@@ -307,7 +308,7 @@ pub fn form_workbook(
             .set_input_message(fill(&f.remarks_input_message, profile, o))?;
         sheet.add_data_validation(*first, remarks_col, *last, remarks_col, &remarks)?;
     }
-    super::book::print_setup(sheet, profile);
+    Page::of_book(&profile.layout.book).apply(sheet);
     let page = &profile.layout.book;
     match &o.password {
         Some(p) => sheet.protect_with_password(p),

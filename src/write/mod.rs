@@ -1,12 +1,20 @@
-//! Stage 4, write: model → workbooks. [`styles`] holds every cell format, [`book`] lays
-//! out the city's table ([`crate::output`] puts files in place safely); [`sheetxml`] gathers the big
-//! sheets' cells as XML and [`package`] splices them into what rust_xlsxwriter saved.
+//! Stage 4, write: model → workbooks. [`styles`] holds every cell format; [`page`] the
+//! page every sheet is printed on and each sheet's shell; [`layout`] lays out the city's
+//! table, [`cells`] writes its cells, [`marks`] the working book's marks on it, and
+//! [`book`] makes the book of it ([`crate::output`] puts files in place safely);
+//! [`sheetxml`] gathers the big sheets' cells as XML and [`package`] splices them into
+//! what rust_xlsxwriter saved.
 
 pub mod book;
+pub mod cells;
 pub mod deflate;
 pub mod diff_report;
 pub mod form;
+pub mod layout;
+pub mod marks;
 pub mod package;
+pub mod page;
 pub mod sheetxml;
 pub mod styles;
+pub mod workbook;
 pub mod working;

@@ -8,6 +8,7 @@ use std::collections::BTreeMap;
 
 use rust_xlsxwriter::{Color, Format, FormatAlign, FormatBorder};
 
+use super::marks::Fill;
 use crate::profile::BookLayout;
 
 /// The formats of one book.
@@ -22,16 +23,15 @@ pub struct Styles {
     pub centered: Format,
     /// numbers written as text keep right alignment
     pub value_text: Format,
-    /// a changed cell in the working book (never in the handout)
-    pub changed: Format,
+    /// the fills of the working book's marks (never in the handout), by [`Fill`]
+    fills: [Option<Color>; 4],
     numbers: BTreeMap<String, Format>,
     base: Format,
 }
 
-/// The fill of a changed cell in the working book.
-const CHANGED_FILL: u32 = 0xFFF2CC;
-
-fn rgb(hex: &str) -> Color {
+/// A colour written as RGB hex in a template (`FFF2CC`, `#FFF2CC`); white when it is
+/// not one.
+pub fn rgb(hex: &str) -> Color {
     Color::RGB(u32::from_str_radix(hex.trim_start_matches('#'), 16).unwrap_or(0xFFFFFF))
 }
 
@@ -60,15 +60,28 @@ impl Styles {
             text: cell.clone().set_align(FormatAlign::Left),
             centered: cell.clone().set_align(FormatAlign::Center),
             value_text: cell.clone().set_align(FormatAlign::Right),
-            changed: cell.clone().set_background_color(Color::RGB(CHANGED_FILL)),
+            fills: [
+                None,
+                Some(rgb(&book.changed_fill)),
+                Some(rgb(&book.new_fill)),
+                Some(rgb(&book.not_returned_fill)),
+            ],
             numbers: BTreeMap::new(),
             base: cell,
         }
     }
 
-    /// `format` with the fill of a changed cell (working book only).
+    /// `format` with the fill of a changed cell.
     pub fn highlighted(&self, format: &Format) -> Format {
-        with_change_fill(format)
+        self.marked(format, Fill::Changed)
+    }
+
+    /// `format` with the fill of a mark (working book only).
+    pub fn marked(&self, format: &Format, fill: Fill) -> Format {
+        match self.fills[fill as usize] {
+            Some(color) => format.clone().set_background_color(color),
+            None => format.clone(),
+        }
     }
 
     /// The format for a number shown with `code` (right-aligned, bordered), made once
@@ -84,11 +97,4 @@ impl Styles {
         }
         &self.numbers[code]
     }
-}
-
-/// `format` with the fill of a changed cell.
-pub fn with_change_fill(format: &Format) -> Format {
-    format
-        .clone()
-        .set_background_color(Color::RGB(CHANGED_FILL))
 }

@@ -10,10 +10,13 @@ use std::path::Path;
 
 use rust_xlsxwriter::{Workbook, Worksheet, XlsxError};
 
-use super::book::{set_fixed_properties, Marks, Table};
+use super::layout::{Purpose, Table};
+use super::marks::{Fill, Marks};
 use super::package::{save_workbook, Package, Saved};
+use super::page::{text_lines, Page, Shell, LINE_PT, PAD_PT};
 use super::sheetxml::{Cells, SheetCells, Xfs};
 use super::styles::Styles;
+use super::workbook::{mark_output, set_fixed_properties};
 use crate::merge::{Consolidated, Fate, Read, Status};
 use crate::problem::{Problem, ProblemKind};
 use crate::profile::Profile;
@@ -33,9 +36,14 @@ pub fn working_workbook(
     let book = &consolidated.book;
     let mut workbook = Workbook::new();
     set_fixed_properties(&mut workbook, book)?;
-    super::book::mark_output(&mut workbook, crate::model::OutputKind::Working, book.year)?;
+    mark_output(&mut workbook, crate::model::OutputKind::Working, book.year)?;
     let mut marks = Marks::none();
     for (i, info) in consolidated.rows.iter().enumerate() {
+        match info.status {
+            Status::New => marks.add_row(i, Fill::New),
+            Status::NotReturned => marks.add_row(i, Fill::NotReturned),
+            Status::Matched => {}
+        }
         for change in &info.changes {
             let note = profile.message("note_last_year", &[("old", &change.old)]);
             // last year's text may fill a cell already: the note says as much as fits
@@ -53,8 +61,8 @@ pub fn working_workbook(
     xfs.id(&styles.header);
     xfs.id(&styles.text);
     let stage = crate::progress::stage("  the table laid out");
-    let table = Table::lay_out(book, profile);
-    Table::number_formats(book, &xfs, profile, &marks);
+    let table = Table::lay_out(book, profile, Purpose::Work);
+    table.number_formats(&xfs, profile, &marks);
     drop(stage);
     let mut list_cells = SheetCells::new(&xfs);
     let (list, lists) = rayon::join(
@@ -328,8 +336,10 @@ fn file_name(path: &std::path::Path) -> String {
     )
 }
 
-/// A simple list sheet: a header row (`|`-separated) and text rows; cells that hold a
-/// whole number are written as numbers.
+/// A simple list sheet: a header row (`|`-separated), frozen and filtered, and text
+/// rows; cells that hold a whole number are written as numbers. A column is as wide as
+/// its longest text up to [`LIST_WIDTH`]; a longer text wraps in its cell, its row as
+/// tall as its lines (so a printed page shows it whole).
 fn table_sheet(
     (sheet, cells): Sheet,
     name: &str,
@@ -337,23 +347,35 @@ fn table_sheet(
     rows: &[Vec<impl AsRef<str>>],
     styles: &Styles,
 ) -> Result<(), XlsxError> {
-    sheet.set_name(name)?;
     let headers: Vec<&str> = headers.split('|').collect();
+    let widths: Vec<f64> = headers
+        .iter()
+        .enumerate()
+        .map(|(c, h)| {
+            let longest = rows
+                .iter()
+                .filter_map(|r| r.get(c))
+                .flat_map(|t| t.as_ref().split('\n').map(super::page::text_units))
+                .fold(super::page::text_units(h), f64::max);
+            (longest + 2.0).clamp(8.0, LIST_WIDTH)
+        })
+        .collect();
+    list_shell(name, widths.clone(), rows.len(), headers.len()).apply(sheet)?;
     for (c, h) in headers.iter().enumerate() {
         cells.text(0, c as u16, h, &styles.header)?;
-        let width = rows
-            .iter()
-            .map(|r| r.get(c).map_or(0, |t| t.as_ref().chars().count()))
-            .max()
-            .unwrap_or(0);
-        sheet.set_column_width(
-            c as u16,
-            (width.max(h.chars().count() * 2) as f64 * 1.6).clamp(8.0, 60.0),
-        )?;
     }
     let text = cells.xf(&styles.text);
     for (i, row) in rows.iter().enumerate() {
         let r = i as u32 + 1;
+        let lines = row
+            .iter()
+            .zip(&widths)
+            .map(|(value, width)| text_lines(value.as_ref(), *width))
+            .max()
+            .unwrap_or(1);
+        if lines > 1 {
+            cells.set_row_height(r, lines as f64 * LINE_PT + PAD_PT)?;
+        }
         for (c, value) in row.iter().enumerate() {
             // a value quoted in a message may fill a cell by itself: cut to fit, with …
             let value = crate::model::fit_text(value.as_ref(), crate::model::MAX_CELL_TEXT);
@@ -366,12 +388,28 @@ fn table_sheet(
             };
         }
     }
-    sheet.set_freeze_panes(1, 0)?;
-    sheet.autofilter(0, 0, rows.len() as u32, (headers.len() - 1) as u16)?;
-    // print: landscape, one page wide, the header row on every page
-    sheet.set_landscape();
-    sheet.set_print_fit_to_pages(1, 0);
-    sheet.set_repeat_rows(0, 0)?;
-    sheet.set_footer("&C&P / &N");
     Ok(())
+}
+
+/// The widest a list's column grows before its texts wrap.
+const LIST_WIDTH: f64 = 40.0;
+
+/// A list sheet's shell: the header row frozen, filtered over the rows and printed on
+/// every page; landscape, one page wide, page numbers in the footer.
+fn list_shell(name: &str, widths: Vec<f64>, rows: usize, columns: usize) -> Shell {
+    let page = Page {
+        paper: 0,
+        landscape: true,
+        fit: (1, 0),
+        center: false,
+        margin: 0.5,
+        header: None,
+        footer: "&C&P / &N".to_string(),
+    };
+    let mut shell = Shell::new(name, page);
+    shell.widths = widths;
+    shell.freeze_rows = 1;
+    shell.filter = Some((0, 0, rows as u32, columns.saturating_sub(1) as u16));
+    shell.print_titles = Some((0, 0));
+    shell
 }
