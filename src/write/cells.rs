@@ -214,32 +214,44 @@ fn number_codes(row: &Row, profile: &Profile) -> Vec<String> {
 /// Writes the header of the table at row `r` and returns how many rows it took: one
 /// row, or two when the profile reads two (`rows = 2`) and a column has `over` — the
 /// group header merged across its columns, their `sub` texts below, every other header
-/// merged over both rows. `after` adds headers right of the layout's (the forms'
-/// reference columns).
+/// merged over both rows. `inserted` adds headers between the layout's (the forms'
+/// reference columns: `(k, text)` right after layout column `k`, see
+/// [`column_positions`]); never inside a group header.
 pub(crate) fn write_header(
     sheet: &mut impl Cells,
     r: u32,
     book: &Book,
     profile: &Profile,
     format: &Format,
-    after: &[String],
+    inserted: &[(usize, String)],
 ) -> Result<u32, XlsxError> {
     use super::book::header_text;
     let columns = &profile.layout.columns;
     let two = header_rows(profile) == 2;
     let n = columns.len();
-    let cell = |sheet: &mut dyn Cells, c: usize, text: &str| -> Result<(), XlsxError> {
+    let (pos, at) = column_positions(n, inserted);
+    let cell = |sheet: &mut dyn Cells, c: u16, text: &str| -> Result<(), XlsxError> {
         if two {
-            sheet.merged((r, c as u16), (r + 1, c as u16), text, format)
+            sheet.merged((r, c), (r + 1, c), text, format)
         } else {
-            sheet.text(r, c as u16, text, format)
+            sheet.text(r, c, text, format)
         }
     };
+    // the cells of the top row, in sheet order: the layout's and the inserted ones
+    let mut top: Vec<(u16, usize)> = (0..n).map(|c| (pos[c], c)).collect();
+    top.extend(at.iter().enumerate().map(|(i, p)| (*p, n + i)));
+    top.sort_unstable();
     // row by row (a gathered sheet is written in row order): the top row, then the sub
     // headers under the groups
-    let mut subs: Vec<(usize, String)> = Vec::new();
-    let mut c = 0;
-    while c < n {
+    let mut subs: Vec<(u16, String)> = Vec::new();
+    let mut k = 0;
+    while k < top.len() {
+        let (p, c) = top[k];
+        if c >= n {
+            cell(sheet, p, &inserted[c - n].1)?;
+            k += 1;
+            continue;
+        }
         let column = &columns[c];
         match (&column.over, two) {
             (Some(over), true) => {
@@ -249,29 +261,45 @@ pub(crate) fn write_header(
                     .unwrap_or(c);
                 let text = header_text(over, book);
                 if end > c {
-                    sheet.merged((r, c as u16), (r, end as u16), &text, format)?;
+                    sheet.merged((r, p), (r, pos[end]), &text, format)?;
                 } else {
-                    sheet.text(r, c as u16, &text, format)?;
+                    sheet.text(r, p, &text, format)?;
                 }
                 for (d, under) in columns.iter().enumerate().take(end + 1).skip(c) {
                     let sub = under.sub.as_deref().unwrap_or(&under.header);
-                    subs.push((d, header_text(sub, book)));
+                    subs.push((pos[d], header_text(sub, book)));
                 }
-                c = end + 1;
+                k += end - c + 1;
             }
             _ => {
-                cell(sheet, c, &header_text(&column.header, book))?;
-                c += 1;
+                cell(sheet, p, &header_text(&column.header, book))?;
+                k += 1;
             }
         }
     }
-    for (i, text) in after.iter().enumerate() {
-        cell(sheet, n + i, text)?;
-    }
     for (d, text) in subs {
-        sheet.text(r + 1, d as u16, &text, format)?;
+        sheet.text(r + 1, d, &text, format)?;
     }
     Ok(if two { 2 } else { 1 })
+}
+
+/// Each of `n` layout columns' sheet column, and the sheet column of each inserted one
+/// (`(k, _)`: right after layout column `k`, in the order given).
+pub(crate) fn column_positions(n: usize, inserted: &[(usize, String)]) -> (Vec<u16>, Vec<u16>) {
+    let mut layout = Vec::with_capacity(n);
+    let mut at = vec![0u16; inserted.len()];
+    let mut p = 0u16;
+    for c in 0..n {
+        layout.push(p);
+        p += 1;
+        for (i, (k, _)) in inserted.iter().enumerate() {
+            if *k == c {
+                at[i] = p;
+                p += 1;
+            }
+        }
+    }
+    (layout, at)
 }
 
 /// The format numbers of the table's cells, looked up once per style or number code

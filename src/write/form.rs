@@ -9,14 +9,14 @@ use rust_xlsxwriter::{
     utility::row_col_to_cell, DataValidation, Format, Formula, Workbook, Worksheet, XlsxError,
 };
 
-use super::cells::write_header;
+use super::cells::{column_positions, write_header};
 use super::layout::{row_height, run};
-use super::page::{text_lines, Page, LINE_PT, PAD_PT};
+use super::page::{text_lines, Page, Shell, LINE_PT, PAD_PT};
 use super::styles::{rgb, Styles};
 use super::workbook::set_fixed_properties;
 use crate::model::{Book, FiscalYear, Row};
 use crate::numfmt;
-use crate::profile::{Field, Profile};
+use crate::profile::{year_placeholders, Field, Profile};
 use crate::row_text::{column_text_in, extra_value, field_text};
 
 pub use crate::model::{NAME_DEPARTMENT, NAME_SOURCE, NAME_SOURCE_FILE, NAME_YEAR};
@@ -136,7 +136,6 @@ pub fn form_workbook(
     profile: &Profile,
     o: &FormOptions,
 ) -> Result<Workbook, XlsxError> {
-    let f = &profile.form;
     let book = Book {
         year: o.year,
         rows: rows.to_vec(),
@@ -151,143 +150,250 @@ pub fn form_workbook(
     ] {
         workbook.define_name(name, &format!("=\"{}\"", value.replace('"', "\"\"")))?;
     }
-    let mut styles = Styles::new(&profile.layout.book);
-    let fill_color = rgb(&f.input_fill);
-    let input = styles
-        .text
-        .clone()
-        .set_unlocked()
-        .set_background_color(fill_color);
-    let input_number = styles
-        .value_text
-        .clone()
-        .set_unlocked()
-        .set_background_color(fill_color);
+    input_sheet(workbook.add_worksheet(), &book, profile, o)?;
+    guide_sheet(workbook.add_worksheet(), profile, o)?;
+    Ok(workbook)
+}
 
-    let sheet = workbook.add_worksheet();
-    sheet.set_name(&f.input_sheet)?;
-    let columns = &profile.layout.columns;
-    let n = columns.len() as u16;
-    for (c, column) in columns.iter().enumerate() {
-        sheet.set_column_width(c as u16, column.width)?;
+/// Where the input sheet's columns go: the layout's, last year's 実績値 right after
+/// this year's (after the group its header sits in; none when the layout has a column
+/// of last year's 実績値 itself), and after 備考 the joint note and last year's 備考.
+struct FormColumns {
+    /// each layout column's sheet column
+    layout: Vec<u16>,
+    prev_actual: Option<u16>,
+    joint: u16,
+    prev_remarks: Option<u16>,
+    /// the reference headers and the layout column each follows
+    inserted: Vec<(usize, String)>,
+}
+
+impl FormColumns {
+    fn new(profile: &Profile, o: &FormOptions) -> FormColumns {
+        let f = &profile.form;
+        let columns = &profile.layout.columns;
+        let n = columns.len();
+        let actual = columns
+            .iter()
+            .position(|c| c.field == Field::Actual)
+            .unwrap_or(n.saturating_sub(1));
+        // not inside a group header merged over several columns
+        let after_actual = (actual..n)
+            .take_while(|&d| {
+                columns[actual].over.is_some() && columns[d].over == columns[actual].over
+            })
+            .last()
+            .unwrap_or(actual);
+        // a history column of the layout (`{year-1}実績値`) that is last year's 実績値
+        let prev = FiscalYear(o.year.0 - 1);
+        let last_years = year_placeholders(&columns[actual].header, prev);
+        let shown = columns
+            .iter()
+            .any(|c| c.field == Field::Extra && year_placeholders(&c.header, o.year) == last_years);
+        let mut inserted = Vec::new();
+        if !shown {
+            inserted.push((after_actual, fill(&f.reference_header, profile, o)));
+        }
+        inserted.push((n - 1, f.joint_header.clone()));
+        if let Some(h) = &f.remarks_reference_header {
+            inserted.push((n - 1, fill(h, profile, o)));
+        }
+        let (layout, mut at) = column_positions(n, &inserted);
+        let prev_actual = (!shown).then(|| at.remove(0));
+        FormColumns {
+            layout,
+            prev_actual,
+            joint: at[0],
+            prev_remarks: at.get(1).copied(),
+            inserted,
+        }
     }
-    sheet.set_column_width(n, 12)?;
-    sheet.set_column_width(n + 1, 22)?;
-    let remarks_reference = f
-        .remarks_reference_header
-        .as_ref()
-        .map(|h| fill(h, profile, o));
-    if remarks_reference.is_some() {
-        sheet.set_column_width(n + 2, 30)?;
-    }
-    let col = |field: Field| {
-        columns
+
+    /// The sheet column of the layout's column of `field`.
+    fn of(&self, profile: &Profile, field: Field) -> u16 {
+        profile
+            .layout
+            .columns
             .iter()
             .position(|c| c.field == field)
-            .map(|c| c as u16)
-    };
-    let actual_col = col(Field::Actual).unwrap_or(0);
-    let remarks_col = col(Field::Remarks).unwrap_or(0);
+            .map_or(0, |c| self.layout[c])
+    }
+}
 
+/// The input sheet's shell: the layout's widths and the reference columns', printed
+/// like the book.
+fn input_shell(profile: &Profile, at: &FormColumns) -> Shell {
+    let f = &profile.form;
+    let mut shell = Shell::new(&f.input_sheet, Page::of_book(&profile.layout.book));
+    let last = at.joint.max(at.prev_remarks.unwrap_or(0));
+    shell.widths = vec![10.0; usize::from(last) + 1];
+    for (c, column) in profile.layout.columns.iter().enumerate() {
+        shell.widths[usize::from(at.layout[c])] = column.width;
+    }
+    if let Some(c) = at.prev_actual {
+        shell.widths[usize::from(c)] = 12.0;
+    }
+    shell.widths[usize::from(at.joint)] = 22.0;
+    if let Some(c) = at.prev_remarks {
+        shell.widths[usize::from(c)] = 30.0;
+    }
+    shell
+}
+
+/// The input sheet: per 基本目標 its section row, the header, the 課's rows with their
+/// input cells open and last year's values beside, blank open rows for new projects;
+/// validations on the inputs; protected.
+fn input_sheet(
+    sheet: &mut Worksheet,
+    book: &Book,
+    profile: &Profile,
+    o: &FormOptions,
+) -> Result<(), XlsxError> {
+    let f = &profile.form;
+    let mut styles = Styles::new(&profile.layout.book);
+    let at = FormColumns::new(profile, o);
+    input_shell(profile, &at).apply(sheet)?;
     let mut r = 0u32;
     sheet.write_string_with_format(r, 0, fill(&f.form_title, profile, o), &styles.title)?;
     r += 2;
     let mut input_ranges: Vec<(u32, u32)> = Vec::new();
     for (goal, index) in book.rows_by_goal() {
         let block: Vec<&Row> = index.iter().map(|i| &book.rows[*i]).collect();
-        let section = profile
-            .layout
-            .book
-            .section
-            .replace("{no}", &goal.no)
-            .replace("{title}", &goal.title);
         if !goal.no.is_empty() || !goal.title.is_empty() {
-            sheet.write_string_with_format(r, 0, section.trim(), &styles.section)?;
+            sheet.write_string_with_format(r, 0, profile.section_text(goal), &styles.section)?;
             r += 1;
         }
-        let mut reference = vec![
-            fill(&f.reference_header, profile, o),
-            f.joint_header.clone(),
-        ];
-        reference.extend(remarks_reference.clone());
-        r += write_header(sheet, r, &book, profile, &styles.header, &reference)?;
+        r += write_header(sheet, r, book, profile, &styles.header, &at.inserted)?;
         let first = r;
         for (i, row) in block.iter().enumerate() {
-            let at = first + i as u32;
-            sheet.set_row_height(at, row_height(row, profile))?;
-            for (c, column) in columns.iter().enumerate() {
-                let c = c as u16;
-                match column.field {
-                    Field::Actual => {
-                        sheet.write_blank(at, c, &input_number)?;
-                    }
-                    // this year's 備考 is this year's: last year's is beside, for reference
-                    Field::Remarks => {
-                        sheet.write_blank(at, c, &input)?;
-                    }
-                    field if column.group || column.project => {
-                        let (start, end) = run(&block, i, field, profile);
-                        if start != i {
-                            continue;
-                        }
-                        let text = column_text_in(row, column, o.year, profile);
-                        if end > start {
-                            sheet.merge_range(at, c, first + end as u32, c, &text, &styles.text)?;
-                        } else {
-                            sheet.write_string_with_format(at, c, text, &styles.text)?;
-                        }
-                    }
-                    Field::Target => {
-                        write_value(sheet, at, c, &row.target, &row.unit, profile, &mut styles)?
-                    }
-                    Field::Extra => {
-                        let key = column.extra_key(o.year).unwrap_or_default();
-                        match extra_value(row, &key, profile) {
-                            Some(v) => {
-                                write_value(sheet, at, c, v, &row.unit, profile, &mut styles)?
-                            }
-                            None => {
-                                sheet.write_string_with_format(at, c, "", &styles.text)?;
-                            }
-                        }
-                    }
-                    field => {
-                        sheet.write_string_with_format(
-                            at,
-                            c,
-                            field_text(row, field, profile),
-                            &styles.text,
-                        )?;
-                    }
-                }
-            }
-            // last year's actual, for reference
-            write_value(sheet, at, n, &row.actual, &row.unit, profile, &mut styles)?;
-            let joint = if row.departments.len() > 1 {
-                f.joint_text.replace("{lead}", &row.departments[0])
-            } else {
-                String::new()
-            };
-            sheet.write_string_with_format(at, n + 1, joint, &styles.text)?;
-            if remarks_reference.is_some() {
-                let remarks = crate::value::join_remarks(&row.flags, &row.remarks);
-                sheet.write_string_with_format(at, n + 2, remarks, &styles.text)?;
-            }
+            form_row(sheet, (first, i), &block, &at, profile, o, &mut styles)?;
+            write_references(sheet, first + i as u32, row, &at, profile, &mut styles)?;
         }
         let mut end = first + block.len() as u32;
         // blank rows for new projects: every cell of the table open
+        let input = input_format(&styles.text, profile);
         for _ in 0..f.blank_rows {
-            for c in 0..n {
-                sheet.write_blank(end, c, &input)?;
+            for c in &at.layout {
+                sheet.write_blank(end, *c, &input)?;
             }
             end += 1;
         }
         input_ranges.push((first, end - 1));
         r = end + 1;
     }
+    validations(sheet, &input_ranges, &at, profile, o)?;
+    match &o.password {
+        Some(p) => sheet.protect_with_password(p),
+        None => sheet.protect(),
+    };
+    Ok(())
+}
 
-    // validations: 実績値 a number or an accepted word; 備考 offers the flag choices
-    for (first, last) in &input_ranges {
+/// `format` unlocked and filled as a cell the department writes in.
+fn input_format(format: &Format, profile: &Profile) -> Format {
+    format
+        .clone()
+        .set_unlocked()
+        .set_background_color(rgb(&profile.form.input_fill))
+}
+
+/// One row of the 課's table, at sheet row `first + i`: 実績値 and 備考 open and blank,
+/// the group and project cells merged over their runs, the rest as last year's book.
+fn form_row(
+    sheet: &mut Worksheet,
+    (first, i): (u32, usize),
+    block: &[&Row],
+    at: &FormColumns,
+    profile: &Profile,
+    o: &FormOptions,
+    styles: &mut Styles,
+) -> Result<(), XlsxError> {
+    let row = block[i];
+    let r = first + i as u32;
+    sheet.set_row_height(r, row_height(row, profile))?;
+    for (c, column) in profile.layout.columns.iter().enumerate() {
+        let c = at.layout[c];
+        match column.field {
+            Field::Actual => {
+                sheet.write_blank(r, c, &input_format(&styles.value_text, profile))?;
+            }
+            // this year's 備考 is this year's: last year's is beside, for reference
+            Field::Remarks => {
+                sheet.write_blank(r, c, &input_format(&styles.text, profile))?;
+            }
+            field if column.group || column.project => {
+                let (start, end) = run(block, i, field, profile);
+                if start != i {
+                    continue;
+                }
+                let text = column_text_in(row, column, o.year, profile);
+                if end > start {
+                    sheet.merge_range(r, c, first + end as u32, c, &text, &styles.text)?;
+                } else {
+                    sheet.write_string_with_format(r, c, text, &styles.text)?;
+                }
+            }
+            Field::Target => write_value(sheet, r, c, &row.target, &row.unit, profile, styles)?,
+            Field::Extra => {
+                let key = column.extra_key(o.year).unwrap_or_default();
+                match extra_value(row, &key, profile) {
+                    Some(v) => write_value(sheet, r, c, v, &row.unit, profile, styles)?,
+                    None => {
+                        sheet.write_string_with_format(r, c, "", &styles.text)?;
+                    }
+                }
+            }
+            field => {
+                sheet.write_string_with_format(
+                    r,
+                    c,
+                    field_text(row, field, profile),
+                    &styles.text,
+                )?;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Last year's 実績値 (beside this year's), the joint note and last year's 備考 of a row.
+fn write_references(
+    sheet: &mut Worksheet,
+    r: u32,
+    row: &Row,
+    at: &FormColumns,
+    profile: &Profile,
+    styles: &mut Styles,
+) -> Result<(), XlsxError> {
+    let f = &profile.form;
+    if let Some(c) = at.prev_actual {
+        write_value(sheet, r, c, &row.actual, &row.unit, profile, styles)?;
+    }
+    let joint = if row.departments.len() > 1 {
+        f.joint_text.replace("{lead}", &row.departments[0])
+    } else {
+        String::new()
+    };
+    sheet.write_string_with_format(r, at.joint, joint, &styles.text)?;
+    if let Some(c) = at.prev_remarks {
+        let remarks = crate::value::join_remarks(&row.flags, &row.remarks);
+        sheet.write_string_with_format(r, c, remarks, &styles.text)?;
+    }
+    Ok(())
+}
+
+/// 実績値 a number or an accepted word; 備考 offers the flag choices.
+fn validations(
+    sheet: &mut Worksheet,
+    input_ranges: &[(u32, u32)],
+    at: &FormColumns,
+    profile: &Profile,
+    o: &FormOptions,
+) -> Result<(), XlsxError> {
+    let f = &profile.form;
+    let actual_col = at.of(profile, Field::Actual);
+    let remarks_col = at.of(profile, Field::Remarks);
+    for (first, last) in input_ranges {
         let top = row_col_to_cell(*first, actual_col);
         let mut rule = format!("ISNUMBER({top})");
         for w in &f.actual_words {
@@ -308,29 +414,42 @@ pub fn form_workbook(
             .set_input_message(fill(&f.remarks_input_message, profile, o))?;
         sheet.add_data_validation(*first, remarks_col, *last, remarks_col, &remarks)?;
     }
-    Page::of_book(&profile.layout.book).apply(sheet);
-    let page = &profile.layout.book;
-    match &o.password {
-        Some(p) => sheet.protect_with_password(p),
-        None => sheet.protect(),
-    };
+    Ok(())
+}
 
-    let guide = workbook.add_worksheet();
-    guide.set_name(&f.guide_sheet)?;
-    guide.set_column_width(0, 110)?;
+/// The widths of the guide's one column, in Excel's character units.
+const GUIDE_WIDTH: f64 = 110.0;
+
+/// 記入要領: the title and one wrapped line per item, on one printed page (A4 portrait,
+/// fitted), protected.
+fn guide_sheet(guide: &mut Worksheet, profile: &Profile, o: &FormOptions) -> Result<(), XlsxError> {
+    let f = &profile.form;
+    let book = &profile.layout.book;
+    let mut shell = Shell::new(
+        &f.guide_sheet,
+        Page {
+            paper: 9,
+            landscape: false,
+            fit: (1, 1),
+            ..Page::of_book(book)
+        },
+    );
+    shell.widths = vec![GUIDE_WIDTH];
+    shell.apply(guide)?;
+    let styles = Styles::new(book);
     let wrap = Format::new()
-        .set_font_name(&page.font)
-        .set_font_size(page.font_size + 1.0)
+        .set_font_name(&book.font)
+        .set_font_size(book.font_size + 1.0)
         .set_text_wrap();
     guide.write_string_with_format(0, 0, fill(&f.guide_title, profile, o), &styles.title)?;
     for (i, line) in f.guide.iter().enumerate() {
         let text = fill(line, profile, o);
-        let lines = text_lines(&text, 110.0) as f64;
+        let lines = text_lines(&text, GUIDE_WIDTH) as f64;
         guide.set_row_height(2 + i as u32, lines * (LINE_PT + 2.0) + PAD_PT)?;
         guide.write_string_with_format(2 + i as u32, 0, text, &wrap)?;
     }
     guide.protect();
-    Ok(workbook)
+    Ok(())
 }
 
 fn write_value(

@@ -6,7 +6,7 @@
 //! its rows (or, with `header_once`, the header once under the titles, printed on every
 //! page). A page block ends before a project, never inside one, and never leaves a
 //! 施策's merged text on a piece of page too short for it. **Work** (the working book)
-//! is made for filtering: a legend row, one header row (frozen, filtered, printed on
+//! is made for filtering: a legend row, a blank row, one header row (frozen, filtered, printed on
 //! every page), then each 基本目標's section row once and its rows.
 
 use super::page::{header_footer_text, printable_height, text_lines, Page, Shell, LINE_PT, PAD_PT};
@@ -149,15 +149,16 @@ impl<'a> Table<'a> {
         }
     }
 
-    /// The working book's top: the legend, then the one header row (the titles are
-    /// printed in the page header instead).
+    /// The working book's top: the legend, a blank row, then the one header row (the
+    /// titles are printed in the page header instead).
     fn work_top(&mut self, profile: &Profile) {
         let items = legend(profile);
         self.lines.push(Line::Legend {
             row: self.next,
             items,
         });
-        self.next += 1;
+        // a row between: the legend is never read as the group row of a two-row header
+        self.next += 2;
         self.push_header(profile);
     }
 

@@ -172,12 +172,17 @@ fn a_form_is_protected_validated_guided_and_fingerprinted() {
         .find(|r| cell(*r, 6) == "事務事業番号")
         .unwrap();
     assert_eq!(cell(header, 11), "R7実績値");
-    assert_eq!(cell(header, 13), "R6実績値（参考）");
+    assert_eq!(
+        cell(header, 12),
+        "R6実績値（参考）",
+        "beside this year's, before 備考"
+    );
+    assert_eq!(cell(header, 13), "備考");
     let joint = (header..=range.end().unwrap().0)
         .find(|r| cell(*r, 6).starts_with("652-6"))
         .unwrap();
     assert_eq!(cell(joint, 14), "共同事業（主担当: 産学振興課）");
-    assert_eq!(cell(joint, 13), "174", "last year's 実績値 beside");
+    assert_eq!(cell(joint, 12), "174", "last year's 実績値 beside");
     assert_eq!(cell(joint, 11), "", "this year's to fill");
     let _ = c0;
     let styles = wb.worksheet_style("入力").unwrap();
@@ -188,7 +193,8 @@ fn a_form_is_protected_validated_guided_and_fingerprinted() {
             .is_none_or(|p| p.locked)
     };
     assert!(!locked(joint, 11), "実績値 unlocked");
-    assert!(!locked(joint, 12), "備考 unlocked");
+    assert!(!locked(joint, 13), "備考 unlocked");
+    assert!(locked(joint, 12), "last year's 実績値 locked");
     assert!(locked(joint, 10), "目標値 locked");
     assert!(locked(joint, 6), "事務事業番号 locked");
     let last_key = (header..=range.end().unwrap().0)
@@ -428,13 +434,13 @@ fn last_years_remarks_are_a_reference_not_this_years_input() {
     ] {
         let path = work.path("forms").join(form);
         let (sheet, header, keyed) = form_rows(&path);
-        assert_eq!(sheet.text(header, 12), "備考");
+        assert_eq!(sheet.text(header, 13), "備考");
         assert_eq!(sheet.text(header, 15), "R7備考（参考）");
         let r = *keyed
             .iter()
             .find(|r| sheet.text(**r, 6) == key)
             .unwrap_or_else(|| panic!("{key} in {form}"));
-        assert_eq!(sheet.text(r, 12), "", "{key}: this year's 備考 to fill");
+        assert_eq!(sheet.text(r, 13), "", "{key}: this year's 備考 to fill");
         assert_eq!(sheet.text(r, 15), last_year, "{key}: last year's beside");
         let mut wb: Xlsx<_> = calamine::open_workbook(&path).unwrap();
         let styles = wb.worksheet_style("入力").unwrap();
@@ -444,7 +450,7 @@ fn last_years_remarks_are_a_reference_not_this_years_input() {
                 .and_then(|s| s.protection.as_ref())
                 .is_none_or(|p| p.locked)
         };
-        assert!(!locked(12), "備考 open");
+        assert!(!locked(13), "備考 open");
         assert!(locked(15), "the reference locked");
     }
     // the reference column is read past without a word; the forms come back with no

@@ -62,33 +62,33 @@ fn one_header_row_frozen_and_filtered_and_sections_without_headers() {
     let header_rows: Vec<u32> = (0..sheet.height)
         .filter(|r| sheet.text(*r, DEPARTMENTS) == "担当課")
         .collect();
-    assert_eq!(header_rows, vec![1], "one header row, under the legend");
-    assert_eq!(sheet.text(1, REMARKS), "備考");
-    assert_eq!(sheet.text(1, 11), "R7実績値");
+    assert_eq!(header_rows, vec![2], "one header row, under the legend");
+    assert_eq!(sheet.text(2, REMARKS), "備考");
+    assert_eq!(sheet.text(2, 11), "R7実績値");
     assert_eq!(sheet.text(0, 0), "凡例");
 
     // frozen below it, filtered from it to the last row, printed on every page
     assert!(
-        xml.contains(r#"ySplit="2""#)
-            && xml.contains(r#"topLeftCell="A3""#)
+        xml.contains(r#"ySplit="3""#)
+            && xml.contains(r#"topLeftCell="A4""#)
             && xml.contains(r#"state="frozen""#),
         "pane frozen below the header: {}",
         &xml[xml.find("<sheetView").unwrap()..][..300]
     );
     let last = sheet.height;
     assert!(
-        xml.contains(&format!(r#"<autoFilter ref="A2:M{last}"/>"#)),
+        xml.contains(&format!(r#"<autoFilter ref="A3:M{last}"/>"#)),
         "autofilter over the table: {}",
         xml.split("<autoFilter").nth(1).unwrap_or("none")
     );
     let workbook = zip_member(&book, "xl/workbook.xml");
     assert!(
-        workbook.contains(r#"name="_xlnm.Print_Titles" localSheetId="0">一覧!$2:$2<"#),
+        workbook.contains(r#"name="_xlnm.Print_Titles" localSheetId="0">一覧!$3:$3<"#),
         "print titles: the header row: {workbook}"
     );
     assert!(
         workbook
-            .contains(r#"name="_xlnm._FilterDatabase" localSheetId="0" hidden="1">一覧!$A$2:$M$"#),
+            .contains(r#"name="_xlnm._FilterDatabase" localSheetId="0" hidden="1">一覧!$A$3:$M$"#),
         "the filter's range named: {workbook}"
     );
     // the titles printed in the page header
@@ -100,7 +100,7 @@ fn one_header_row_frozen_and_filtered_and_sections_without_headers() {
     // every section row is followed by data, never by a header
     let rows = data_rows(&sheet);
     assert_eq!(rows.len(), 67);
-    for r in 2..sheet.height {
+    for r in 3..sheet.height {
         if sheet.text(r, 0).starts_with("基本目標") && sheet.text(r, NOS).is_empty() {
             assert!(
                 rows.iter().any(|(d, _, _)| *d == r + 1),
