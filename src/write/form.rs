@@ -417,8 +417,9 @@ fn validations(
     Ok(())
 }
 
-/// The widths of the guide's one column, in Excel's character units.
-const GUIDE_WIDTH: f64 = 110.0;
+/// The width of the guide's one column, in Excel's character units: narrower than an A4
+/// page in portrait, so its lines wrap within the page at any scale.
+const GUIDE_WIDTH: f64 = 72.0;
 
 /// 記入要領: the title and one wrapped line per item, on one printed page (A4 portrait,
 /// fitted), protected.
@@ -431,6 +432,7 @@ fn guide_sheet(guide: &mut Worksheet, profile: &Profile, o: &FormOptions) -> Res
             paper: 9,
             landscape: false,
             fit: (1, 1),
+            center: false,
             ..Page::of_book(book)
         },
     );

@@ -8,6 +8,7 @@ mod common;
 mod consolidate;
 mod diff;
 mod files;
+mod form_pages;
 mod formats;
 mod foundation;
 mod guards;
