@@ -186,7 +186,7 @@ impl<'a> Table<'a> {
         profile: &Profile,
     ) {
         let titles = profile.layout.book.title_rows.len() as u32 + 1;
-        if self.next > titles && self.header.map_or(true, |(_, last)| self.next > last + 1) {
+        if self.next > titles && self.header.is_none_or(|(_, last)| self.next > last + 1) {
             self.breaks.push(self.next);
         }
         self.push_section(goal.section);

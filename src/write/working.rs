@@ -203,30 +203,7 @@ fn log_sheet(
     let mut rows: Vec<Vec<Cow<str>>> = Vec::new();
     for (source, file) in sources.iter().zip(&files) {
         let file = Cow::Borrowed(file.as_str());
-        // is it one of our forms, and whose?
-        let (kind, note) = match &source.form {
-            Some(f) => (
-                profile.message("log_form", &[]),
-                profile.message(
-                    "log_form_note",
-                    &[
-                        ("department", &f.department),
-                        ("year", &f.year_text),
-                        ("source", &f.source),
-                    ],
-                ),
-            ),
-            None => (profile.message("log_handmade", &[]), String::new()),
-        };
-        rows.push(vec![
-            file.clone(),
-            Cow::Borrowed(""),
-            Cow::Borrowed(""),
-            Cow::Borrowed(""),
-            Cow::Borrowed(""),
-            Cow::Owned(kind),
-            Cow::Owned(note),
-        ]);
+        rows.push(file_row(source, file.clone(), profile));
         let problems = problems_of.get(source.path.as_path()).unwrap_or(&none);
         for p in problems {
             if matches!(p.kind, ProblemKind::Conflict { .. }) {
@@ -297,6 +274,34 @@ fn log_sheet(
         &rows,
         styles,
     )
+}
+
+/// The log's row of an input file: a form (and whose) or a hand-made sheet.
+fn file_row<'a>(source: &Source, file: Cow<'a, str>, profile: &Profile) -> Vec<Cow<'a, str>> {
+    // is it one of our forms, and whose?
+    let (kind, note) = match &source.form {
+        Some(f) => (
+            profile.message("log_form", &[]),
+            profile.message(
+                "log_form_note",
+                &[
+                    ("department", &f.department),
+                    ("year", &f.year_text),
+                    ("source", &f.source),
+                ],
+            ),
+        ),
+        None => (profile.message("log_handmade", &[]), String::new()),
+    };
+    vec![
+        file,
+        Cow::Borrowed(""),
+        Cow::Borrowed(""),
+        Cow::Borrowed(""),
+        Cow::Borrowed(""),
+        Cow::Owned(kind),
+        Cow::Owned(note),
+    ]
 }
 
 /// 提出状況: per 担当課, the rows expected and received, the keys missing, the files.
