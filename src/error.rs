@@ -8,23 +8,15 @@
 
 use std::path::PathBuf;
 
+pub use crate::profile::TemplateError;
+
 /// A fatal error. Each variant carries what the message needs; `main` prints it and
 /// exits with status 2.
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
-    #[error("{path}: テンプレートを読めません: {source}")]
-    ReadTemplate {
-        path: PathBuf,
-        source: std::io::Error,
-    },
-    #[error("{path}: テンプレートの書式が正しくありません: {message}")]
-    ParseTemplate { path: PathBuf, message: String },
-    #[error("{file}: {field} の正規表現が正しくありません: {message}")]
-    TemplatePattern {
-        file: PathBuf,
-        field: String,
-        message: String,
-    },
+    /// a template file (or renames, settings) that cannot be used
+    #[error(transparent)]
+    Template(#[from] TemplateError),
     #[error(
         "「{text}」は年度として読めません（R7、令和7、令和7年度、2025 のように書いてください）"
     )]
@@ -93,32 +85,7 @@ impl Error {
     /// The message id in the catalogue (`templates/messages.*.toml`) and its values.
     fn message_args(&self) -> (&'static str, Vec<(&'static str, String)>) {
         match self {
-            Error::ReadTemplate { path, source } => (
-                "error_read_template",
-                vec![
-                    ("path", path.display().to_string()),
-                    ("source", source.to_string()),
-                ],
-            ),
-            Error::ParseTemplate { path, message } => (
-                "error_parse_template",
-                vec![
-                    ("path", path.display().to_string()),
-                    ("message", message.to_string()),
-                ],
-            ),
-            Error::TemplatePattern {
-                file,
-                field,
-                message,
-            } => (
-                "error_template_pattern",
-                vec![
-                    ("file", file.display().to_string()),
-                    ("field", field.to_string()),
-                    ("message", message.to_string()),
-                ],
-            ),
+            Error::Template(e) => e.message_args(),
             Error::BadYear { text } => ("error_bad_year", vec![("text", text.to_string())]),
             Error::InputNotFound { path } => (
                 "error_input_not_found",

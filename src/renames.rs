@@ -13,7 +13,7 @@ use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
-use crate::error::Error;
+use crate::error::{Error, TemplateError};
 use crate::model::{FiscalYear, Key};
 
 /// One rename.
@@ -48,13 +48,15 @@ struct Entry {
 
 /// Reads and parses the renames file (both `[[rename]]` and `[[move]]` entries).
 fn read_file(path: &Path) -> Result<File, Error> {
-    let text = std::fs::read_to_string(path).map_err(|source| Error::ReadTemplate {
+    let text = std::fs::read_to_string(path).map_err(|source| TemplateError::ReadTemplate {
         path: path.to_path_buf(),
         source,
     })?;
-    toml::from_str(&text).map_err(|e| Error::ParseTemplate {
-        path: path.to_path_buf(),
-        message: e.to_string(),
+    toml::from_str(&text).map_err(|e| {
+        Error::from(TemplateError::ParseTemplate {
+            path: path.to_path_buf(),
+            message: e.to_string(),
+        })
     })
 }
 

@@ -10,7 +10,7 @@
 use std::fmt;
 use std::path::{Path, PathBuf};
 
-use crate::error::Error;
+use crate::error::{Error, TemplateError};
 use crate::profile::{Field, Lang, Profile, DEFAULT_FILES};
 
 /// How bad a problem of a profile is.
@@ -158,7 +158,7 @@ pub fn check(dir: &Path) -> Vec<TemplateProblem> {
             Ok(p) => profiles.push(p),
             Err(e) => {
                 let (name, table, key) = match &e {
-                    Error::TemplatePattern { file, field, .. } => {
+                    TemplateError::TemplatePattern { file, field, .. } => {
                         let (table, key) = field.rsplit_once('.').unwrap_or(("", field));
                         (
                             file.display().to_string(),
@@ -166,7 +166,7 @@ pub fn check(dir: &Path) -> Vec<TemplateProblem> {
                             key.to_string(),
                         )
                     }
-                    Error::ParseTemplate { path, .. } => {
+                    TemplateError::ParseTemplate { path, .. } => {
                         (path.display().to_string(), String::new(), String::new())
                     }
                     _ => (String::new(), String::new(), String::new()),
@@ -495,12 +495,12 @@ fn parse_as<T: serde::de::DeserializeOwned>(text: &str) -> Result<(), toml::de::
 }
 
 /// The detail of a profile error, without the file name (the location says it).
-fn error_detail(e: &Error) -> String {
+fn error_detail(e: &TemplateError) -> String {
     match e {
-        Error::TemplatePattern { field, message, .. } => {
+        TemplateError::TemplatePattern { field, message, .. } => {
             format!("{field} の正規表現が正しくありません: {message}")
         }
-        Error::ParseTemplate { message, .. } => message.clone(),
+        TemplateError::ParseTemplate { message, .. } => message.clone(),
         other => other.to_string(),
     }
 }

@@ -147,7 +147,7 @@ pub fn run(cli: Cli) -> ExitCode {
     let lang = cli.lang.unwrap_or_else(locale_lang);
     let mut profile = match Profile::load(cli.templates.as_deref(), lang) {
         Ok(p) => p,
-        Err(e) => return fatal(&e),
+        Err(e) => return fatal(&e.into()),
     };
     let limits = &mut profile.limits;
     limits.max_rows = cli.max_rows.unwrap_or(limits.max_rows);

@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 use serde::Deserialize;
 
 use super::Command;
-use crate::error::Error;
+use crate::error::{Error, TemplateError};
 use crate::model::FiscalYear;
 use crate::profile::Profile;
 
@@ -74,9 +74,9 @@ impl Settings {
     ///
     /// # Errors
     /// [`Error::Settings`] with the line and column of what is wrong; an unreadable
-    /// file is [`Error::ReadTemplate`].
+    /// file is [`TemplateError::ReadTemplate`].
     pub fn load(path: &Path, profile: &Profile) -> Result<Settings, Error> {
-        let text = std::fs::read_to_string(path).map_err(|source| Error::ReadTemplate {
+        let text = std::fs::read_to_string(path).map_err(|source| TemplateError::ReadTemplate {
             path: path.to_path_buf(),
             source,
         })?;

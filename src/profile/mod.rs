@@ -5,16 +5,17 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::error::Error;
-
 mod aliases;
+mod error;
 mod field;
 mod form;
+pub mod grades;
 mod layout;
 mod messages;
 mod patterns;
 
 pub use aliases::{Aliases, HeaderSearch, Required};
+pub use error::TemplateError;
 pub use field::Field;
 pub use form::{ContactText, DueDate, FormLayout};
 pub use layout::{is_year_placeholder, year_placeholders, BookLayout, Column, Layout};
@@ -52,7 +53,7 @@ pub struct Profile {
     pub messages: Messages,
     pub form: FormLayout,
     /// `grades.toml`: 達成率 and grades for `diff`
-    pub grades: crate::diff::grades::Grades,
+    pub grades: grades::Grades,
     /// `limits.toml`: how much of an input is read (overridden on the command line)
     pub limits: crate::limits::Limits,
 }
@@ -79,7 +80,7 @@ impl Profile {
     ///
     /// # Errors
     /// A file that cannot be read or parsed, or a pattern that is not a valid regex.
-    pub fn load(dir: Option<&Path>, lang: Lang) -> Result<Profile, Error> {
+    pub fn load(dir: Option<&Path>, lang: Lang) -> Result<Profile, TemplateError> {
         match dir {
             None => Ok(Self::builtin(lang)),
             Some(dir) => Self::from_sources(
@@ -90,7 +91,7 @@ impl Profile {
                         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
                             Ok(default_file(name).to_string())
                         }
-                        Err(source) => Err(Error::ReadTemplate { path, source }),
+                        Err(source) => Err(TemplateError::ReadTemplate { path, source }),
                     }
                 },
                 lang,
@@ -99,16 +100,16 @@ impl Profile {
     }
 
     fn from_sources(
-        read: &dyn Fn(&str) -> Result<String, Error>,
+        read: &dyn Fn(&str) -> Result<String, TemplateError>,
         lang: Lang,
-    ) -> Result<Profile, Error> {
+    ) -> Result<Profile, TemplateError> {
         let layout: Layout = parse(read, "layout.toml")?;
         let aliases: Aliases = parse(read, "aliases.toml")?;
         let form: FormLayout = parse(read, "form.toml")?;
         let limits: crate::limits::Limits = parse(read, "limits.toml")?;
-        let grades = parse::<crate::diff::grades::Grades>(read, "grades.toml")?
+        let grades = parse::<grades::Grades>(read, "grades.toml")?
             .checked()
-            .map_err(|message| Error::ParseTemplate {
+            .map_err(|message| TemplateError::ParseTemplate {
                 path: PathBuf::from("grades.toml"),
                 message,
             })?;
@@ -161,11 +162,11 @@ fn default_file(name: &str) -> &'static str {
 }
 
 fn parse<T: serde::de::DeserializeOwned>(
-    read: &dyn Fn(&str) -> Result<String, Error>,
+    read: &dyn Fn(&str) -> Result<String, TemplateError>,
     name: &str,
-) -> Result<T, Error> {
+) -> Result<T, TemplateError> {
     let text = read(name)?;
-    toml::from_str(&text).map_err(|e| Error::ParseTemplate {
+    toml::from_str(&text).map_err(|e| TemplateError::ParseTemplate {
         path: PathBuf::from(name),
         message: e.to_string(),
     })

@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use regex::Regex;
 use serde::Deserialize;
 
-use crate::error::Error;
+use super::TemplateError;
 
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -158,9 +158,12 @@ impl Patterns {
     ///
     /// # Errors
     /// A pattern that is not a valid regular expression.
-    pub(crate) fn compile(p: PatternsFile, skip_sheets: &[String]) -> Result<Patterns, Error> {
+    pub(crate) fn compile(
+        p: PatternsFile,
+        skip_sheets: &[String],
+    ) -> Result<Patterns, TemplateError> {
         let re = |field: &str, pattern: &str| {
-            Regex::new(pattern).map_err(|e| Error::TemplatePattern {
+            Regex::new(pattern).map_err(|e| TemplateError::TemplatePattern {
                 file: PathBuf::from("patterns.toml"),
                 field: field.to_string(),
                 message: e.to_string(),
@@ -199,7 +202,7 @@ impl Patterns {
             skip_sheets: skip_sheets
                 .iter()
                 .map(|s| {
-                    Regex::new(s).map_err(|e| Error::TemplatePattern {
+                    Regex::new(s).map_err(|e| TemplateError::TemplatePattern {
                         file: PathBuf::from("aliases.toml"),
                         field: "header.skip_sheets".to_string(),
                         message: e.to_string(),
