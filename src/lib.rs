@@ -10,9 +10,11 @@
 
 pub mod cli;
 pub mod compare;
+pub mod consolidate;
 pub mod diff;
 pub mod error;
 pub mod export;
+pub mod join;
 pub mod limits;
 pub mod merge;
 pub mod model;

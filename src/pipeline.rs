@@ -420,7 +420,7 @@ pub fn export(
 #[derive(Debug, Clone)]
 pub struct YearOutcome {
     pub outcome: Outcome,
-    pub consolidated: crate::merge::Consolidated,
+    pub consolidated: crate::consolidate::Consolidated,
 }
 
 /// `consolidate --prev`: last year's book + this year's returns → this year's working
@@ -438,7 +438,7 @@ pub fn consolidate_with_prev(
 ) -> Result<YearOutcome, Error> {
     // polars starts its threads and plans on its first join (~40 ms): done on a thread
     // of its own while the books are read
-    let warm = std::thread::spawn(|| crate::merge::join_keys(&[], &[]).is_ok());
+    let warm = std::thread::spawn(|| crate::join::join_keys(&[], &[]).is_ok());
     // last year's book is one file, read on one core: read it beside the returns
     let (last, outcome) = rayon::join(
         || read_book(prev, profile),
@@ -463,7 +463,7 @@ pub fn consolidate_with_prev(
     let spinner = crate::progress::spinner(&profile.message("progress_merge", &[]));
     let _merge = crate::progress::stage("merge with last year");
     // both books' rows move into the consolidation
-    let consolidated = crate::merge::merge_with_prev(
+    let consolidated = crate::consolidate::merge_with_prev(
         last_book,
         &mut outcome.merged,
         renames,

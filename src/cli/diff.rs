@@ -4,11 +4,11 @@ use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 
 use super::{print_report, Status};
-use crate::diff::render::{self, Format};
 use crate::error::Error;
 use crate::output::write_atomic;
 use crate::pipeline;
 use crate::profile::Profile;
+use crate::write::diff_render::{self as render, Format};
 
 /// Compares two books row by row: added, removed (also a row newly carried as 未提出),
 /// changed (担当課, 事業名, 事業概要, KPI, 単位, 目標値, by meaning) and unchanged, with

@@ -2,15 +2,14 @@
 //! more books give a trend.
 //!
 //! Rows are matched on (first 事務事業番号, KPI position) with a polars full join, as
-//! [`crate::merge::merge_with_prev`] joins last year's book; keys renumbered in the
+//! [`crate::consolidate::merge_with_prev`] joins last year's book; keys renumbered in the
 //! renames file (`[[move]]`) are followed first. A row is *added* (only in NEW),
 //! *removed* (only in OLD, or newly carried as 未提出 in NEW), *changed* (a compared
 //! field differs by meaning: [`crate::compare::changes`]) or *unchanged*. Each side has its
-//! 達成率 and grade ([`grades`]). The result is rendered by [`render`] (text, JSON, CSV)
+//! 達成率 and grade ([`grades`]). The result is rendered by [`crate::write::diff_render`] (text, JSON, CSV)
 //! and [`crate::write::diff_report`] (xlsx).
 
 pub mod grades;
-pub mod render;
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -363,7 +362,7 @@ pub fn compare_books(
         .map(|r| moves.forward(&r.key(), old.year, new.year))
         .collect();
     let new_keys: Vec<Key> = new.rows.iter().map(Row::key).collect();
-    let pairs = crate::merge::join_keys(&old_keys, &new_keys)?;
+    let pairs = crate::join::join_keys(&old_keys, &new_keys)?;
     let mut match_of_new: Vec<Option<usize>> = vec![None; new.rows.len()];
     let mut removed: Vec<usize> = Vec::new();
     for (o, n) in pairs {

@@ -4,7 +4,7 @@
 
 use serde::ser::{Serialize, SerializeMap, Serializer};
 
-use super::{Diff, DiffRow, Side, Status};
+use crate::diff::{Diff, DiffRow, Side, Status};
 use crate::model::{Row, Value, ValueKind};
 use crate::profile::{Field, Profile};
 
@@ -297,7 +297,7 @@ struct JsonSummary {
 struct JsonGroup {
     name: String,
     #[serde(flatten)]
-    counts: super::Counts,
+    counts: crate::diff::Counts,
 }
 
 /// A value for JSON: its number (a whole number as an integer), else its text, else null.
@@ -369,7 +369,7 @@ pub fn json(diff: &Diff, profile: &Profile) -> Vec<u8> {
                 .collect(),
         )
     };
-    let book = |i: &super::Input| JsonBook {
+    let book = |i: &crate::diff::Input| JsonBook {
         file: i.file.to_string_lossy().to_string(),
         year: i.year().map(|y| y.to_string()),
     };
@@ -484,10 +484,15 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("R6.txt");
         std::fs::write(&path, crate::SEED_R6).unwrap();
-        let book = crate::pipeline::read_book(&path, profile)
-            .unwrap()
-            .merged
-            .book;
+        let options = crate::read::ReadOptions {
+            year: None,
+            limits: profile.limits,
+        };
+        let matcher = crate::read::header::HeaderMatcher::new(profile);
+        let mut sources = vec![crate::read::read_file(&path, &options, profile, &matcher)];
+        let year = crate::model::FiscalYear(2024);
+        let mut report = crate::problem::Report::default();
+        let book = crate::merge::merge_sources(&mut sources, year, profile, &mut report).book;
         let mut new = book.clone();
         new.rows[0].project = "新しい事業名".into();
         new.rows.remove(1);

@@ -17,11 +17,11 @@ use super::page::{text_lines, Page, LINE_PT, PAD_PT};
 use super::styles::rgb;
 use super::styles::Styles;
 use super::workbook::set_fixed_properties;
-use crate::diff::render::{field_header, measure_text, status_text};
 use crate::diff::{Counts, Diff, DiffRow, Input, Side, Status};
 use crate::model::{Book, FiscalYear, Value};
 use crate::numfmt;
 use crate::profile::{Field, Profile};
+use crate::write::diff_render::{field_header, measure_text, status_text};
 
 /// The formats of the report besides the book's: text without a border, the rate's
 /// percentage, each grade's fill.
@@ -511,7 +511,7 @@ fn write_compare_row(
         sheet.write_string_with_format(
             r,
             c + 1,
-            crate::diff::render::grade_text(side, profile),
+            crate::write::diff_render::grade_text(side, profile),
             &grade_format,
         )?;
     }

@@ -8,6 +8,7 @@
 pub mod book;
 pub mod cells;
 pub mod deflate;
+pub mod diff_render;
 pub mod diff_report;
 pub mod form;
 pub mod layout;
