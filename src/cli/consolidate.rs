@@ -85,8 +85,9 @@ pub fn run(args: Args, profile: &Profile) -> Result<Status, Error> {
             let pipeline::YearOutcome {
                 outcome,
                 consolidated,
+                last_year_left,
             } = done;
-            leave(consolidated);
+            pipeline::leave((consolidated, last_year_left));
             outcome
         }
     };
@@ -98,13 +99,6 @@ pub fn run(args: Args, profile: &Profile) -> Result<Status, Error> {
     let args: Vec<(&str, &str)> = counts.iter().map(|(k, v)| (*k, v.as_str())).collect();
     errln!("{}", profile.message("consolidate_summary", &args));
     let status = Status::of(&outcome.report);
-    leave(outcome);
+    pipeline::leave(outcome);
     Ok(status)
-}
-
-/// Lets go of what a run built without freeing it piece by piece: the process ends
-/// right after and the system takes the memory back at once (freeing a national set's
-/// 280,000 rows one string at a time costs a tenth of a second).
-fn leave<T>(done: T) {
-    std::mem::forget(done);
 }

@@ -85,11 +85,6 @@ pub struct Consolidated {
     pub rows: Vec<BookRow>,
     /// per 担当課 (this year's names): what was expected and what came
     pub submissions: Vec<Submission>,
-    /// last year's rows as the merge left them (their parts moved into `book`):
-    /// kept rather than freed string by string during the merge, so that the caller
-    /// decides when (the CLI leaves it to the system at exit; 140,000 rows' worth is a
-    /// tenth of a second)
-    pub spent: Vec<Row>,
 }
 
 impl Consolidated {
@@ -172,47 +167,117 @@ fn flags_that_fit(
 /// same 基本目標 and 施策), or at the end of their 基本目標, or at the end.
 ///
 /// Both books' rows move into the result (nothing is copied row by row: a national
-/// set is 140,000 rows a book); `current` keeps its fates, its book is left empty.
+/// set is 140,000 rows a book); `current` keeps its fates, its book is left empty, and
+/// `prev` keeps what is left of last year's rows (their parts moved into the result):
+/// the caller decides when to free them.
 ///
 /// # Errors
 /// polars failures building or joining the key frames.
 pub fn merge_with_prev(
-    prev: Book,
+    prev: &mut Book,
     current: &mut Merged,
     renames: &crate::renames::Renames,
     profile: &crate::profile::Profile,
     prev_path: &std::path::Path,
     report: &mut Report,
 ) -> polars::prelude::PolarsResult<Consolidated> {
-    let words = &profile.patterns.flag_words;
     let year = current.book.year;
-    // where each current row was read
-    let mut source_of: Vec<Option<Location>> = vec![None; current.book.rows.len()];
-    // and the column of its 備考 there
-    let mut remarks_of: Vec<Option<u16>> = vec![None; current.book.rows.len()];
-    for read in current.fates.iter().filter(|r| r.fate == Fate::Taken) {
-        source_of[read.book_row] = Some(read.at.clone());
-        remarks_of[read.book_row] = read.remarks_col;
+    let mut read_at = ReadAt::of(current);
+    let joined = Joined::of(prev, current)?;
+    fill_unstated(prev, current, &joined.match_of_prev);
+    let (renamed, mut submissions, compared) =
+        compare_rows(prev, current, &joined.match_of_prev, renames, profile);
+    for (from, to) in renamed {
+        report.push(
+            Location::file(prev_path),
+            ProblemKind::ProbableRename { from, to },
+        );
     }
+    let mut cur_rows: Vec<Row> = std::mem::take(&mut current.book.rows);
+    let (rows, info) = carry_rows(
+        &mut prev.rows,
+        &mut cur_rows,
+        &joined,
+        compared,
+        &mut read_at,
+        year,
+        profile,
+        report,
+    );
+    let placed = place_new_rows(
+        &rows,
+        &mut cur_rows,
+        joined.new_rows,
+        &mut read_at,
+        year,
+        (profile, prev_path),
+        report,
+    );
+    let (rows, info) = put_together(rows, info, placed);
+    submissions.received(&rows, &info, renames, year);
+    Ok(Consolidated {
+        book: Book { year, rows },
+        rows: info,
+        submissions: submissions.done(),
+    })
+}
 
-    let stage = crate::progress::stage("  keys joined");
-    let prev_keys: Vec<Key> = prev.rows.iter().map(Row::key).collect();
-    let cur_keys: Vec<Key> = current.book.rows.iter().map(Row::key).collect();
-    let pairs = join_keys(&prev_keys, &cur_keys)?;
-    drop((prev_keys, cur_keys));
-    let mut match_of_prev: Vec<Option<usize>> = vec![None; prev.rows.len()];
-    let mut new_rows: Vec<usize> = Vec::new();
-    for (p, c) in pairs {
-        match (p, c) {
-            (Some(p), c) => match_of_prev[p] = c,
-            (None, Some(c)) => new_rows.push(c),
-            (None, None) => {}
+/// Where each row of this year's merged book was read, and the column of its 備考 there.
+struct ReadAt {
+    source: Vec<Option<Location>>,
+    remarks: Vec<Option<u16>>,
+}
+
+impl ReadAt {
+    fn of(current: &Merged) -> ReadAt {
+        let mut source: Vec<Option<Location>> = vec![None; current.book.rows.len()];
+        let mut remarks: Vec<Option<u16>> = vec![None; current.book.rows.len()];
+        for read in current.fates.iter().filter(|r| r.fate == Fate::Taken) {
+            source[read.book_row] = Some(read.at.clone());
+            remarks[read.book_row] = read.remarks_col;
         }
+        ReadAt { source, remarks }
     }
-    new_rows.sort_unstable(); // return order, not join order
 
-    // what no return of a row has a column for (a hand-made sheet without 事業概要) is
-    // not known this year: last year's, so it is no change
+    /// The 備考 cell of this year's row `c` (its key cell without a 備考 column).
+    fn remarks_cell(&self, c: usize) -> Option<Location> {
+        remarks_at(self.source[c].as_ref(), self.remarks[c])
+    }
+}
+
+/// The two books' keys paired: per row of last year's, this year's row with its key;
+/// this year's rows with a key last year's book lacks, in return order.
+struct Joined {
+    match_of_prev: Vec<Option<usize>>,
+    new_rows: Vec<usize>,
+}
+
+impl Joined {
+    fn of(prev: &Book, current: &Merged) -> polars::prelude::PolarsResult<Joined> {
+        let prev_keys: Vec<Key> = prev.rows.iter().map(Row::key).collect();
+        let cur_keys: Vec<Key> = current.book.rows.iter().map(Row::key).collect();
+        let pairs = join_keys(&prev_keys, &cur_keys)?;
+        drop((prev_keys, cur_keys));
+        let mut match_of_prev: Vec<Option<usize>> = vec![None; prev.rows.len()];
+        let mut new_rows: Vec<usize> = Vec::new();
+        for (p, c) in pairs {
+            match (p, c) {
+                (Some(p), c) => match_of_prev[p] = c,
+                (None, Some(c)) => new_rows.push(c),
+                (None, None) => {}
+            }
+        }
+        new_rows.sort_unstable(); // return order, not join order
+        Ok(Joined {
+            match_of_prev,
+            new_rows,
+        })
+    }
+}
+
+/// What no return of a row has a column for (a hand-made sheet without 事業概要) is not
+/// known this year: last year's, so it is no change.
+fn fill_unstated(prev: &Book, current: &mut Merged, match_of_prev: &[Option<usize>]) {
     use crate::profile::Field as F;
     let known = [
         F::Departments,
@@ -250,21 +315,27 @@ pub fn merge_with_prev(
             cur.target = prev_row.target.clone();
         }
     }
-    drop(stage);
-    let stage = crate::progress::stage("  rows compared");
-    // what needs both books whole, before their rows move: the comparisons, row by row
-    // on every core, beside the renames and the submissions expected
-    let ((renamed, mut submissions), mut compared) = rayon::join(
+}
+
+/// What needs both books whole, before their rows move: the comparisons, row by row on
+/// every core, beside the probable renames of 課 and the submissions expected.
+fn compare_rows(
+    prev: &Book,
+    current: &Merged,
+    match_of_prev: &[Option<usize>],
+    renames: &crate::renames::Renames,
+    profile: &crate::profile::Profile,
+) -> (Vec<(String, String)>, Submissions, Vec<Compared>) {
+    let year = current.book.year;
+    let words = &profile.patterns.flag_words;
+    let ((renamed, submissions), compared) = rayon::join(
         || {
             let renamed = if renames.0.is_empty() {
-                probable_renames(&prev, &match_of_prev, current)
+                probable_renames(prev, match_of_prev, current)
             } else {
                 Vec::new()
             };
-            (
-                renamed,
-                Submissions::expected(&prev, current, renames, year),
-            )
+            (renamed, Submissions::expected(prev, current, renames, year))
         },
         || -> Vec<Compared> {
             use rayon::prelude::*;
@@ -272,7 +343,7 @@ pub fn merge_with_prev(
             let none = BTreeMap::new();
             prev.rows
                 .par_iter()
-                .zip(&match_of_prev)
+                .zip(match_of_prev)
                 .map(|(p, m)| match m {
                     Some(c) => {
                         let cur = &cur[*c];
@@ -292,24 +363,29 @@ pub fn merge_with_prev(
                 .collect()
         },
     );
-    for (from, to) in renamed {
-        report.push(
-            Location::file(prev_path),
-            ProblemKind::ProbableRename { from, to },
-        );
-    }
-    drop(stage);
-    let stage = crate::progress::stage("  rows moved");
-    // rows are taken out of both books in place (a default row left behind), so no
-    // book is copied whole; what is left of last year's is kept for the caller
-    let mut cur_rows: Vec<Row> = std::mem::take(&mut current.book.rows);
-    let mut prev_rows = prev.rows;
-    let mut rows: Vec<Row> = Vec::with_capacity(prev_rows.len() + new_rows.len());
+    (renamed, submissions, compared)
+}
+
+/// Last year's rows in their order, each as this year's matched row (with last year's
+/// structure: goal, 施策) or carried as 未提出. Rows are taken out of both books in place
+/// (a default row left behind), so no book is copied whole.
+#[allow(clippy::too_many_arguments)]
+fn carry_rows(
+    prev_rows: &mut [Row],
+    cur_rows: &mut [Row],
+    joined: &Joined,
+    mut compared: Vec<Compared>,
+    read_at: &mut ReadAt,
+    year: FiscalYear,
+    profile: &crate::profile::Profile,
+    report: &mut Report,
+) -> (Vec<Row>, Vec<BookRow>) {
+    let words = &profile.patterns.flag_words;
+    let mut rows: Vec<Row> = Vec::with_capacity(prev_rows.len() + joined.new_rows.len());
     let mut info: Vec<BookRow> = Vec::with_capacity(rows.capacity());
-    for p in 0..prev_rows.len() {
-        match match_of_prev[p] {
+    for (p, prev_row) in prev_rows.iter_mut().enumerate() {
+        match joined.match_of_prev[p] {
             Some(c) => {
-                let prev_row = &mut prev_rows[p];
                 let mut row = std::mem::take(&mut cur_rows[c]);
                 let Compared {
                     changes,
@@ -317,12 +393,7 @@ pub fn merge_with_prev(
                     carried,
                 } = std::mem::take(&mut compared[p]);
                 row.flags = flags;
-                flags_that_fit(
-                    &mut row,
-                    remarks_at(source_of[c].as_ref(), remarks_of[c]),
-                    profile,
-                    report,
-                );
+                flags_that_fit(&mut row, read_at.remarks_cell(c), profile, report);
                 row.year = year;
                 row.extra.extend(carried);
                 // the strategy's structure is last year's book's
@@ -334,13 +405,13 @@ pub fn merge_with_prev(
                 info.push(BookRow {
                     status: Status::Matched,
                     changes,
-                    source: source_of[c].take(),
+                    source: read_at.source[c].take(),
                 });
                 rows.push(row);
             }
             None => {
                 let carried = std::mem::take(&mut compared[p].carried);
-                let mut row = std::mem::take(&mut prev_rows[p]);
+                let mut row = std::mem::take(prev_row);
                 row.actual = crate::model::Value::blank();
                 row.flags = vec![words.not_returned.clone()];
                 row.remarks = String::new();
@@ -355,17 +426,31 @@ pub fn merge_with_prev(
             }
         }
     }
-    // New rows go under the 施策 they name, found by meaning (see [`Placer`]), next to
-    // the nearest key; else at the end of the 基本目標 they can be tied to; else at the
-    // end, under a marked 基本目標. Anchors are found in last year's rows through maps,
-    // and the rows are put in place in one pass at the end (an insert per new row moves
-    // the whole book each time: quadratic at a national 140,000 rows).
-    drop(stage);
-    let stage = crate::progress::stage("  new rows placed");
-    let placer = Placer::new(&rows);
-    // anchor (position in `rows` the new rows go before) → the new rows there, in order,
-    // each with how it was placed (0 under its 施策, 1 at the end of its goal, 2 last)
-    let mut placed: BTreeMap<usize, Vec<(Row, BookRow, u8)>> = BTreeMap::new();
+    (rows, info)
+}
+
+/// The new rows of this year and where each goes: anchor (position in `rows` the new
+/// rows go before) → the new rows there, in order, each with how it was placed (0 under
+/// its 施策, 1 at the end of its goal, 2 last).
+type Placed = BTreeMap<usize, Vec<(Row, BookRow, u8)>>;
+
+/// New rows go under the 施策 they name, found by meaning (see [`Placer`]), next to the
+/// nearest key; else at the end of the 基本目標 they can be tied to; else at the end,
+/// under a marked 基本目標. Anchors are found in last year's rows through maps, and the
+/// rows are put in place in one pass at the end ([`put_together`]: an insert per new row
+/// moves the whole book each time, quadratic at a national 140,000 rows).
+fn place_new_rows(
+    rows: &[Row],
+    cur_rows: &mut [Row],
+    new_rows: Vec<usize>,
+    read_at: &mut ReadAt,
+    year: FiscalYear,
+    (profile, prev_path): (&crate::profile::Profile, &std::path::Path),
+    report: &mut Report,
+) -> Placed {
+    let words = &profile.patterns.flag_words;
+    let placer = Placer::new(rows);
+    let mut placed: Placed = BTreeMap::new();
     let mut unplaced_goal: Option<crate::model::Goal> = None;
     for c in new_rows {
         let mut row = std::mem::take(&mut cur_rows[c]);
@@ -377,76 +462,23 @@ pub fn merge_with_prev(
                 .filter(|f| row.flags.contains(f)),
         );
         row.flags = flags;
-        flags_that_fit(
-            &mut row,
-            remarks_at(source_of[c].as_ref(), remarks_of[c]),
-            profile,
-            report,
-        );
+        flags_that_fit(&mut row, read_at.remarks_cell(c), profile, report);
         row.year = year;
-        let at = source_of[c]
+        let at = read_at.source[c]
             .clone()
             .unwrap_or_else(|| Location::file(prev_path));
-        let (anchor, rank) = match placer.place(&row) {
-            Place::Measure { anchor, like } => {
-                // the strategy's structure is last year's book's
-                let like = &rows[like];
-                row.goal = like.goal.clone();
-                row.goal_targets = like.goal_targets.clone();
-                row.measure_no = like.measure_no.clone();
-                row.measure = like.measure.clone();
-                row.measure_kpi = like.measure_kpi.clone();
-                (anchor, 0)
-            }
-            Place::Goal { anchor, like } => {
-                let goal = rows[like].goal.clone();
-                report.push(
-                    at,
-                    ProblemKind::NewRowMeasureNotFound {
-                        key: row.key().project_no,
-                        measure: measure_text(&row),
-                        goal: profile.section_text(&goal),
-                    },
-                );
-                row.goal = goal;
-                (anchor, 1)
-            }
-            Place::Nowhere => {
-                if row.goal == crate::model::Goal::default() {
-                    row.goal = unplaced_goal
-                        .get_or_insert_with(|| crate::model::Goal {
-                            no: String::new(),
-                            title: profile.message("unplaced_goal", &[]),
-                        })
-                        .clone();
-                }
-                report.push(
-                    at,
-                    ProblemKind::NewRowGoalNotFound {
-                        key: row.key().project_no,
-                        measure: measure_text(&row),
-                        goal: profile.section_text(&row.goal),
-                    },
-                );
-                (rows.len(), 2)
-            }
-        };
+        let place = placer.place(&row);
+        let (anchor, rank) = anchor_of(
+            &mut row,
+            place,
+            rows,
+            &mut unplaced_goal,
+            profile,
+            at,
+            report,
+        );
         let here = placed.entry(anchor).or_default();
-        // among the new rows already at this anchor: those under their 施策 first, then
-        // those at the end of their goal, then the rest; each after the last of its own
-        // 施策 there, else after the last of its kind
-        let same = |r: &Row| {
-            r.goal == row.goal
-                && crate::compare::measure_no_key(&r.measure_no)
-                    == crate::compare::measure_no_key(&row.measure_no)
-                && crate::compare::measure_name_key(&r.measure)
-                    == crate::compare::measure_name_key(&row.measure)
-        };
-        let at = here
-            .iter()
-            .rposition(|(r, _, k)| *k == rank && same(r))
-            .or_else(|| here.iter().rposition(|(_, _, k)| *k <= rank))
-            .map_or(0, |i| i + 1);
+        let at = place_among(here, &row, rank);
         here.insert(
             at,
             (
@@ -454,43 +486,115 @@ pub fn merge_with_prev(
                 BookRow {
                     status: Status::New,
                     changes: Vec::new(),
-                    source: source_of[c].take(),
+                    source: read_at.source[c].take(),
                 },
                 rank,
             ),
         );
     }
-    drop(placer);
-    drop(stage);
-    let stage = crate::progress::stage("  book put together");
-    if !placed.is_empty() {
-        let size = rows.len() + placed.values().map(Vec::len).sum::<usize>();
-        let old_rows = std::mem::replace(&mut rows, Vec::with_capacity(size));
-        let old_info = std::mem::replace(&mut info, Vec::with_capacity(size));
-        let mut at_end = placed.split_off(&old_rows.len());
-        for (i, (r, b)) in old_rows.into_iter().zip(old_info).enumerate() {
-            if let Some(new) = placed.remove(&i) {
-                for (nr, nb, _) in new {
-                    rows.push(nr);
-                    info.push(nb);
-                }
-            }
-            rows.push(r);
-            info.push(b);
+    placed
+}
+
+/// Where a new row goes and how it was placed (see [`Placed`]); it takes last year's
+/// structure where its 施策 is found, and a problem is reported where it is not.
+fn anchor_of(
+    row: &mut Row,
+    place: Place,
+    rows: &[Row],
+    unplaced_goal: &mut Option<crate::model::Goal>,
+    profile: &crate::profile::Profile,
+    at: Location,
+    report: &mut Report,
+) -> (usize, u8) {
+    match place {
+        Place::Measure { anchor, like } => {
+            // the strategy's structure is last year's book's
+            let like = &rows[like];
+            row.goal = like.goal.clone();
+            row.goal_targets = like.goal_targets.clone();
+            row.measure_no = like.measure_no.clone();
+            row.measure = like.measure.clone();
+            row.measure_kpi = like.measure_kpi.clone();
+            (anchor, 0)
         }
-        for (nr, nb, _) in at_end.values_mut().flat_map(std::mem::take) {
-            rows.push(nr);
-            info.push(nb);
+        Place::Goal { anchor, like } => {
+            let goal = rows[like].goal.clone();
+            report.push(
+                at,
+                ProblemKind::NewRowMeasureNotFound {
+                    key: row.key().project_no,
+                    measure: measure_text(row),
+                    goal: profile.section_text(&goal),
+                },
+            );
+            row.goal = goal;
+            (anchor, 1)
+        }
+        Place::Nowhere => {
+            if row.goal == crate::model::Goal::default() {
+                row.goal = unplaced_goal
+                    .get_or_insert_with(|| crate::model::Goal {
+                        no: String::new(),
+                        title: profile.message("unplaced_goal", &[]),
+                    })
+                    .clone();
+            }
+            report.push(
+                at,
+                ProblemKind::NewRowGoalNotFound {
+                    key: row.key().project_no,
+                    measure: measure_text(row),
+                    goal: profile.section_text(&row.goal),
+                },
+            );
+            (rows.len(), 2)
         }
     }
+}
 
-    drop(stage);
-    let _stage = crate::progress::stage("  submissions received");
-    submissions.received(&rows, &info, renames, year);
-    Ok(Consolidated {
-        book: Book { year, rows },
-        rows: info,
-        submissions: submissions.done(),
-        spent: prev_rows,
-    })
+/// Among the new rows already at one anchor: those under their 施策 first, then those
+/// at the end of their goal, then the rest; each after the last of its own 施策 there,
+/// else after the last of its kind.
+fn place_among(here: &[(Row, BookRow, u8)], row: &Row, rank: u8) -> usize {
+    let same = |r: &Row| {
+        r.goal == row.goal
+            && crate::compare::measure_no_key(&r.measure_no)
+                == crate::compare::measure_no_key(&row.measure_no)
+            && crate::compare::measure_name_key(&r.measure)
+                == crate::compare::measure_name_key(&row.measure)
+    };
+    here.iter()
+        .rposition(|(r, _, k)| *k == rank && same(r))
+        .or_else(|| here.iter().rposition(|(_, _, k)| *k <= rank))
+        .map_or(0, |i| i + 1)
+}
+
+/// Last year's rows with the new rows put before their anchors, in one pass.
+fn put_together(
+    mut rows: Vec<Row>,
+    mut info: Vec<BookRow>,
+    mut placed: Placed,
+) -> (Vec<Row>, Vec<BookRow>) {
+    if placed.is_empty() {
+        return (rows, info);
+    }
+    let size = rows.len() + placed.values().map(Vec::len).sum::<usize>();
+    let old_rows = std::mem::replace(&mut rows, Vec::with_capacity(size));
+    let old_info = std::mem::replace(&mut info, Vec::with_capacity(size));
+    let mut at_end = placed.split_off(&old_rows.len());
+    for (i, (r, b)) in old_rows.into_iter().zip(old_info).enumerate() {
+        if let Some(new) = placed.remove(&i) {
+            for (nr, nb, _) in new {
+                rows.push(nr);
+                info.push(nb);
+            }
+        }
+        rows.push(r);
+        info.push(b);
+    }
+    for (nr, nb, _) in at_end.values_mut().flat_map(std::mem::take) {
+        rows.push(nr);
+        info.push(nb);
+    }
+    (rows, info)
 }
