@@ -233,10 +233,6 @@ const LONG_FNS: &[(&str, &str)] = &[
         "compare.rs::copy_differences",
         "to be split into named steps",
     ),
-    (
-        "consolidate/mod.rs::merge_with_prev",
-        "to be split into named steps",
-    ),
     ("diff/mod.rs::compare_books", "to be split into named steps"),
     ("merge.rs::merge_sources", "to be split into named steps"),
     ("numfmt.rs::render", "to be split into named steps"),
