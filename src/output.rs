@@ -46,7 +46,17 @@ pub fn refuse_existing(path: &Path, force: bool) -> Result<(), Error> {
             path: path.to_path_buf(),
         });
     }
-    if !force {
+    refuse_overwrite(path, force)
+}
+
+/// An existing file at `path` is kept unless `force` ([`Error::OutputExists`]), whatever
+/// it is: for a run that checks all its outputs before writing any, and leaves a path
+/// that is no regular file to fail on its own when it is written.
+///
+/// # Errors
+/// As above.
+pub fn refuse_overwrite(path: &Path, force: bool) -> Result<(), Error> {
+    if !force && path.exists() {
         return Err(Error::OutputExists {
             path: path.to_path_buf(),
         });

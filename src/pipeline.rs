@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use crate::error::Error;
 use crate::merge::{merge_sources, Fate, Merged};
 use crate::model::{Book, FiscalYear};
-use crate::output::write_atomic;
+use crate::output::{refuse_existing, write_atomic};
 use crate::problem::Report;
 use crate::profile::Profile;
 use crate::read::{expand_inputs, read_inputs, ReadOptions, Source};
@@ -335,15 +335,6 @@ pub fn save_workbook(
     write_atomic(output, &bytes?, force)
 }
 
-/// An existing output is kept unless `--force` ([`Error::OutputExists`], exit 2); one
-/// that is not a regular file is never replaced.
-///
-/// # Errors
-/// The output exists and `force` is false, or it is not a regular file.
-pub fn refuse_existing(output: &Path, force: bool) -> Result<(), Error> {
-    crate::output::refuse_existing(output, force)
-}
-
 /// An output that is one of the inputs (the same file, however named, or a file in an
 /// input folder) is refused whatever `--force` says: inputs are only ever read.
 ///
@@ -606,11 +597,7 @@ pub fn rollover(
     );
     for p in &plans {
         // a form in the way of one 課 is its own failure below (not regular), not the run's
-        if p.path.exists() && !force {
-            return Err(Error::OutputExists {
-                path: p.path.clone(),
-            });
-        }
+        crate::output::refuse_overwrite(&p.path, force)?;
         refuse_input_as_output(&p.path, &[book.to_path_buf()])?;
     }
     let mut forms = Vec::new();

@@ -54,7 +54,7 @@ pub fn run(args: Args, profile: &Profile) -> Result<Status, Error> {
     if args.renames.is_some() {
         need(args.prev.as_ref(), "--prev", "prev")?;
     }
-    pipeline::refuse_existing(&output, args.force)?;
+    crate::output::refuse_existing(&output, args.force)?;
     let mut inputs = args.inputs.clone();
     inputs.extend(args.prev.clone());
     inputs.extend(args.renames.clone());

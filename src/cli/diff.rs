@@ -69,7 +69,7 @@ pub fn run(args: Args, profile: &Profile) -> Result<Status, Error> {
         return Err(Error::DiffXlsxNeedsOutput);
     }
     if let Some(path) = &args.output {
-        pipeline::refuse_existing(path, args.force)?;
+        crate::output::refuse_existing(path, args.force)?;
         let mut inputs = args.books.clone();
         inputs.extend(args.renames.clone());
         pipeline::refuse_input_as_output(path, &inputs)?;

@@ -37,7 +37,7 @@ pub fn run(args: Args, profile: &Profile) -> Result<Status, Error> {
     if args.pdf {
         // the PDF LibreOffice writes beside the handout is an output too
         let pdf = output.with_extension("pdf");
-        pipeline::refuse_existing(&pdf, args.force)?;
+        crate::output::refuse_existing(&pdf, args.force)?;
         pipeline::refuse_input_as_output(&pdf, std::slice::from_ref(&book))?;
     }
     let outcome = pipeline::handout(&book, &output, args.force, profile)?;

@@ -283,11 +283,6 @@ pub struct InitArgs {
 /// The file exists (without --force) or cannot be written.
 pub fn init(args: InitArgs, profile: &Profile) -> Result<super::Status, Error> {
     let path = Path::new(FILE_NAME);
-    if path.exists() && !args.force {
-        return Err(Error::OutputExists {
-            path: path.to_path_buf(),
-        });
-    }
     crate::output::write_atomic(path, TEMPLATE.as_bytes(), args.force)?;
     let path = path.display().to_string();
     errln!("{}", profile.message("init_written", &[("path", &path)]));

@@ -175,81 +175,18 @@ pub(super) fn worksheet(
     let mut areas = Vec::new();
     tokens(part, size, meter, |token| {
         if let Some(c) = &mut cell {
-            return match (&mut inside, token) {
-                (InCell::Inline(_), Token::End { name }) if local(name) == b"is" => {
-                    if let InCell::Inline(rich) = std::mem::replace(&mut inside, InCell::Nothing) {
-                        c.value = Some(text_cell(rich.finish()));
-                    }
-                    Ok(())
+            if !cell_token(c, &mut inside, token, grid, limits, &cx)? {
+                return Ok(());
+            }
+            let c = cell.take().expect("in a cell");
+            col = c.at.1 + 1;
+            if let Some(value) = c.value {
+                grid.put(c.at.0, c.at.1, value, limits);
+                if grid.over.is_some() {
+                    return Err(OVER_TEXT);
                 }
-                (InCell::Inline(rich), t) => {
-                    rich.token(t)?;
-                    within_text(grid, c.at, rich.len(), limits)
-                }
-                (InCell::Formula, Token::End { name }) if local(name) == b"f" => {
-                    inside = InCell::Nothing;
-                    Ok(())
-                }
-                (InCell::Formula, _) => Ok(()),
-                (InCell::Plain { got }, Token::Text(raw)) => {
-                    if *got {
-                        return Err(Unsupported("a plain value in pieces"));
-                    }
-                    if raw.contains(&b'&') {
-                        return Err(Unsupported("an entity in a plain value"));
-                    }
-                    *got = true;
-                    c.value = value(c.kind, c.style, utf8(raw)?, &cx)?;
-                    Ok(())
-                }
-                (InCell::Text(text), Token::Text(raw)) => {
-                    push_text(raw, true, text)?;
-                    within_text(grid, c.at, text.len(), limits)
-                }
-                (InCell::Plain { got }, Token::End { name }) if local(name) == b"v" => {
-                    if !*got {
-                        c.value = None;
-                    }
-                    inside = InCell::Nothing;
-                    Ok(())
-                }
-                (InCell::Text(text), Token::End { name }) if local(name) == b"v" => {
-                    c.value = value(c.kind, c.style, text, &cx)?;
-                    inside = InCell::Nothing;
-                    Ok(())
-                }
-                (InCell::Plain { .. } | InCell::Text(_), Token::Start { .. }) => {
-                    Err(Unsupported("markup inside a value"))
-                }
-                (InCell::Plain { .. } | InCell::Text(_), Token::End { .. }) => Ok(()),
-                (InCell::Nothing, Token::Start { name, .. }) => {
-                    inside = match local(name) {
-                        b"v" if matches!(c.kind, Kind::FormulaText | Kind::Date) => {
-                            InCell::Text(String::new())
-                        }
-                        b"v" => InCell::Plain { got: false },
-                        b"f" => {
-                            c.value = None;
-                            InCell::Formula
-                        }
-                        b"is" => InCell::Inline(RichText::default()),
-                        _ => return Err(Unsupported("an unknown element in a cell")),
-                    };
-                    Ok(())
-                }
-                (InCell::Nothing, Token::End { name }) if local(name) == b"c" => {
-                    let c = cell.take().expect("in a cell");
-                    col = c.at.1 + 1;
-                    if let Some(value) = c.value {
-                        grid.put(c.at.0, c.at.1, value, limits);
-                        if grid.over.is_some() {
-                            return Err(OVER_TEXT);
-                        }
-                    }
-                    Ok(())
-                }
-                (InCell::Nothing, _) => Ok(()),
-            };
+            }
+            return Ok(());
         }
         match token {
             Token::Start { name, attrs } => match local(name) {
@@ -317,6 +254,84 @@ pub(super) fn worksheet(
     Ok(())
 }
 
+/// One token inside a cell (`<c>` … `</c>`): its value gathered as [`InCell`] says;
+/// `true` at the cell's end.
+#[inline]
+fn cell_token(
+    c: &mut Cell,
+    inside: &mut InCell,
+    token: Token<'_>,
+    grid: &mut Grid,
+    limits: &Limits,
+    cx: &Context<'_>,
+) -> Result<bool> {
+    match (&mut *inside, token) {
+        (InCell::Inline(_), Token::End { name }) if local(name) == b"is" => {
+            if let InCell::Inline(rich) = std::mem::replace(inside, InCell::Nothing) {
+                c.value = Some(text_cell(rich.finish()));
+            }
+            Ok(false)
+        }
+        (InCell::Inline(rich), t) => {
+            rich.token(t)?;
+            within_text(grid, c.at, rich.len(), limits).map(|()| false)
+        }
+        (InCell::Formula, Token::End { name }) if local(name) == b"f" => {
+            *inside = InCell::Nothing;
+            Ok(false)
+        }
+        (InCell::Formula, _) => Ok(false),
+        (InCell::Plain { got }, Token::Text(raw)) => {
+            if *got {
+                return Err(Unsupported("a plain value in pieces"));
+            }
+            if raw.contains(&b'&') {
+                return Err(Unsupported("an entity in a plain value"));
+            }
+            *got = true;
+            c.value = value(c.kind, c.style, utf8(raw)?, cx)?;
+            Ok(false)
+        }
+        (InCell::Text(text), Token::Text(raw)) => {
+            push_text(raw, true, text)?;
+            within_text(grid, c.at, text.len(), limits).map(|()| false)
+        }
+        (InCell::Plain { got }, Token::End { name }) if local(name) == b"v" => {
+            if !*got {
+                c.value = None;
+            }
+            *inside = InCell::Nothing;
+            Ok(false)
+        }
+        (InCell::Text(text), Token::End { name }) if local(name) == b"v" => {
+            c.value = value(c.kind, c.style, text, cx)?;
+            *inside = InCell::Nothing;
+            Ok(false)
+        }
+        (InCell::Plain { .. } | InCell::Text(_), Token::Start { .. }) => {
+            Err(Unsupported("markup inside a value"))
+        }
+        (InCell::Plain { .. } | InCell::Text(_), Token::End { .. }) => Ok(false),
+        (InCell::Nothing, Token::Start { name, .. }) => {
+            *inside = match local(name) {
+                b"v" if matches!(c.kind, Kind::FormulaText | Kind::Date) => {
+                    InCell::Text(String::new())
+                }
+                b"v" => InCell::Plain { got: false },
+                b"f" => {
+                    c.value = None;
+                    InCell::Formula
+                }
+                b"is" => InCell::Inline(RichText::default()),
+                _ => return Err(Unsupported("an unknown element in a cell")),
+            };
+            Ok(false)
+        }
+        (InCell::Nothing, Token::End { name }) if local(name) == b"c" => Ok(true),
+        (InCell::Nothing, _) => Ok(false),
+    }
+}
+
 /// Stops reading a sheet whose cell, `bytes` long so far, takes the file over its text
 /// budget (a cell of 200 MB is not gathered whole before it is refused).
 pub(super) fn within_text(
@@ -346,17 +361,8 @@ pub(super) fn parse_area(text: &[u8]) -> Option<Area> {
     Some(((a.0.min(b.0), a.1.min(b.1)), (a.0.max(b.0), a.1.max(b.1))))
 }
 
-/// `AB12` (or `$AB$12`) → (11, 27).
+/// `AB12` (or `$AB$12`) → (11, 27): [`cell_ref`] once the `$` are gone.
 pub(super) fn parse_cell(text: &str) -> Option<(u32, u32)> {
     let text = text.trim().replace('$', "");
-    let letters = text.bytes().take_while(u8::is_ascii_alphabetic).count();
-    let (col, row) = text.split_at(letters);
-    if col.is_empty() || col.len() > 3 {
-        return None;
-    }
-    let col = col.bytes().fold(0u32, |n, b| {
-        n * 26 + u32::from(b.to_ascii_uppercase() - b'A' + 1)
-    });
-    let row: u32 = row.parse().ok()?;
-    Some((row.checked_sub(1)?, col - 1))
+    cell_ref(text.as_bytes()).ok()
 }
