@@ -237,29 +237,31 @@ const LONG_FNS: &[(&str, &str)] = &[
     ("merge.rs::merge_sources", "to be split into named steps"),
     ("numfmt.rs::render", "to be split into named steps"),
     ("pipeline.rs::read_returns", "to be split into named steps"),
-    ("problem.rs::message_args", "to be split into named steps"),
+    (
+        "problem.rs::message_args",
+        "one arm per problem kind: a table read by kind, not steps",
+    ),
     ("read/mod.rs::read_file", "to be split into named steps"),
     ("read/table.rs::read_rows", "to be split into named steps"),
     (
-        "read/xlsx/sheet.rs::worksheet",
-        "to be split into named steps",
+        "templates.rs::check",
+        "templates.rs is being split one check per file",
     ),
-    ("templates.rs::check", "to be split into named steps"),
     (
         "write/diff_report.rs::summary_sheet",
-        "to be split into named steps",
+        "write/ is being laid out anew",
     ),
     (
         "write/diff_report.rs::trend_sheet",
-        "to be split into named steps",
+        "write/ is being laid out anew",
     ),
     (
         "write/form.rs::form_workbook",
-        "to be split into named steps",
+        "write/ is being laid out anew",
     ),
     (
         "write/working.rs::log_sheet",
-        "to be split into named steps",
+        "write/ is being laid out anew",
     ),
 ];
 
