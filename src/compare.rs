@@ -140,6 +140,13 @@ pub struct Differs {
 /// The differences, in column order (the goal first).
 pub fn copy_differences(kept: &Row, other: &Row, profile: &Profile) -> Vec<Differs> {
     let mut out = Vec::new();
+    structure_differences(kept, other, &mut out);
+    field_differences(kept, other, profile, &mut out);
+    out
+}
+
+/// The differences in the strategy's structure: 基本目標, 数値目標, 施策 number and name.
+fn structure_differences(kept: &Row, other: &Row, out: &mut Vec<Differs>) {
     let mut differ = |field: Option<Field>, extra: Option<&str>, a: String, b: String| {
         out.push(Differs {
             field,
@@ -191,6 +198,19 @@ pub fn copy_differences(kept: &Row, other: &Row, profile: &Profile) -> Vec<Diffe
             other.measure.clone(),
         );
     }
+}
+
+/// The differences in the project's own fields, its values, extra columns and 備考.
+fn field_differences(kept: &Row, other: &Row, profile: &Profile, out: &mut Vec<Differs>) {
+    let mut differ = |field: Option<Field>, extra: Option<&str>, a: String, b: String| {
+        out.push(Differs {
+            field,
+            extra: extra.map(str::to_string),
+            kept: a,
+            other: b,
+        })
+    };
+    let both = |a: &str, b: &str| !a.trim().is_empty() && !b.trim().is_empty();
     for (field, a, b) in [
         (Field::MeasureKpi, &kept.measure_kpi, &other.measure_kpi),
         (Field::Project, &kept.project, &other.project),
@@ -268,7 +288,6 @@ pub fn copy_differences(kept: &Row, other: &Row, profile: &Profile) -> Vec<Diffe
             crate::value::join_remarks(&other.flags, &other.remarks),
         );
     }
-    out
 }
 
 /// Fills what `kept` leaves blank or cannot know from `other`, a copy of the same key

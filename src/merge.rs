@@ -139,25 +139,7 @@ pub fn merge_sources(
                                 table: &sources[fs].tables[ft],
                                 at: &fates[i].at,
                             };
-                            report.push(
-                                at.clone(),
-                                ProblemKind::Conflict {
-                                    key: key.project_no.clone(),
-                                    other: fates[i].at.to_string(),
-                                },
-                            );
-                            for d in differs {
-                                let (here, there) = (cells.of(&d), other.of(&d).to_string());
-                                report.push(
-                                    here,
-                                    ProblemKind::ConflictCell {
-                                        header: cells.header(&d, profile),
-                                        value: d.other,
-                                        other: there,
-                                        other_value: d.kept,
-                                    },
-                                );
-                            }
+                            report_conflict(&key, &cells, &other, differs, profile, report);
                             (Fate::Refused, Some(Box::new(row)), 0)
                         }
                     }
@@ -173,7 +155,53 @@ pub fn merge_sources(
             }
         }
     }
-    // group by goal, in the order the goals first appear; stable within a goal
+    let (rows, stated_rows) = in_goal_order(kept, &mut fates, &mut taken_rows, &stated);
+    Merged {
+        book: Book { year, rows },
+        fates,
+        stated: stated_rows,
+    }
+}
+
+/// A copy of a key that differs from the one taken: refused at its key cell, each
+/// differing cell named with both values.
+fn report_conflict(
+    key: &Key,
+    cells: &Cells<'_>,
+    other: &Cells<'_>,
+    differs: Vec<crate::compare::Differs>,
+    profile: &crate::profile::Profile,
+    report: &mut Report,
+) {
+    report.push(
+        cells.at.clone(),
+        ProblemKind::Conflict {
+            key: key.project_no.clone(),
+            other: other.at.to_string(),
+        },
+    );
+    for d in differs {
+        let (here, there) = (cells.of(&d), other.of(&d).to_string());
+        report.push(
+            here,
+            ProblemKind::ConflictCell {
+                header: cells.header(&d, profile),
+                value: d.other,
+                other: there,
+                other_value: d.kept,
+            },
+        );
+    }
+}
+
+/// The taken rows grouped by goal, in the order the goals first appear (stable within
+/// a goal), moved out of `taken_rows`; each read's `book_row` set to its place.
+fn in_goal_order(
+    kept: Vec<usize>,
+    fates: &mut [Read],
+    taken_rows: &mut [Row],
+    stated: &[u32],
+) -> (Vec<Row>, Vec<u32>) {
     let mut goal_order: FxHashMap<&crate::model::Goal, usize> = FxHashMap::default();
     for &i in &kept {
         let next = goal_order.len();
@@ -196,11 +224,7 @@ pub fn merge_sources(
         fates[i].book_row = rows.len();
         rows.push(row);
     }
-    Merged {
-        book: Book { year, rows },
-        fates,
-        stated: stated_rows,
-    }
+    (rows, stated_rows)
 }
 
 /// The cells of one row read from a table, for messages about its fields.

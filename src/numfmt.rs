@@ -89,6 +89,77 @@ fn tidy(x: f64) -> f64 {
     format!("{x:.14e}").parse().unwrap_or(x)
 }
 
+/// One section of a number format taken apart: the numeric pattern (`0 # ? , .`), the
+/// literal text before and after it, and whether it shows a percentage.
+struct Section {
+    digits: String,
+    literal_before: String,
+    literal_after: String,
+    percent: bool,
+}
+
+impl Section {
+    fn parse(body: &str) -> Section {
+        let mut digits = String::new(); // the numeric pattern: 0 # , . characters
+        let mut literal_before = String::new();
+        let mut literal_after = String::new();
+        let mut percent = false;
+        let mut chars = body.chars().peekable();
+        while let Some(c) = chars.next() {
+            match c {
+                '"' => {
+                    let mut lit = String::new();
+                    for d in chars.by_ref() {
+                        if d == '"' {
+                            break;
+                        }
+                        lit.push(d);
+                    }
+                    push_literal(&digits, &mut literal_before, &mut literal_after, &lit);
+                }
+                '\\' => {
+                    if let Some(d) = chars.next() {
+                        push_literal(
+                            &digits,
+                            &mut literal_before,
+                            &mut literal_after,
+                            &d.to_string(),
+                        );
+                    }
+                }
+                '[' => {
+                    // colour or locale: not shown
+                    for d in chars.by_ref() {
+                        if d == ']' {
+                            break;
+                        }
+                    }
+                }
+                '_' | '*' => {
+                    chars.next();
+                }
+                '0' | '#' | '?' | ',' | '.' => digits.push(c),
+                '%' => {
+                    percent = true;
+                    push_literal(&digits, &mut literal_before, &mut literal_after, "%");
+                }
+                other => push_literal(
+                    &digits,
+                    &mut literal_before,
+                    &mut literal_after,
+                    &other.to_string(),
+                ),
+            }
+        }
+        Section {
+            digits,
+            literal_before,
+            literal_after,
+            percent,
+        }
+    }
+}
+
 /// The text Excel shows for `x` in a cell of format `code`.
 pub fn render(x: f64, code: &str) -> String {
     if code == "General" {
@@ -111,58 +182,13 @@ pub fn render(x: f64, code: &str) -> String {
     if body.is_empty() || body.eq_ignore_ascii_case("general") || body == "@" {
         return general(x);
     }
+    let Section {
+        digits,
+        literal_before,
+        literal_after,
+        percent,
+    } = Section::parse(body);
     let mut out = String::new();
-    let mut digits = String::new(); // the numeric pattern: 0 # , . characters
-    let mut literal_before = String::new();
-    let mut literal_after = String::new();
-    let mut percent = false;
-    let mut chars = body.chars().peekable();
-    while let Some(c) = chars.next() {
-        match c {
-            '"' => {
-                let mut lit = String::new();
-                for d in chars.by_ref() {
-                    if d == '"' {
-                        break;
-                    }
-                    lit.push(d);
-                }
-                push_literal(&digits, &mut literal_before, &mut literal_after, &lit);
-            }
-            '\\' => {
-                if let Some(d) = chars.next() {
-                    push_literal(
-                        &digits,
-                        &mut literal_before,
-                        &mut literal_after,
-                        &d.to_string(),
-                    );
-                }
-            }
-            '[' => {
-                // colour or locale: not shown
-                for d in chars.by_ref() {
-                    if d == ']' {
-                        break;
-                    }
-                }
-            }
-            '_' | '*' => {
-                chars.next();
-            }
-            '0' | '#' | '?' | ',' | '.' => digits.push(c),
-            '%' => {
-                percent = true;
-                push_literal(&digits, &mut literal_before, &mut literal_after, "%");
-            }
-            other => push_literal(
-                &digits,
-                &mut literal_before,
-                &mut literal_after,
-                &other.to_string(),
-            ),
-        }
-    }
     if digits.is_empty() {
         return format!("{literal_before}{literal_after}");
     }

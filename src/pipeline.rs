@@ -115,38 +115,10 @@ pub fn read_returns(
     with_prev: bool,
     profile: &Profile,
 ) -> Result<Outcome, Error> {
-    use crate::model::OutputKind;
-    use crate::problem::{Location, ProblemKind};
+    use crate::problem::ProblemKind;
     let mut report = Report::default();
     let mut sources = read_sources(inputs, Some(year), profile, &mut report)?;
-    let only_books = sources.iter().all(|s| s.made.is_some());
-    for source in &mut sources {
-        let Some(made) = &source.made else {
-            continue;
-        };
-        let last_year =
-            made.kind != OutputKind::Diff && made.year.is_some_and(|y| y.0 + 1 == year.0);
-        let kind = if last_year {
-            ProblemKind::PrevBookAmongReturns {
-                year: made.year.map(|y| y.to_string()).unwrap_or_default(),
-            }
-        } else if with_prev || !only_books || made.kind == OutputKind::Diff {
-            let year = made
-                .year
-                .or_else(|| source.tables.iter().find_map(|t| t.year))
-                .map_or_else(|| "?".to_string(), |y| y.to_string());
-            match made.kind {
-                OutputKind::Book => ProblemKind::KpirollBook { year },
-                OutputKind::Working => ProblemKind::KpirollWorkingBook { year },
-                OutputKind::Diff => ProblemKind::KpirollDiff,
-            }
-        } else {
-            continue;
-        };
-        source.tables.clear();
-        source.report = Report::default();
-        source.report.push(Location::file(&source.path), kind);
-    }
+    set_aside_own_outputs(&mut sources, year, with_prev);
     // a return whose header states no year (`実績値`) states its title's (`令和7年度 …`):
     // the first table's title, when every table it read rows from has one of another year
     let title_of_another_year = |s: &Source| -> Option<crate::problem::Problem> {
@@ -208,29 +180,71 @@ pub fn read_returns(
         }
     }
     if !with_prev {
-        // forms by the book they came from, each book named once
-        let mut books: std::collections::BTreeMap<(&str, &str), (&Path, usize)> =
-            std::collections::BTreeMap::new();
-        for s in &sources {
-            if let Some(form) = &s.form {
-                let entry = books
-                    .entry((form.source.as_str(), form.source_file.as_str()))
-                    .or_insert((&s.path, 0));
-                entry.1 += 1;
-            }
-        }
-        for ((source, book), (first, forms)) in books {
-            report.push(
-                Location::file(first),
-                ProblemKind::FormsWithoutPrev {
-                    forms,
-                    source: source.to_string(),
-                    book: book.to_string(),
-                },
-            );
-        }
+        forms_without_prev(&sources, &mut report);
     }
     Ok(merge(sources, Some(year), profile, report))
+}
+
+/// kpiroll's own outputs among the returns are not read, each with a warning: last
+/// year's book belongs to `--prev`, this year's is last run's output saved among the
+/// returns (a book given alone, with no `--prev`, is read: it is made again).
+fn set_aside_own_outputs(sources: &mut [Source], year: FiscalYear, with_prev: bool) {
+    use crate::model::OutputKind;
+    use crate::problem::{Location, ProblemKind};
+    let only_books = sources.iter().all(|s| s.made.is_some());
+    for source in sources.iter_mut() {
+        let Some(made) = &source.made else {
+            continue;
+        };
+        let last_year =
+            made.kind != OutputKind::Diff && made.year.is_some_and(|y| y.0 + 1 == year.0);
+        let kind = if last_year {
+            ProblemKind::PrevBookAmongReturns {
+                year: made.year.map(|y| y.to_string()).unwrap_or_default(),
+            }
+        } else if with_prev || !only_books || made.kind == OutputKind::Diff {
+            let year = made
+                .year
+                .or_else(|| source.tables.iter().find_map(|t| t.year))
+                .map_or_else(|| "?".to_string(), |y| y.to_string());
+            match made.kind {
+                OutputKind::Book => ProblemKind::KpirollBook { year },
+                OutputKind::Working => ProblemKind::KpirollWorkingBook { year },
+                OutputKind::Diff => ProblemKind::KpirollDiff,
+            }
+        } else {
+            continue;
+        };
+        source.tables.clear();
+        source.report = Report::default();
+        source.report.push(Location::file(&source.path), kind);
+    }
+}
+
+/// Rollover forms read without last year's book: a warning per book they came from.
+fn forms_without_prev(sources: &[Source], report: &mut Report) {
+    use crate::problem::{Location, ProblemKind};
+    // forms by the book they came from, each book named once
+    let mut books: std::collections::BTreeMap<(&str, &str), (&Path, usize)> =
+        std::collections::BTreeMap::new();
+    for s in sources {
+        if let Some(form) = &s.form {
+            let entry = books
+                .entry((form.source.as_str(), form.source_file.as_str()))
+                .or_insert((&s.path, 0));
+            entry.1 += 1;
+        }
+    }
+    for ((source, book), (first, forms)) in books {
+        report.push(
+            Location::file(first),
+            ProblemKind::FormsWithoutPrev {
+                forms,
+                source: source.to_string(),
+                book: book.to_string(),
+            },
+        );
+    }
 }
 
 /// Expands and reads the inputs; problems of the folders' walk go into `report`.

@@ -410,47 +410,14 @@ pub fn compare_books(
                 changes: Vec::new(),
                 renamed: false,
             },
-            Some(old_side) => {
-                let mut changes = crate::compare::changes(&old_side.row, new_row, profile);
-                let old_key = old_side.row.key();
-                if old_key != new_keys[n] {
-                    // followed through a `[[move]]`: the renumbering is a change too
-                    let text = |k: &Key, row: &Row| {
-                        if k.kpi_index == new_keys[n].kpi_index
-                            && old_key.kpi_index == new_keys[n].kpi_index
-                        {
-                            crate::row_text::field_text(row, Field::ProjectNos, profile)
-                                .into_owned()
-                        } else {
-                            k.to_string()
-                        }
-                    };
-                    changes.insert(
-                        0,
-                        Change {
-                            field: Field::ProjectNos,
-                            extra: None,
-                            old: text(&old_key, &old_side.row),
-                            new: text(&new_keys[n], new_row),
-                        },
-                    );
-                }
-                let renamed = changes.iter().any(|c| c.field == Field::Departments)
-                    && is_rename(&old_side.row, new_row, renames, new.year);
-                DiffRow {
-                    key: new_keys[n].clone(),
-                    status: if changes.is_empty() {
-                        Status::Unchanged
-                    } else {
-                        Status::Changed
-                    },
-                    old: Some(old_side),
-                    new: Some(new_side),
-                    not_returned: false,
-                    changes,
-                    renamed,
-                }
-            }
+            Some(old_side) => matched_row(
+                old_side,
+                new_side,
+                new_row,
+                &new_keys[n],
+                (renames, new.year),
+                profile,
+            ),
         };
         rows.push(row);
     }
@@ -476,6 +443,54 @@ pub fn compare_books(
         rows.insert(at, row);
     }
     Ok(rows)
+}
+
+/// A row in both books: its changes (a renumbering through a `[[move]]` first) and
+/// whether its 課 was renamed.
+fn matched_row(
+    old_side: Side,
+    new_side: Side,
+    new_row: &Row,
+    new_key: &Key,
+    (renames, year): (&Renames, FiscalYear),
+    profile: &Profile,
+) -> DiffRow {
+    let mut changes = crate::compare::changes(&old_side.row, new_row, profile);
+    let old_key = old_side.row.key();
+    if old_key != *new_key {
+        // followed through a `[[move]]`: the renumbering is a change too
+        let text = |k: &Key, row: &Row| {
+            if k.kpi_index == new_key.kpi_index && old_key.kpi_index == new_key.kpi_index {
+                crate::row_text::field_text(row, Field::ProjectNos, profile).into_owned()
+            } else {
+                k.to_string()
+            }
+        };
+        changes.insert(
+            0,
+            Change {
+                field: Field::ProjectNos,
+                extra: None,
+                old: text(&old_key, &old_side.row),
+                new: text(new_key, new_row),
+            },
+        );
+    }
+    let renamed = changes.iter().any(|c| c.field == Field::Departments)
+        && is_rename(&old_side.row, new_row, renames, year);
+    DiffRow {
+        key: new_key.clone(),
+        status: if changes.is_empty() {
+            Status::Unchanged
+        } else {
+            Status::Changed
+        },
+        old: Some(old_side),
+        new: Some(new_side),
+        not_returned: false,
+        changes,
+        renamed,
+    }
 }
 
 /// Whether NEW's 担当課 are OLD's renamed as the renames file says.
