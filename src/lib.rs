@@ -3,7 +3,8 @@
 //!
 //! Data flows one way, one module per stage:
 //! files → [`read`] (sniff, grid, header, table) → [`model`] rows → [`merge`] →
-//! [`write`](mod@write) (styles, book, the big sheets' XML) / [`export`]. Everything
+//! [`consolidate`] (this year × last year) / [`diff`] → [`write`](mod@write) (styles,
+//! book, the big sheets' XML, the diff's texts) / [`export`]. Everything
 //! city-specific comes from the [`profile`] (the TOML files in `templates/`); problems
 //! with inputs are collected as located [`problem::Problem`]s, fatal ones are
 //! [`error::Error`]s.

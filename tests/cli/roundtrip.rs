@@ -1,4 +1,4 @@
-//! Issue: the foundation. The seed becomes the city's book and comes back unchanged,
+//! The round trip: the seed becomes the city's book and comes back unchanged,
 //! through kpiroll's reader and through an independent one; a hand-made book of the same
 //! shape reads the same; the book prints on A3; exports carry every row.
 
