@@ -1,8 +1,9 @@
 //! The layers of ARCHITECTURE.md, checked on the source: every `crate::…` path a module
-//! names outside a comment is an import edge (a doc link is not a dependency), and an edge from a lower layer to a higher one is a
-//! back-edge. The back-edges the code still has are listed here by name; the test
-//! fails on a new one (or a new module outside every layer), and on a listed one that
-//! is gone, so the list stays the truth and only shrinks.
+//! names outside a comment is an import edge (a doc link is not a dependency), and an
+//! edge from a lower layer to a higher one is a back-edge. There are none, and no import
+//! circles; a new module outside every layer fails too. The sizes are checked here as
+//! well: no function over 120 lines and no file over 600 but the few listed with why
+//! (the lists fail on an entry that is no longer true, so they only shrink).
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
@@ -184,22 +185,15 @@ fn circles(graph: &BTreeMap<String, BTreeSet<String>>) -> Vec<BTreeSet<String>> 
     out
 }
 
-/// How many modules may sit in an import circle: none.
-const KNOWN_MODULES_IN_CIRCLES: usize = 0;
-
 #[test]
-fn import_circles_do_not_grow() {
+fn no_modules_import_each_other_in_a_circle() {
     let graph = import_graph();
     let found = circles(&graph);
     let count: usize = found.iter().map(BTreeSet::len).sum();
     eprintln!("modules in import circles: {count}: {found:?}");
     assert!(
-        count <= KNOWN_MODULES_IN_CIRCLES,
-        "{count} modules import each other in a circle (known: {KNOWN_MODULES_IN_CIRCLES}): {found:?}"
-    );
-    assert_eq!(
-        count, KNOWN_MODULES_IN_CIRCLES,
-        "fewer modules in import circles than known: lower KNOWN_MODULES_IN_CIRCLES to {count}"
+        found.is_empty(),
+        "{count} modules import each other in a circle: {found:?}"
     );
 }
 

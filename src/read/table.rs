@@ -201,22 +201,7 @@ pub fn read_rows(
         }
         // a text longer than an Excel cell holds cannot go into the book: its row is
         // refused, each such cell named
-        let mut too_long = false;
-        for (field, c) in &header.columns {
-            let text = grid.text_in(cells, r, *c);
-            if crate::model::too_long_for_a_cell(text) {
-                report.push(
-                    Location::cell(file, sheet, r, *c),
-                    ProblemKind::TooLongText {
-                        header: head(*field),
-                        chars: text.encode_utf16().count(),
-                        max: crate::model::MAX_CELL_TEXT,
-                    },
-                );
-                too_long = true;
-            }
-        }
-        if too_long {
+        if too_long_cells((file, sheet), grid, cells, r, header, &head, report) {
             current = None;
             refused_project = true;
             continue;
@@ -253,34 +238,10 @@ pub fn read_rows(
                     remarks: String::new(),
                     extra: BTreeMap::new(),
                 },
-                Err(KeyError::Missing) => {
-                    report.push(
-                        key_at,
-                        ProblemKind::MissingKey {
-                            header: head(Field::ProjectNos),
-                        },
-                    );
-                    current = None;
-                    refused_project = true;
-                    continue;
-                }
-                Err(KeyError::Malformed(value)) => {
-                    // a number cell: the dash was never stored (411.6 typed for 411-6, shown
-                    // as 412 in a `0` format), so name the number the cell holds
+                Err(error) => {
                     let number = grid.get(r, key_col).and_then(|c| c.number);
-                    let kind = match number {
-                        Some(x) => ProblemKind::NumberKey {
-                            header: head(Field::ProjectNos),
-                            number: crate::numfmt::general(x),
-                            shape: p.key_shape.clone(),
-                        },
-                        None => ProblemKind::BadKey {
-                            header: head(Field::ProjectNos),
-                            value,
-                            shape: p.key_shape.clone(),
-                        },
-                    };
-                    report.push(key_at, kind);
+                    let header = head(Field::ProjectNos);
+                    report.push(key_at, key_problem(error, number, header, p));
                     current = None;
                     refused_project = true;
                     continue;
@@ -303,55 +264,27 @@ pub fn read_rows(
         row.measure_kpi = text_of(Field::MeasureKpi);
         row.kpi = cell(Field::Kpi);
         row.unit = cell(Field::Unit);
-        for (field, slot) in [(Field::Target, 0), (Field::Actual, 1)] {
-            let Some(c) = col(field) else { continue };
-            let got = grid.get_in(cells, r, c);
-            let value = parse_number_cell(
-                got.map_or("", |g| g.text.as_str()),
-                got.and_then(|g| g.number),
-                p,
-            );
-            let at = Location::cell(file, sheet, r, c);
-            if got.is_some_and(|g| g.error) {
-                report.push(
-                    at,
-                    ProblemKind::CellError {
-                        header: head(field),
-                        value: value.raw.clone(),
-                    },
-                );
-            } else if value.kind == ValueKind::Text {
-                report.push(
-                    at,
-                    ProblemKind::TextValue {
-                        header: head(field),
-                        value: value.raw.clone(),
-                    },
-                );
-            }
-            if slot == 0 {
-                row.target = value;
-            } else {
-                row.actual = value;
-            }
-        }
-        // the city's extra columns: a project-wide one (merged over the project's KPI rows)
-        // keeps the first row's value when blank below; a per-KPI one is this row's
-        for (name, c) in &header.extras {
-            let got = grid.get_in(cells, r, *c);
-            let value = parse_number_cell(
-                got.map_or("", |g| g.text.as_str()),
-                got.and_then(|g| g.number),
-                p,
-            );
-            if value.kind == ValueKind::Blank {
-                if !(continuation && project_extras.contains(name)) {
-                    row.extra.remove(name);
-                }
-            } else {
-                row.extra.insert(name.clone(), value);
-            }
-        }
+        read_values(
+            &mut row,
+            (file, sheet),
+            grid,
+            cells,
+            r,
+            &col,
+            &head,
+            p,
+            report,
+        );
+        read_extras(
+            &mut row,
+            header,
+            grid,
+            cells,
+            r,
+            continuation,
+            &project_extras,
+            p,
+        );
         let (flags, remarks) = split_remarks(&cell(Field::Remarks), &p.flags);
         row.flags = flags;
         row.remarks = remarks;
@@ -363,6 +296,137 @@ pub fn read_rows(
         });
     }
     out
+}
+
+/// Why a row's key cell is refused: blank, or not of the key's shape. A number cell
+/// (`number`): the dash was never stored (411.6 typed for 411-6, shown as 412 in a `0`
+/// format), so the number the cell holds is named.
+fn key_problem(
+    error: KeyError,
+    number: Option<f64>,
+    header: String,
+    p: &crate::profile::Patterns,
+) -> ProblemKind {
+    match (error, number) {
+        (KeyError::Missing, _) => ProblemKind::MissingKey { header },
+        (KeyError::Malformed(_), Some(x)) => ProblemKind::NumberKey {
+            header,
+            number: crate::numfmt::general(x),
+            shape: p.key_shape.clone(),
+        },
+        (KeyError::Malformed(value), None) => ProblemKind::BadKey {
+            header,
+            value,
+            shape: p.key_shape.clone(),
+        },
+    }
+}
+
+/// A text longer than an Excel cell holds cannot go into the book: each such cell of
+/// row `r` is named; `true` when there is one (the row is refused).
+fn too_long_cells(
+    (file, sheet): (&Path, Option<&str>),
+    grid: &Grid,
+    cells: &Cells,
+    r: u32,
+    header: &Header,
+    head: &dyn Fn(Field) -> String,
+    report: &mut Report,
+) -> bool {
+    let mut too_long = false;
+    for (field, c) in &header.columns {
+        let text = grid.text_in(cells, r, *c);
+        if crate::model::too_long_for_a_cell(text) {
+            report.push(
+                Location::cell(file, sheet, r, *c),
+                ProblemKind::TooLongText {
+                    header: head(*field),
+                    chars: text.encode_utf16().count(),
+                    max: crate::model::MAX_CELL_TEXT,
+                },
+            );
+            too_long = true;
+        }
+    }
+    too_long
+}
+
+/// 目標値 and 実績値 of row `r`, read as values; an error cell or text where a number
+/// belongs is said at its cell.
+#[allow(clippy::too_many_arguments)]
+fn read_values(
+    row: &mut Row,
+    (file, sheet): (&Path, Option<&str>),
+    grid: &Grid,
+    cells: &Cells,
+    r: u32,
+    col: &dyn Fn(Field) -> Option<u16>,
+    head: &dyn Fn(Field) -> String,
+    p: &crate::profile::Patterns,
+    report: &mut Report,
+) {
+    for (field, slot) in [(Field::Target, 0), (Field::Actual, 1)] {
+        let Some(c) = col(field) else { continue };
+        let got = grid.get_in(cells, r, c);
+        let value = parse_number_cell(
+            got.map_or("", |g| g.text.as_str()),
+            got.and_then(|g| g.number),
+            p,
+        );
+        let at = Location::cell(file, sheet, r, c);
+        if got.is_some_and(|g| g.error) {
+            report.push(
+                at,
+                ProblemKind::CellError {
+                    header: head(field),
+                    value: value.raw.clone(),
+                },
+            );
+        } else if value.kind == ValueKind::Text {
+            report.push(
+                at,
+                ProblemKind::TextValue {
+                    header: head(field),
+                    value: value.raw.clone(),
+                },
+            );
+        }
+        if slot == 0 {
+            row.target = value;
+        } else {
+            row.actual = value;
+        }
+    }
+}
+
+/// The city's extra columns: a project-wide one (merged over the project's KPI rows)
+/// keeps the first row's value when blank below; a per-KPI one is this row's.
+#[allow(clippy::too_many_arguments)]
+fn read_extras(
+    row: &mut Row,
+    header: &Header,
+    grid: &Grid,
+    cells: &Cells,
+    r: u32,
+    continuation: bool,
+    project_extras: &[String],
+    p: &crate::profile::Patterns,
+) {
+    for (name, c) in &header.extras {
+        let got = grid.get_in(cells, r, *c);
+        let value = parse_number_cell(
+            got.map_or("", |g| g.text.as_str()),
+            got.and_then(|g| g.number),
+            p,
+        );
+        if value.kind == ValueKind::Blank {
+            if !(continuation && project_extras.contains(name)) {
+                row.extra.remove(name);
+            }
+        } else {
+            row.extra.insert(name.clone(), value);
+        }
+    }
 }
 
 /// The non-blank texts of a row.
