@@ -229,7 +229,7 @@ const LONG_FNS: &[(&str, &str)] = &[
     ),
     (
         "read/table.rs::read_rows",
-        "the hot loop over a sheet's rows; to be split into named steps",
+        "the hot loop over a sheet's rows; to be split further",
     ),
     (
         "templates.rs::check",
@@ -241,14 +241,6 @@ const LONG_FNS: &[(&str, &str)] = &[
     ),
     (
         "write/diff_report.rs::trend_sheet",
-        "write/ is being laid out anew",
-    ),
-    (
-        "write/form.rs::form_workbook",
-        "write/ is being laid out anew",
-    ),
-    (
-        "write/working.rs::log_sheet",
         "write/ is being laid out anew",
     ),
 ];
@@ -267,7 +259,6 @@ const LONG_FILES: &[(&str, &str)] = &[
         "the problem kinds and their catalogue arguments, one arm per kind",
     ),
     ("templates.rs", "being split one check per file"),
-    ("write/book.rs", "being split into one-job files"),
     ("write/diff_report.rs", "being split one sheet per file"),
     (
         "write/sheetxml.rs",
