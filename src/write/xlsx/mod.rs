@@ -254,6 +254,7 @@ impl Workbook {
                 "xl/styles.xml".into(),
                 raw(styles::styles_xml(&xfs.formats())),
             ),
+            ("xl/theme/theme1.xml".into(), raw(parts::THEME_XML.into())),
         ];
         all.extend(parts);
         all.extend(notes_parts);
@@ -365,6 +366,7 @@ mod tests {
                 "xl/workbook.xml",
                 "xl/_rels/workbook.xml.rels",
                 "xl/styles.xml",
+                "xl/theme/theme1.xml",
                 "xl/worksheets/sheet1.xml",
                 "xl/worksheets/_rels/sheet1.xml.rels",
                 "xl/worksheets/sheet2.xml",

@@ -1,5 +1,6 @@
 //! The package's small parts: `[Content_Types].xml`, the relationships, `xl/workbook.xml`
-//! (sheets and defined names) and the document properties (a fixed creation date).
+//! (sheets and defined names), the document properties (a fixed creation date) and the
+//! theme (Office's default, which Excel expects every workbook to name).
 
 use std::fmt::Write;
 
@@ -35,6 +36,8 @@ pub(crate) fn content_types_xml(sheets: usize, comments: usize) -> String {
     let _ = write!(
         x,
         "<Override PartName=\"/xl/styles.xml\" ContentType=\"{SHEET_TYPE}.styles+xml\"/>\
+         <Override PartName=\"/xl/theme/theme1.xml\" \
+         ContentType=\"application/vnd.openxmlformats-officedocument.theme+xml\"/>\
          <Override PartName=\"/xl/workbook.xml\" ContentType=\"{SHEET_TYPE}.sheet.main+xml\"/>"
     );
     for k in 1..=sheets {
@@ -54,6 +57,9 @@ pub(crate) fn content_types_xml(sheets: usize, comments: usize) -> String {
     x
 }
 
+/// `xl/theme/theme1.xml`: Office's default theme, as Excel writes it.
+pub(crate) const THEME_XML: &str = include_str!("theme1.xml");
+
 /// `_rels/.rels`: the workbook and the properties.
 pub(crate) fn root_rels_xml() -> String {
     format!(
@@ -65,7 +71,7 @@ pub(crate) fn root_rels_xml() -> String {
     )
 }
 
-/// `xl/_rels/workbook.xml.rels`: the sheets (`rId1` …) and the styles after them.
+/// `xl/_rels/workbook.xml.rels`: the sheets (`rId1` …), then the theme and the styles.
 pub(crate) fn workbook_rels_xml(sheets: usize) -> String {
     let mut x = format!("{XML_HEAD}<Relationships xmlns=\"{RELS}\">");
     for k in 1..=sheets {
@@ -77,9 +83,11 @@ pub(crate) fn workbook_rels_xml(sheets: usize) -> String {
     }
     let _ = write!(
         x,
-        "<Relationship Id=\"rId{}\" Type=\"{DOC_RELS}/styles\" Target=\"styles.xml\"/>\
+        "<Relationship Id=\"rId{}\" Type=\"{DOC_RELS}/theme\" Target=\"theme/theme1.xml\"/>\
+         <Relationship Id=\"rId{}\" Type=\"{DOC_RELS}/styles\" Target=\"styles.xml\"/>\
          </Relationships>",
-        sheets + 1
+        sheets + 1,
+        sheets + 2
     );
     x
 }
@@ -115,7 +123,7 @@ pub(crate) fn workbook_xml(sheets: &[&str], names: &[DefinedName]) -> String {
         x,
         "<workbook xmlns=\"http://schemas.openxmlformats.org/spreadsheetml/2006/main\" \
          xmlns:r=\"{DOC_RELS}\"><fileVersion appName=\"xl\" lastEdited=\"4\" \
-         lowestEdited=\"4\" rupBuild=\"4505\"/><workbookPr/><bookViews>\
+         lowestEdited=\"4\" rupBuild=\"4505\"/><workbookPr defaultThemeVersion=\"124226\"/><bookViews>\
          <workbookView xWindow=\"240\" yWindow=\"15\" windowWidth=\"16095\" \
          windowHeight=\"9660\"/></bookViews><sheets>"
     );
@@ -212,6 +220,7 @@ mod tests {
              <Override PartName=\"/docProps/app.xml\" ContentType=\"application/vnd.openxmlformats-officedocument.extended-properties+xml\"/>\
              <Override PartName=\"/docProps/core.xml\" ContentType=\"application/vnd.openxmlformats-package.core-properties+xml\"/>\
              <Override PartName=\"/xl/styles.xml\" ContentType=\"application/vnd.openxmlformats-officedocument.spreadsheetml.styles+xml\"/>\
+             <Override PartName=\"/xl/theme/theme1.xml\" ContentType=\"application/vnd.openxmlformats-officedocument.theme+xml\"/>\
              <Override PartName=\"/xl/workbook.xml\" ContentType=\"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml\"/>\
              <Override PartName=\"/xl/worksheets/sheet1.xml\" ContentType=\"application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml\"/>\
              <Override PartName=\"/xl/worksheets/sheet2.xml\" ContentType=\"application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml\"/>\
@@ -236,7 +245,8 @@ mod tests {
             "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>\n\
              <Relationships xmlns=\"http://schemas.openxmlformats.org/package/2006/relationships\">\
              <Relationship Id=\"rId1\" Type=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet\" Target=\"worksheets/sheet1.xml\"/>\
-             <Relationship Id=\"rId2\" Type=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships/styles\" Target=\"styles.xml\"/>\
+             <Relationship Id=\"rId2\" Type=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships/theme\" Target=\"theme/theme1.xml\"/>\
+             <Relationship Id=\"rId3\" Type=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships/styles\" Target=\"styles.xml\"/>\
              </Relationships>"
         );
         assert_eq!(
@@ -269,7 +279,7 @@ mod tests {
              <workbook xmlns=\"http://schemas.openxmlformats.org/spreadsheetml/2006/main\" \
              xmlns:r=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships\">\
              <fileVersion appName=\"xl\" lastEdited=\"4\" lowestEdited=\"4\" rupBuild=\"4505\"/>\
-             <workbookPr/><bookViews><workbookView xWindow=\"240\" yWindow=\"15\" \
+             <workbookPr defaultThemeVersion=\"124226\"/><bookViews><workbookView xWindow=\"240\" yWindow=\"15\" \
              windowWidth=\"16095\" windowHeight=\"9660\"/></bookViews><sheets>\
              <sheet name=\"一覧\" sheetId=\"1\" r:id=\"rId1\"/>\
              <sheet name=\"変更点\" sheetId=\"2\" r:id=\"rId2\"/></sheets><definedNames>\

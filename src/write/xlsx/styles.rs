@@ -6,7 +6,7 @@
 
 use std::fmt::Write;
 
-use super::format::{Format, Horizontal, Vertical};
+use super::format::{Font, Format, Horizontal, Vertical};
 use super::xml::escape;
 
 /// The first number a custom number format gets (Excel's built-in ones are below).
@@ -56,10 +56,14 @@ pub fn styles_xml(formats: &[Format]) -> String {
         }
         let _ = write!(
             x,
-            "<sz val=\"{}\"/><name val=\"{}\"/><family val=\"2\"/></font>",
+            "<sz val=\"{}\"/><color theme=\"1\"/><name val=\"{}\"/><family val=\"2\"/>",
             font.size(),
             escape(&font.name)
         );
+        if *font == Font::default() {
+            x.push_str("<scheme val=\"minor\"/>");
+        }
+        x.push_str("</font>");
     }
     x.push_str("</fonts>");
     let _ = write!(
@@ -185,9 +189,9 @@ mod tests {
              <styleSheet xmlns=\"http://schemas.openxmlformats.org/spreadsheetml/2006/main\">\
              <numFmts count=\"1\"><numFmt numFmtId=\"164\" formatCode=\"0.0&quot;%&quot;\"/></numFmts>\
              <fonts count=\"3\">\
-             <font><sz val=\"11\"/><name val=\"Calibri\"/><family val=\"2\"/></font>\
-             <font><b/><sz val=\"10\"/><name val=\"ＭＳ ゴシック\"/><family val=\"2\"/></font>\
-             <font><sz val=\"10\"/><name val=\"ＭＳ ゴシック\"/><family val=\"2\"/></font>\
+             <font><sz val=\"11\"/><color theme=\"1\"/><name val=\"Calibri\"/><family val=\"2\"/><scheme val=\"minor\"/></font>\
+             <font><b/><sz val=\"10\"/><color theme=\"1\"/><name val=\"ＭＳ ゴシック\"/><family val=\"2\"/></font>\
+             <font><sz val=\"10\"/><color theme=\"1\"/><name val=\"ＭＳ ゴシック\"/><family val=\"2\"/></font>\
              </fonts>\
              <fills count=\"3\"><fill><patternFill patternType=\"none\"/></fill>\
              <fill><patternFill patternType=\"gray125\"/></fill>\
