@@ -325,10 +325,10 @@ pub fn save_workbook(
         )],
     ));
     let built = crate::progress::stage("build the workbook");
-    let package = build();
+    let workbook = build();
     drop(built);
     let saved = crate::progress::stage("save the workbook");
-    let bytes = package.and_then(|package| package.save()).map_err(xlsx);
+    let bytes = workbook.and_then(|workbook| workbook.save()).map_err(xlsx);
     drop(saved);
     spinner.finish_and_clear();
     let _write = crate::progress::stage("write the file");
