@@ -17,11 +17,11 @@ pub fn escape_text(text: &str) -> Cow<'_, str> {
 }
 
 fn escaped(text: &str, quotes: bool) -> Cow<'_, str> {
-    let clean = |c: char| {
-        !matches!(c, '&' | '<' | '>' | '\u{FFFE}' | '\u{FFFF}')
-            && !(quotes && matches!(c, '"' | '\''))
-            && (c >= ' ' || matches!(c, '\t' | '\n' | '\r'))
+    let markup = |c: char| {
+        matches!(c, '&' | '<' | '>' | '\u{FFFE}' | '\u{FFFF}')
+            || (quotes && matches!(c, '"' | '\''))
     };
+    let clean = |c: char| !markup(c) && (c >= ' ' || matches!(c, '\t' | '\n' | '\r'));
     if text.chars().all(clean) {
         return Cow::Borrowed(text);
     }
