@@ -3,6 +3,7 @@
 //! still reads notes by), in Excel's shape: the box one column right of its cell and
 //! a row up, 128 × 74 pixels.
 
+use std::collections::BTreeMap;
 use std::fmt::Write;
 
 use super::xml::escape;
@@ -36,8 +37,11 @@ impl Note {
 }
 
 /// A note's box size in pixels, and its offset from the top left of its anchor cell.
-pub(crate) const BOX_PX: (u32, u32) = (128, 74);
+const BOX_PX: (u32, u32) = (128, 74);
 const OFFSET_PX: (u32, u32) = (15, 10);
+/// Excel's grid.
+const MAX_ROWS: u32 = 1_048_576;
+const MAX_COLS: u16 = 16_384;
 /// VML shape ids come in blocks of 1,024 per drawing.
 const SHAPES_PER_BLOCK: u32 = 1024;
 
@@ -55,10 +59,67 @@ pub(crate) struct Placed<'a> {
 
 /// The cell (row, column) a note's box starts in, and its offset there (Excel's
 /// placement: one column right, one row up, except at the top of the sheet).
-pub(crate) fn box_origin(row: u32, col: u16) -> ((u32, u16), (u32, u32)) {
+fn box_origin(row: u32, col: u16) -> ((u32, u16), (u32, u32)) {
     let start = (row.saturating_sub(1), col.saturating_add(1).min(16_383));
     let y = if row == 0 { 2 } else { OFFSET_PX.1 };
     (start, (OFFSET_PX.0, y))
+}
+
+/// `notes` (by cell), each with its box placed by the sheet's column widths and row
+/// heights in pixels (`col_px`, `row_px`), as Excel places it: the absolute top left,
+/// and the anchor cells and offsets the box spans.
+pub(crate) fn place<'a>(
+    notes: &'a BTreeMap<(u32, u16), Note>,
+    col_px: impl Fn(u16) -> u32,
+    row_px: impl Fn(u32) -> u32,
+) -> Vec<Placed<'a>> {
+    // the rows' offsets summed once, forward (notes come in row order)
+    let mut row_mark = (0u32, 0u32);
+    let mut row_offset = |row: u32| {
+        if row < row_mark.0 {
+            row_mark = (0, 0);
+        }
+        let (from, mut offset) = row_mark;
+        for r in from..row {
+            offset += row_px(r);
+        }
+        row_mark = (row, offset);
+        offset
+    };
+    let col_offset = |col: u16| (0..col).map(&col_px).sum::<u32>();
+    let mut placed = Vec::with_capacity(notes.len());
+    for (&(row, col), note) in notes {
+        let ((mut r0, mut c0), (mut x1, mut y1)) = box_origin(row, col);
+        let left_px = col_offset(c0) + x1;
+        let top_px = row_offset(r0) + y1;
+        while x1 >= col_px(c0) && c0 + 1 < MAX_COLS {
+            x1 -= col_px(c0);
+            c0 += 1;
+        }
+        while y1 >= row_px(r0) && r0 + 1 < MAX_ROWS {
+            y1 -= row_px(r0);
+            r0 += 1;
+        }
+        let (mut c1, mut r1) = (c0, r0);
+        let (mut x2, mut y2) = (BOX_PX.0 + x1, BOX_PX.1 + y1);
+        while x2 >= col_px(c1) && c1 + 1 < MAX_COLS {
+            x2 -= col_px(c1);
+            c1 += 1;
+        }
+        while y2 >= row_px(r1) && r1 + 1 < MAX_ROWS {
+            y2 -= row_px(r1);
+            r1 += 1;
+        }
+        placed.push(Placed {
+            row,
+            col,
+            note,
+            left_px,
+            top_px,
+            anchor: [u32::from(c0), x1, r0, y1, u32::from(c1), x2, r1, y2],
+        });
+    }
+    placed
 }
 
 /// The comments part of notes `placed` (in row, column order).

@@ -9,7 +9,7 @@ use std::fmt::Write;
 use rust_xlsxwriter::utility::{column_number_to_name, row_col_to_cell};
 use rust_xlsxwriter::XlsxError;
 
-use super::notes::{box_origin, Note, Placed, BOX_PX};
+use super::notes::{self, Note, Placed};
 use super::xml::escape;
 
 const MAX_ROWS: u32 = 1_048_576;
@@ -447,53 +447,7 @@ impl Worksheet {
     pub(crate) fn placed_notes(&self) -> Vec<Placed<'_>> {
         let col_px = |c: u16| self.widths.get(&c).copied().unwrap_or(DEFAULT_COL_PX);
         let row_px = |r: u32| self.heights.get(&r).copied().unwrap_or(DEFAULT_ROW_PX);
-        // the rows' offsets summed once, forward (notes come in row order)
-        let mut row_mark = (0u32, 0u32);
-        let mut row_offset = |row: u32| {
-            if row < row_mark.0 {
-                row_mark = (0, 0);
-            }
-            let (from, mut offset) = row_mark;
-            for r in from..row {
-                offset += row_px(r);
-            }
-            row_mark = (row, offset);
-            offset
-        };
-        let col_offset = |col: u16| (0..col).map(col_px).sum::<u32>();
-        let mut placed = Vec::with_capacity(self.notes.len());
-        for (&(row, col), note) in &self.notes {
-            let ((mut r0, mut c0), (mut x1, mut y1)) = box_origin(row, col);
-            let left_px = col_offset(c0) + x1;
-            let top_px = row_offset(r0) + y1;
-            while x1 >= col_px(c0) && c0 + 1 < MAX_COLS {
-                x1 -= col_px(c0);
-                c0 += 1;
-            }
-            while y1 >= row_px(r0) && r0 + 1 < MAX_ROWS {
-                y1 -= row_px(r0);
-                r0 += 1;
-            }
-            let (mut c1, mut r1) = (c0, r0);
-            let (mut x2, mut y2) = (BOX_PX.0 + x1, BOX_PX.1 + y1);
-            while x2 >= col_px(c1) && c1 + 1 < MAX_COLS {
-                x2 -= col_px(c1);
-                c1 += 1;
-            }
-            while y2 >= row_px(r1) && r1 + 1 < MAX_ROWS {
-                y2 -= row_px(r1);
-                r1 += 1;
-            }
-            placed.push(Placed {
-                row,
-                col,
-                note,
-                left_px,
-                top_px,
-                anchor: [u32::from(c0), x1, r0, y1, u32::from(c1), x2, r1, y2],
-            });
-        }
-        placed
+        notes::place(&self.notes, col_px, row_px)
     }
 }
 
