@@ -324,7 +324,7 @@ pub fn save_workbook(
     output: &Path,
     force: bool,
     profile: &Profile,
-    build: impl FnOnce() -> Result<crate::write::package::Package, rust_xlsxwriter::XlsxError>,
+    build: impl FnOnce() -> Result<crate::write::xlsx::Workbook, rust_xlsxwriter::XlsxError>,
 ) -> Result<(), Error> {
     refuse_existing(output, force)?;
     let xlsx = |source| Error::Xlsx {
@@ -339,10 +339,10 @@ pub fn save_workbook(
         )],
     ));
     let built = crate::progress::stage("build the workbook");
-    let package = build();
+    let workbook = build();
     drop(built);
     let saved = crate::progress::stage("save the workbook");
-    let bytes = package.and_then(|package| package.save()).map_err(xlsx);
+    let bytes = workbook.and_then(|workbook| workbook.save()).map_err(xlsx);
     drop(saved);
     spinner.finish_and_clear();
     let _write = crate::progress::stage("write the file");
@@ -637,7 +637,7 @@ pub fn rollover(
         // one form that cannot be written is reported; the other 課 still get theirs
         let written = crate::write::form::form_workbook(&rows, profile, &options)
             .and_then(|mut workbook| workbook.save_to_buffer())
-            .and_then(crate::write::package::well_formed)
+            .and_then(crate::write::xlsx::repair::well_formed)
             .map_err(xlsx)
             .and_then(|bytes| write_atomic(&plan.path, &bytes, force));
         match written {
@@ -719,6 +719,6 @@ pub fn diff_xlsx_bytes(
     crate::write::diff_report::diff_workbook(diff, profile)
         .map_err(xlsx)?
         .save_to_buffer()
-        .and_then(crate::write::package::well_formed)
+        .and_then(crate::write::xlsx::repair::well_formed)
         .map_err(xlsx)
 }

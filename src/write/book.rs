@@ -5,13 +5,10 @@
 //! in [`super::page`]. Numbers are written as numbers in the format of their raw text;
 //! everything else as text exactly as read (never a formula).
 
-use rust_xlsxwriter::{Workbook, Worksheet, XlsxError};
-
 use super::layout::{Purpose, Table};
 use super::marks::Marks;
-use super::package::Package;
-use super::sheetxml::{SheetCells, Xfs};
 use super::workbook::{mark_output, set_fixed_properties};
+use super::xlsx::{SheetCells, Workbook, Worksheet, Xfs, XlsxError};
 use crate::model::{Book, OutputKind};
 use crate::profile::Profile;
 
@@ -20,19 +17,20 @@ use crate::profile::Profile;
 /// gives the same bytes.
 ///
 /// # Errors
-/// Only rust_xlsxwriter's own limits (a sheet name or a cell beyond Excel's size).
-pub fn book_workbook(book: &Book, profile: &Profile) -> Result<Package, XlsxError> {
-    let mut workbook = Workbook::new();
+/// Only Excel's limits (a sheet name or a cell beyond Excel's size).
+pub fn book_workbook(book: &Book, profile: &Profile) -> Result<Workbook, XlsxError> {
+    let xfs = Xfs::new();
+    let mut workbook = Workbook::new(&xfs);
     set_fixed_properties(&mut workbook, book)?;
     mark_output(&mut workbook, OutputKind::Book, book.year)?;
-    let xfs = Xfs::new();
     let mut cells = SheetCells::new(&xfs);
-    let sheet = workbook.add_worksheet();
+    let mut sheet = Worksheet::new();
     let table = Table::lay_out(book, profile, Purpose::Print);
     let marks = Marks::none();
-    table.dress(sheet, profile, &marks)?;
+    table.dress(&mut sheet, profile, &marks)?;
     table.write_cells(&mut cells, profile, &marks)?;
-    Ok(Package::new(workbook, xfs, vec![(0, cells)]))
+    workbook.push_worksheet(sheet, cells);
+    Ok(workbook)
 }
 
 /// The header text of a column for a year (`{year}実績値` → `R6実績値`, `{year-1}実績値`
@@ -46,7 +44,7 @@ impl Table<'_> {
     /// notes of marked cells.
     ///
     /// # Errors
-    /// rust_xlsxwriter's limits.
+    /// Excel's limits.
     pub fn dress(
         &self,
         sheet: &mut Worksheet,

@@ -4,13 +4,12 @@
 
 use std::borrow::Cow;
 
-use rust_xlsxwriter::{Format, XlsxError};
 use rustc_hash::FxHashMap;
 
 use super::layout::{each_cell, header_rows, Line, Purpose, Table};
 use super::marks::{Fill, Marks};
-use super::sheetxml::{Cells, SheetCells, Xfs};
-use super::styles::Styles;
+use super::styles::Formats;
+use super::xlsx::{Cells, Format, SheetCells, Xfs, XlsxError};
 use crate::model::{Book, Row, Value};
 use crate::numfmt;
 use crate::profile::{Field, Profile};
@@ -22,7 +21,7 @@ impl Table<'_> {
     /// mark's fill when the table carries marks), so that no cell adds one later.
     pub fn number_formats(&self, xfs: &Xfs, profile: &Profile, marks: &Marks) {
         use rayon::prelude::*;
-        let mut styles = Styles::new(&profile.layout.book);
+        let mut styles = Formats::new(&profile.layout.book);
         let codes: std::collections::BTreeSet<String> = self
             .book
             .rows
@@ -63,7 +62,7 @@ impl Table<'_> {
     /// thousand rows at a time.
     ///
     /// # Errors
-    /// rust_xlsxwriter's limits (a text too long, a row beyond Excel's grid).
+    /// Excel's limits (a text too long, a row beyond Excel's grid).
     pub fn write_cells(
         &self,
         cells: &mut SheetCells,
@@ -72,7 +71,7 @@ impl Table<'_> {
     ) -> Result<(), XlsxError> {
         use rayon::prelude::*;
         const BATCH: usize = 4096;
-        let mut styles = Styles::new(&profile.layout.book);
+        let mut styles = Formats::new(&profile.layout.book);
         let mut xfs = TableXfs::default();
         let mut k = 0;
         while k < self.lines.len() {
@@ -112,7 +111,7 @@ impl Table<'_> {
 struct RowsWriter<'w> {
     cells: &'w mut SheetCells,
     xfs: &'w mut TableXfs,
-    styles: &'w mut Styles,
+    styles: &'w mut Formats,
     profile: &'w Profile,
     marks: &'w Marks,
 }
@@ -217,12 +216,12 @@ fn number_codes(row: &Row, profile: &Profile) -> Vec<String> {
 /// merged over both rows. `inserted` adds headers between the layout's (the forms'
 /// reference columns: `(k, text)` right after layout column `k`, see
 /// [`column_positions`]); never inside a group header.
-pub(crate) fn write_header(
-    sheet: &mut impl Cells,
+pub(crate) fn write_header<C: Cells>(
+    sheet: &mut C,
     r: u32,
     book: &Book,
     profile: &Profile,
-    format: &Format,
+    format: &C::Format,
     inserted: &[(usize, String)],
 ) -> Result<u32, XlsxError> {
     use super::book::header_text;
@@ -230,7 +229,7 @@ pub(crate) fn write_header(
     let two = header_rows(profile) == 2;
     let n = columns.len();
     let (pos, at) = column_positions(n, inserted);
-    let cell = |sheet: &mut dyn Cells, c: u16, text: &str| -> Result<(), XlsxError> {
+    let cell = |sheet: &mut C, c: u16, text: &str| -> Result<(), XlsxError> {
         if two {
             sheet.merged((r, c), (r + 1, c), text, format)
         } else {
@@ -313,7 +312,7 @@ struct TableXfs {
 }
 
 impl TableXfs {
-    fn of(&mut self, cell: &Planned, fill: Fill, styles: &mut Styles, cells: &SheetCells) -> u32 {
+    fn of(&mut self, cell: &Planned, fill: Fill, styles: &mut Formats, cells: &SheetCells) -> u32 {
         let slot = match &cell.content {
             Content::Number(_, code) => {
                 if !self.numbers.contains_key(code.as_str()) {
@@ -361,7 +360,7 @@ enum Style {
 }
 
 impl Style {
-    fn of(self, styles: &Styles) -> &Format {
+    fn of(self, styles: &Formats) -> &Format {
         match self {
             Style::Text => &styles.text,
             Style::Centered => &styles.centered,

@@ -95,17 +95,17 @@ impl Marks {
 
 impl super::layout::Table<'_> {
     /// The notes of the changed cells, each giving last year's value, and the heights of
-    /// the rows that hold them (rust_xlsxwriter places a note's box by them). A merged
-    /// run's cell is its first row's, as the cells are written.
+    /// the rows that hold them (a note's box is placed by them). A merged run's cell is
+    /// its first row's, as the cells are written.
     ///
     /// # Errors
-    /// rust_xlsxwriter's limits.
+    /// Excel's limits.
     pub fn write_notes(
         &self,
-        sheet: &mut rust_xlsxwriter::Worksheet,
+        sheet: &mut super::xlsx::Worksheet,
         profile: &crate::profile::Profile,
         marks: &Marks,
-    ) -> Result<(), rust_xlsxwriter::XlsxError> {
+    ) -> Result<(), super::xlsx::XlsxError> {
         use super::layout::{inside_run, Line};
         if marks.notes.is_empty() {
             return Ok(());
@@ -135,7 +135,7 @@ impl super::layout::Table<'_> {
                     if inside_run(rows, i, column, profile) {
                         continue;
                     }
-                    let note = rust_xlsxwriter::Note::new(note).set_author("kpiroll");
+                    let note = super::xlsx::Note::new(note).set_author("kpiroll");
                     sheet.insert_note(first_row + i as u32, c as u16, &note)?;
                 }
             }

@@ -9,7 +9,7 @@
 //! How much text a row holds on paper ([`LINE_PT`], [`PAD_PT`], [`text_lines`]) is
 //! measured here too: every sheet's row heights and the handout's page breaks use it.
 
-use rust_xlsxwriter::{Worksheet, XlsxError};
+use super::xlsx::{SheetSetup, XlsxError};
 
 use crate::profile::{BookLayout, Profile};
 
@@ -51,8 +51,8 @@ impl Page {
 }
 
 impl Page {
-    /// Hands the page to a rust_xlsxwriter sheet.
-    pub fn apply(&self, sheet: &mut Worksheet) {
+    /// Hands the page to a sheet of either writer.
+    pub fn apply(&self, sheet: &mut impl SheetSetup) {
         let page = self;
         sheet.set_paper_size(page.paper);
         if page.landscape {
@@ -102,11 +102,11 @@ impl Shell {
         }
     }
 
-    /// Hands the shell to a rust_xlsxwriter sheet.
+    /// Hands the shell to a sheet of either writer.
     ///
     /// # Errors
-    /// rust_xlsxwriter's limits (a name Excel refuses, a row beyond the grid).
-    pub fn apply(&self, sheet: &mut Worksheet) -> Result<(), XlsxError> {
+    /// Excel's limits (a name Excel refuses, a row beyond the grid).
+    pub fn apply(&self, sheet: &mut impl SheetSetup) -> Result<(), XlsxError> {
         sheet.set_name(&self.name)?;
         for (c, width) in self.widths.iter().enumerate() {
             sheet.set_column_width(c as u16, *width)?;

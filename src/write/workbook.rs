@@ -2,7 +2,7 @@
 //! same book gives the same bytes), one zip level, and the defined names that mark it
 //! as kpiroll's output so it is never read back as a department's return.
 
-use rust_xlsxwriter::{DocProperties, ExcelDateTime, Workbook, XlsxError};
+use super::xlsx::{BookSetup, XlsxError};
 
 use crate::model::{Book, FiscalYear, OutputKind};
 
@@ -10,9 +10,9 @@ use crate::model::{Book, FiscalYear, OutputKind};
 /// back as a department's return. Fixed text: the same book gives the same bytes.
 ///
 /// # Errors
-/// rust_xlsxwriter's name rules (never met by these names).
+/// Excel's name rules (never met by these names).
 pub fn mark_output(
-    workbook: &mut Workbook,
+    workbook: &mut impl BookSetup,
     kind: OutputKind,
     year: FiscalYear,
 ) -> Result<(), XlsxError> {
@@ -26,10 +26,7 @@ pub fn mark_output(
 /// zip level every kpiroll workbook is saved with.
 ///
 /// # Errors
-/// A year rust_xlsxwriter cannot date (before 1900).
-pub fn set_fixed_properties(workbook: &mut Workbook, book: &Book) -> Result<(), XlsxError> {
-    let date = ExcelDateTime::from_ymd(book.year.0, 4, 1)?;
-    workbook.set_properties(&DocProperties::new().set_creation_datetime(&date));
-    workbook.set_zip_compression_level(super::package::ZIP_LEVEL);
-    Ok(())
+/// A year that cannot be dated (before 1900).
+pub fn set_fixed_properties(workbook: &mut impl BookSetup, book: &Book) -> Result<(), XlsxError> {
+    workbook.set_creation_date(book.year.0, 4, 1)
 }

@@ -8,15 +8,12 @@ use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
 use std::path::Path;
 
-use rust_xlsxwriter::{Workbook, Worksheet, XlsxError};
-
 use super::layout::{Purpose, Table};
 use super::marks::{Fill, Marks};
-use super::package::{save_workbook, Package, Saved};
 use super::page::{text_lines, Page, Shell, LINE_PT, PAD_PT};
-use super::sheetxml::{Cells, SheetCells, Xfs};
-use super::styles::Styles;
+use super::styles::Formats;
 use super::workbook::{mark_output, set_fixed_properties};
+use super::xlsx::{Cells, SheetCells, Workbook, Worksheet, Xfs, XlsxError};
 use crate::consolidate::{Consolidated, Status};
 use crate::merge::{Fate, Read};
 use crate::problem::{Problem, ProblemKind};
@@ -26,16 +23,17 @@ use crate::read::Source;
 /// Builds the working book.
 ///
 /// # Errors
-/// rust_xlsxwriter's limits.
+/// Excel's limits.
 pub fn working_workbook(
     consolidated: &Consolidated,
     sources: &[Source],
     fates: &[Read],
     report: &crate::problem::Report,
     profile: &Profile,
-) -> Result<Package, XlsxError> {
+) -> Result<Workbook, XlsxError> {
     let book = &consolidated.book;
-    let mut workbook = Workbook::new();
+    let xfs = Xfs::new();
+    let mut workbook = Workbook::new(&xfs);
     set_fixed_properties(&mut workbook, book)?;
     mark_output(&mut workbook, crate::model::OutputKind::Working, book.year)?;
     let mut marks = Marks::none();
@@ -52,13 +50,11 @@ pub fn working_workbook(
             marks.add(i, change.field, change.extra.clone(), note);
         }
     }
-    // Every sheet's cells are gathered as XML (see super::sheetxml). 一覧 is laid out
-    // and its formats numbered first (the lists' two before them), so the file is the
-    // same whatever the timing. Then 一覧's cells on one core; on the other, the rest of
-    // 一覧's sheet (notes, row heights, print setup) and the three lists, and the
-    // workbook saved by rust_xlsxwriter while 一覧's cells are still being written.
-    let styles = Styles::new(&profile.layout.book);
-    let xfs = Xfs::new();
+    // 一覧 is laid out and its formats numbered first (the lists' two before them), so
+    // the file is the same whatever the timing. Then 一覧's cells on one core; on the
+    // other, the rest of 一覧's sheet (notes, row heights, print setup) and the three
+    // lists.
+    let styles = Formats::new(&profile.layout.book);
     xfs.id(&styles.header);
     xfs.id(&styles.text);
     let stage = crate::progress::stage("  the table laid out");
@@ -71,45 +67,34 @@ pub fn working_workbook(
             let _stage = crate::progress::stage("  the table's cells");
             table.write_cells(&mut list_cells, profile, &marks)
         },
-        || -> Result<(Vec<SheetCells>, Saved), XlsxError> {
-            let stage = crate::progress::stage("  the table's sheet and the three lists");
+        || -> Result<(Worksheet, Vec<(Worksheet, SheetCells)>), XlsxError> {
+            let _stage = crate::progress::stage("  the table's sheet and the three lists");
             let mut list = Worksheet::new();
             table.dress(&mut list, profile, &marks)?;
-            workbook.push_worksheet(list);
             let mut cells: Vec<SheetCells> = (0..3).map(|_| SheetCells::new(&xfs)).collect();
             let [changes_cells, log_cells, status_cells] = &mut cells[..] else {
                 unreachable!("three sheets of cells");
             };
-            let mut sheet = Worksheet::new();
-            changes_sheet((&mut sheet, changes_cells), consolidated, profile, &styles)?;
-            workbook.push_worksheet(sheet);
-            let mut sheet = Worksheet::new();
-            log_sheet(
-                (&mut sheet, log_cells),
-                sources,
-                fates,
-                report,
-                profile,
-                &styles,
-            )?;
-            workbook.push_worksheet(sheet);
-            let mut sheet = Worksheet::new();
-            status_sheet((&mut sheet, status_cells), consolidated, profile, &styles)?;
-            workbook.push_worksheet(sheet);
-            drop(stage);
-            let saved = save_workbook(&mut workbook, &xfs, &[0, 1, 2, 3])?;
-            Ok((cells, saved))
+            let mut sheets: Vec<Worksheet> = (0..3).map(|_| Worksheet::new()).collect();
+            let [changes, log, status] = &mut sheets[..] else {
+                unreachable!("three sheets");
+            };
+            changes_sheet((changes, changes_cells), consolidated, profile, &styles)?;
+            log_sheet((log, log_cells), sources, fates, report, profile, &styles)?;
+            status_sheet((status, status_cells), consolidated, profile, &styles)?;
+            Ok((list, sheets.into_iter().zip(cells).collect()))
         },
     );
     list?;
-    let (lists, saved) = lists?;
-    let mut sheets = vec![(0, list_cells)];
-    sheets.extend(lists.into_iter().enumerate().map(|(k, c)| (k + 1, c)));
-    Ok(Package::saved(saved, xfs, sheets))
+    let (list, lists) = lists?;
+    workbook.push_worksheet(list, list_cells);
+    for (sheet, cells) in lists {
+        workbook.push_worksheet(sheet, cells);
+    }
+    Ok(workbook)
 }
 
-/// A sheet kpiroll fills: its rust_xlsxwriter sheet (name, widths, print setup) and its
-/// cells.
+/// A sheet kpiroll fills: its shell (name, widths, print setup) and its cells.
 type Sheet<'a> = (&'a mut Worksheet, &'a mut SheetCells);
 
 /// 変更点: one row per change of a row kept from last year, one per new or missing row.
@@ -117,7 +102,7 @@ fn changes_sheet(
     sheet: Sheet,
     consolidated: &Consolidated,
     profile: &Profile,
-    styles: &Styles,
+    styles: &Formats,
 ) -> Result<(), XlsxError> {
     let book = &consolidated.book;
     let words = &profile.patterns.flag_words;
@@ -180,7 +165,7 @@ fn log_sheet(
     fates: &[Read],
     report: &crate::problem::Report,
     profile: &Profile,
-    styles: &Styles,
+    styles: &Formats,
 ) -> Result<(), XlsxError> {
     // 取込ログ: problems and rows grouped by file in one pass (filtering all of them
     // once per file is quadratic: 1,741 files × 140,000 rows)
@@ -310,7 +295,7 @@ fn status_sheet(
     sheet: Sheet,
     consolidated: &Consolidated,
     profile: &Profile,
-    styles: &Styles,
+    styles: &Formats,
 ) -> Result<(), XlsxError> {
     // 提出状況
     let rows: Vec<Vec<String>> = consolidated
@@ -351,7 +336,7 @@ fn table_sheet(
     name: &str,
     headers: &str,
     rows: &[Vec<impl AsRef<str>>],
-    styles: &Styles,
+    styles: &Formats,
 ) -> Result<(), XlsxError> {
     let headers: Vec<&str> = headers.split('|').collect();
     let widths: Vec<f64> = headers

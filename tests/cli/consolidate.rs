@@ -263,9 +263,9 @@ fn the_working_sheets_list_changes_log_and_submissions() {
     );
     assert!(comments.contains("前年度: 350"));
 
-    // and each changed cell filled, in its own format: 一覧's cells are written apart
-    // from rust_xlsxwriter and their formats numbered to match its styles (a number
-    // off by one would show here as a wrong fill or number format)
+    // and each changed cell filled, in its own format: a cell's format number and the
+    // styles part are written apart (a number off by one would show here as a wrong
+    // fill or number format)
     let list = read_sheet(&book, "一覧");
     let row_of = |key: &str| {
         (0..list.height)

@@ -269,16 +269,6 @@ fn scan(
     Ok(before - meter.0.get())
 }
 
-/// Each sheet's name and its part in the zip (hidden ones too), in the workbook's order;
-/// empty when the workbook cannot be read this way. The writer finds the sheets of what
-/// rust_xlsxwriter saved with it ([`crate::write::package`]).
-pub(crate) fn sheet_parts(zip: &mut zip::ZipArchive<Cursor<&[u8]>>) -> Vec<(String, String)> {
-    workbook(zip, &Meter::unlimited()).map_or_else(
-        |_| Vec::new(),
-        |book| book.sheets.into_iter().map(|s| (s.name, s.part)).collect(),
-    )
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

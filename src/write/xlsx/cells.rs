@@ -1,39 +1,34 @@
-//! The cells of big sheets, written as sheet XML here and put into the workbook that
-//! rust_xlsxwriter saved.
-//!
-//! Why: a national working book is 140,000 rows of 一覧 and as many of 取込ログ, about
-//! five million cells. Written through rust_xlsxwriter, every cell hashed its whole
-//! `Format` under a lock to find the format's number, and its text went through the
-//! shared-string table: about two thirds of the time of building the workbook. Here a
-//! format is numbered once ([`Xfs`]) and a cell is a few bytes appended to a buffer.
+//! The cells of a sheet, written as sheet XML: `<sheetData>` and the merged areas.
 //!
 //! How it fits together:
 //! - [`Xfs`] numbers every cell format of one workbook, from 1 in the order first used
-//!   (0 is Excel's default format).
+//!   (0 is Excel's default format); the styles part is written from it
+//!   ([`super::styles`]).
 //! - [`SheetCells`] gathers one sheet's rows, cells (texts inline, numbers, formatted
-//!   blanks) and merged areas as XML, in row order. [`Cells`] is what the table writers
-//!   write into: this, or a rust_xlsxwriter `Worksheet` (the forms).
-//! - [`super::package::Package`] saves the workbook rust_xlsxwriter made with
-//!   everything else and puts the gathered cells into its sheets.
+//!   blanks) and merged areas as XML, in row order, a megabyte at a time deflated on a
+//!   thread of its own. [`Cells`] is what the table writers write into: this, or a
+//!   rust_xlsxwriter `Worksheet` (the forms).
+//! - [`super::Workbook::save`] puts each sheet's shell around its cells.
 //!
-//! The bytes of a cell are rust_xlsxwriter's own (`<c r="B5" s="3" t="inlineStr">…`,
-//! numbers in Rust's shortest form, texts escaped the way Excel escapes them), and its
-//! limits are kept: a text longer than 32,767 characters or a cell beyond Excel's grid is
-//! the same error.
+//! A cell is written as Excel writes it (`<c r="B5" s="3" t="inlineStr">…`, numbers in
+//! Rust's shortest form, texts escaped the way Excel escapes them), and Excel's limits
+//! are kept: a text longer than 32,767 characters or a cell beyond Excel's grid is an
+//! error.
 
 use std::collections::BTreeMap;
 use std::io::Write;
 use std::sync::{mpsc, Arc, Mutex, PoisonError};
 
-use rust_xlsxwriter::{Format, XlsxError};
+use rust_xlsxwriter::XlsxError;
 use rustc_hash::FxHashMap;
 
 use super::deflate::{Deflated, Piece};
+use super::format::Format;
 
 /// Excel's grid (its longest text: [`crate::model::MAX_CELL_TEXT`]).
 const MAX_ROWS: u32 = 1_048_576;
 const MAX_COLS: u16 = 16_384;
-/// rust_xlsxwriter's default row height in pixels (a row of it gets no `ht`).
+/// Excel's default row height in pixels (a row of it gets no `ht`).
 const DEFAULT_ROW_PX: u32 = 20;
 /// The size of the pieces a sheet's XML is kept in (and compressed in, on every core):
 /// no buffer of a big sheet is copied as it grows.
@@ -78,23 +73,39 @@ impl Xfs {
     }
 }
 
-/// What the table writers write cells into: a sheet gathered here, or a rust_xlsxwriter
-/// worksheet (the forms, small and protected, are written by rust_xlsxwriter alone).
+/// What the table writers write cells into: a sheet gathered here (in kpiroll's
+/// [`Format`]s), or a rust_xlsxwriter worksheet in its own (the forms, small and
+/// protected, are written by rust_xlsxwriter alone).
 pub trait Cells {
+    type Format;
     /// A text (an empty one is a formatted blank, as in rust_xlsxwriter).
-    fn text(&mut self, row: u32, col: u16, text: &str, format: &Format) -> Result<(), XlsxError>;
+    fn text(
+        &mut self,
+        row: u32,
+        col: u16,
+        text: &str,
+        format: &Self::Format,
+    ) -> Result<(), XlsxError>;
     /// A merged area with its text in the first cell and `format` over all of it.
     fn merged(
         &mut self,
         first: (u32, u16),
         last: (u32, u16),
         text: &str,
-        format: &Format,
+        format: &Self::Format,
     ) -> Result<(), XlsxError>;
 }
 
 impl Cells for rust_xlsxwriter::Worksheet {
-    fn text(&mut self, row: u32, col: u16, text: &str, format: &Format) -> Result<(), XlsxError> {
+    type Format = rust_xlsxwriter::Format;
+
+    fn text(
+        &mut self,
+        row: u32,
+        col: u16,
+        text: &str,
+        format: &rust_xlsxwriter::Format,
+    ) -> Result<(), XlsxError> {
         self.write_string_with_format(row, col, text, format)?;
         Ok(())
     }
@@ -104,7 +115,7 @@ impl Cells for rust_xlsxwriter::Worksheet {
         first: (u32, u16),
         last: (u32, u16),
         text: &str,
-        format: &Format,
+        format: &rust_xlsxwriter::Format,
     ) -> Result<(), XlsxError> {
         self.merge_range(first.0, first.1, last.0, last.1, text, format)?;
         Ok(())
@@ -115,7 +126,7 @@ impl Cells for rust_xlsxwriter::Worksheet {
 ///
 /// Rows come in order (a row may be written again while it is the last one); within a
 /// row, cells in any order (they are sorted when the row is done; a cell written twice
-/// keeps its last value, like rust_xlsxwriter). The blanks that carry a merged area's
+/// keeps its last value). The blanks that carry a merged area's
 /// format below its first row wait until their rows come.
 #[derive(Debug)]
 pub struct SheetCells {
@@ -155,13 +166,18 @@ impl SheetCells {
         }
     }
 
+    /// Whether the cells are numbered in `xfs`.
+    pub(crate) fn numbered_in(&self, xfs: &Arc<Xfs>) -> bool {
+        Arc::ptr_eq(&self.xfs, xfs)
+    }
+
     /// The number of `format` in the workbook (for a cell written many times over, look
     /// it up once and use [`SheetCells::text_xf`] / [`SheetCells::number_xf`]).
     pub fn xf(&self, format: &Format) -> u32 {
         self.xfs.id(format)
     }
 
-    /// Sets a row's height in points (as rust_xlsxwriter's `set_row_height`).
+    /// Sets a row's height in points.
     pub fn set_row_height(&mut self, row: u32, points: f64) -> Result<(), XlsxError> {
         self.at(row)?;
         self.height_px = Some((points * 4.0 / 3.0).round() as u32);
@@ -192,7 +208,7 @@ impl SheetCells {
     }
 
     /// A number in format number `xf` (a number that is not finite is written as its
-    /// text, as rust_xlsxwriter does).
+    /// text).
     pub fn number_xf(&mut self, row: u32, col: u16, x: f64, xf: u32) -> Result<(), XlsxError> {
         if !x.is_finite() {
             return self.text_xf(row, col, &x.to_string(), xf);
@@ -411,6 +427,8 @@ impl SheetCells {
 }
 
 impl Cells for SheetCells {
+    type Format = Format;
+
     fn text(&mut self, row: u32, col: u16, text: &str, format: &Format) -> Result<(), XlsxError> {
         let xf = self.xf(format);
         self.text_xf(row, col, text, xf)
@@ -484,7 +502,7 @@ impl Deflater {
     }
 }
 
-/// A finished sheet's parts, ready to splice into the sheet rust_xlsxwriter wrote.
+/// A finished sheet's cells, ready to go inside its shell.
 pub(crate) struct Gathered {
     /// `<sheetData>…</sheetData>`, in pieces of about [`CHUNK`] bytes (all deflated
     /// but the last)
