@@ -7,6 +7,7 @@ mod city2;
 mod common;
 mod consolidate;
 mod diff;
+mod exports;
 mod files;
 mod form_pages;
 mod formats;
