@@ -28,5 +28,6 @@ mod rollover;
 mod roundtrip;
 mod safety;
 mod settings;
+mod texts;
 mod unseen;
 mod working_book;
