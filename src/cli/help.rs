@@ -134,6 +134,7 @@ fn localize(cmd: clap::Command, path: &str, m: &Messages) -> clap::Command {
             None => arg,
         }
     });
+    let cmd = localized_usage(cmd, m);
     cmd.mut_subcommands(|sub| {
         let name = sub.get_name().to_string();
         if name == "help" {
@@ -154,6 +155,18 @@ fn localize(cmd: clap::Command, path: &str, m: &Messages) -> clap::Command {
         };
         localize(sub, &sub_path, m)
     })
+}
+
+/// The usage line with clap's `[OPTIONS]` in the catalogue's words (`[オプション]`); the
+/// names of values and of the command are already the catalogue's.
+fn localized_usage(mut cmd: clap::Command, m: &Messages) -> clap::Command {
+    let Some(word) = entry(m, "common", "options_value") else {
+        return cmd;
+    };
+    let usage = cmd.render_usage().to_string();
+    let usage = usage.strip_prefix("Usage: ").unwrap_or(&usage);
+    let usage = usage.replace("[OPTIONS]", &format!("[{word}]"));
+    cmd.override_usage(usage)
 }
 
 /// The names of an argument's values (`<YEAR>`, `[INPUTS]...`) as the catalogue's
