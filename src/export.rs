@@ -1,17 +1,23 @@
 //! `kpiroll export`: a book's rows as JSON, CSV or Parquet for scripts and BI tools.
 //!
-//! JSON is an array of objects with the field names of ARCHITECTURE.md (the export's shape) (nested `goal`,
-//! `target` / `actual` as `{raw, kind, number}`, lists as arrays). CSV (UTF-8 with a BOM,
-//! so Excel opens it) and Parquet carry the same fields flattened: `goal_no`,
+//! JSON is an array of objects with the field names of ARCHITECTURE.md (the export's
+//! shape) (nested `goal`, `target` / `actual` as `{raw, kind, number}`, lists as arrays),
+//! and each row's 達成率 and grade (`achievement`, `grade`) computed as `diff` does, by
+//! `templates/grades.toml`. Parquet carries the same fields flattened: `goal_no`,
 //! `goal_title`, `target_raw`, `target_kind`, `target_number`, …; lists are joined with
 //! a line break (`goal_targets`) or a space (`departments`, `project_nos`, `flags`);
-//! `extra` becomes one JSON object text per row.
+//! `extra` becomes one JSON object text per row; its text columns are declared plain
+//! UTF-8 strings, so common tools (pyarrow, pandas) read it. CSV (UTF-8 with a BOM, so
+//! Excel opens it) has the same columns for the office: headers and the words of a
+//! value's kind from the message catalogue (`[export]`: Japanese by default, the keys
+//! themselves in English), the grade shown as the diff workbook shows it.
 //!
 //! A field the city's table has no column for (`measure_kpi` in a city without a 施策
 //! KPI) is absent, not blank: `null` in JSON and Parquet (CSV has no null: empty).
 
 use std::path::Path;
 
+use polars::io::parquet::write::KeyValueMetadata;
 use polars::prelude::*;
 
 use crate::error::Error;
@@ -67,29 +73,39 @@ pub fn export_bytes(
 ) -> Result<Vec<u8>, Error> {
     let absent = absent_fields(profile);
     match format {
-        Format::Json => {
-            let mut json = serde_json::to_value(rows).expect("rows serialise");
-            if let (false, Some(list)) = (absent.is_empty(), json.as_array_mut()) {
-                for row in list.iter_mut().filter_map(serde_json::Value::as_object_mut) {
-                    for name in &absent {
-                        if let Some(v) = row.get_mut(*name) {
-                            if is_blank(v) {
-                                *v = serde_json::Value::Null;
-                            }
-                        }
-                    }
-                }
-            }
-            let mut bytes = serde_json::to_vec_pretty(&json).expect("rows serialise");
-            bytes.push(b'\n');
-            Ok(bytes)
-        }
-        Format::Csv => Ok(csv_bytes(rows, guard)),
-        Format::Parquet => parquet_bytes(rows, &absent).map_err(|e| Error::Parquet {
+        Format::Json => Ok(json_bytes(rows, &absent, profile)),
+        Format::Csv => Ok(csv_bytes(rows, guard, profile)),
+        Format::Parquet => parquet_bytes(rows, &absent, profile).map_err(|e| Error::Parquet {
             path: path.to_path_buf(),
             message: e.to_string(),
         }),
     }
+}
+
+/// The JSON export: the rows as they serialise, each with its `achievement` (達成率,
+/// a number or null) and `grade` (null without a rate); a text field the city has no
+/// column for is null where blank.
+fn json_bytes(rows: &[Row], absent: &[&str], profile: &Profile) -> Vec<u8> {
+    let mut json = serde_json::to_value(rows).expect("rows serialise");
+    let list = json.as_array_mut().expect("rows serialise as an array");
+    for (row, object) in rows.iter().zip(list.iter_mut()) {
+        let object = object
+            .as_object_mut()
+            .expect("a row serialises as an object");
+        for name in absent {
+            if let Some(v) = object.get_mut(*name) {
+                if is_blank(v) {
+                    *v = serde_json::Value::Null;
+                }
+            }
+        }
+        let graded = Graded::of(row, profile);
+        object.insert("achievement".into(), graded.achievement.into());
+        object.insert("grade".into(), graded.grade.into());
+    }
+    let mut bytes = serde_json::to_vec_pretty(&json).expect("rows serialise");
+    bytes.push(b'\n');
+    bytes
 }
 
 /// The text fields the city's layout has no column for: blank in a row, they are absent
@@ -118,26 +134,78 @@ fn is_blank(v: &serde_json::Value) -> bool {
     }
 }
 
-/// A flat text column: its name and the text of a row.
-type TextColumn = (&'static str, fn(&Row) -> String);
+/// What one flat column (CSV, Parquet) holds for a row.
+#[derive(Clone, Copy)]
+enum Flat {
+    /// a text of the row
+    Text(fn(&Row) -> String),
+    /// the KPI position
+    Index,
+    /// how a value was read (`number`, `percent` …; in CSV the catalogue's word)
+    Kind(fn(&Row) -> &Value),
+    /// the number a value shows
+    Number(fn(&Row) -> &Value),
+    /// 達成率 in % (`grades.toml`), none without a rate
+    Achievement,
+    /// 評価: the grade's name (`grades.toml`), none without a rate
+    Grade,
+}
 
-/// The flat columns, in order: name and the text of each row.
-fn flat_text_columns() -> Vec<TextColumn> {
+/// The flat columns in order: each one's key (the JSON key it flattens, the Parquet
+/// column, the catalogue id `export.<key>` of its CSV header) and what it holds.
+fn flat_columns() -> Vec<(&'static str, Flat)> {
+    use Flat::{Kind, Number, Text};
     vec![
-        ("year", |r| r.year.to_string()),
-        ("goal_no", |r| r.goal.no.clone()),
-        ("goal_title", |r| r.goal.title.clone()),
-        ("goal_targets", |r| r.goal_targets.join("\n")),
-        ("measure_no", |r| r.measure_no.clone()),
-        ("measure", |r| r.measure.clone()),
-        ("measure_kpi", |r| r.measure_kpi.clone()),
-        ("departments", |r| r.departments.join(" ")),
-        ("project", |r| r.project.clone()),
-        ("project_nos", |r| r.project_nos.join(" ")),
-        ("project_nos_note", |r| r.project_nos_note.clone()),
-        ("summary", |r| r.summary.clone()),
-        ("kpi", |r| r.kpi.clone()),
+        ("year", Text(|r| r.year.to_string())),
+        ("goal_no", Text(|r| r.goal.no.clone())),
+        ("goal_title", Text(|r| r.goal.title.clone())),
+        ("goal_targets", Text(|r| r.goal_targets.join("\n"))),
+        ("measure_no", Text(|r| r.measure_no.clone())),
+        ("measure", Text(|r| r.measure.clone())),
+        ("measure_kpi", Text(|r| r.measure_kpi.clone())),
+        ("departments", Text(|r| r.departments.join(" "))),
+        ("project", Text(|r| r.project.clone())),
+        ("project_nos", Text(|r| r.project_nos.join(" "))),
+        ("project_nos_note", Text(|r| r.project_nos_note.clone())),
+        ("summary", Text(|r| r.summary.clone())),
+        ("kpi", Text(|r| r.kpi.clone())),
+        ("kpi_index", Flat::Index),
+        ("unit", Text(|r| r.unit.clone())),
+        ("target_raw", Text(|r| r.target.raw.clone())),
+        ("target_kind", Kind(|r| &r.target)),
+        ("target_number", Number(|r| &r.target)),
+        ("actual_raw", Text(|r| r.actual.raw.clone())),
+        ("actual_kind", Kind(|r| &r.actual)),
+        ("actual_number", Number(|r| &r.actual)),
+        ("achievement", Flat::Achievement),
+        ("grade", Flat::Grade),
+        ("flags", Text(|r| r.flags.join(" "))),
+        ("remarks", Text(|r| r.remarks.clone())),
+        (
+            "extra",
+            Text(|r| serde_json::to_string(&r.extra).expect("extra serialises")),
+        ),
     ]
+}
+
+/// A row's 達成率 and grade, as `diff` computes them (`grades.toml`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Graded {
+    /// 達成率 in %, rounded as `grades.toml` says; `None` when the values give none
+    pub achievement: Option<f64>,
+    /// the grade's name; `None` without a rate
+    pub grade: Option<String>,
+}
+
+impl Graded {
+    /// The 達成率 and grade of a row.
+    pub fn of(row: &Row, profile: &Profile) -> Graded {
+        let achievement = profile.grades.rate(row);
+        Graded {
+            achievement,
+            grade: profile.grades.grade(achievement).map(|g| g.name.clone()),
+        }
+    }
 }
 
 fn kind_name(kind: ValueKind) -> &'static str {
@@ -151,116 +219,155 @@ fn kind_name(kind: ValueKind) -> &'static str {
     }
 }
 
-fn number_text(v: &Value) -> String {
-    v.number.map(|n| n.to_string()).unwrap_or_default()
+/// A number as CSV writes it (`96.4`, `30`); empty for none.
+fn number_text(n: Option<f64>) -> String {
+    n.map(|n| n.to_string()).unwrap_or_default()
 }
 
-fn csv_bytes(rows: &[Row], guard: bool) -> Vec<u8> {
+/// The catalogue's text of `id`, or `fallback` when the catalogue lacks it.
+fn catalogue_text(profile: &Profile, id: &str, fallback: &str) -> String {
+    profile
+        .messages
+        .get(id)
+        .map_or_else(|| fallback.to_string(), str::to_string)
+}
+
+/// The CSV header of a flat column: `export.<key>` of the catalogue (年度, 目標値 … in
+/// Japanese, the key itself in English).
+pub fn csv_header(profile: &Profile, key: &str) -> String {
+    catalogue_text(profile, &format!("export.{key}"), key)
+}
+
+/// The CSV word of a value's kind: `export.kinds.<kind>` (数値, 該当なし … in Japanese).
+pub fn csv_kind(profile: &Profile, kind: ValueKind) -> String {
+    let name = kind_name(kind);
+    catalogue_text(profile, &format!("export.kinds.{name}"), name)
+}
+
+/// One CSV cell of a flat column.
+fn csv_cell(column: Flat, row: &Row, graded: &Graded, profile: &Profile) -> String {
+    match column {
+        Flat::Text(f) => f(row),
+        Flat::Index => row.kpi_index.to_string(),
+        Flat::Kind(f) => csv_kind(profile, f(row).kind),
+        Flat::Number(f) => number_text(f(row).number),
+        Flat::Achievement => number_text(graded.achievement),
+        // the office reads the grade as the diff workbook shows it: "no rate" as its text
+        Flat::Grade => graded
+            .grade
+            .clone()
+            .unwrap_or_else(|| profile.grades.none.grade.clone()),
+    }
+}
+
+fn csv_bytes(rows: &[Row], guard: bool, profile: &Profile) -> Vec<u8> {
+    let columns = flat_columns();
     let mut out = b"\xEF\xBB\xBF".to_vec();
     {
         let mut w = csv::WriterBuilder::new().from_writer(&mut out);
-        let text_cols = flat_text_columns();
-        let mut header: Vec<&str> = text_cols.iter().map(|(n, _)| *n).collect();
-        header.extend([
-            "kpi_index",
-            "unit",
-            "target_raw",
-            "target_kind",
-            "target_number",
-            "actual_raw",
-            "actual_kind",
-            "actual_number",
-            "flags",
-            "remarks",
-            "extra",
-        ]);
+        let header: Vec<String> = columns
+            .iter()
+            .map(|(key, _)| csv_header(profile, key))
+            .collect();
         w.write_record(&header).expect("in-memory write");
         for r in rows {
-            let mut rec: Vec<String> = text_cols.iter().map(|(_, f)| f(r)).collect();
-            rec.extend([
-                r.kpi_index.to_string(),
-                r.unit.clone(),
-                r.target.raw.clone(),
-                kind_name(r.target.kind).to_string(),
-                number_text(&r.target),
-                r.actual.raw.clone(),
-                kind_name(r.actual.kind).to_string(),
-                number_text(&r.actual),
-                r.flags.join(" "),
-                r.remarks.clone(),
-                serde_json::to_string(&r.extra).expect("extra serialises"),
-            ]);
-            if guard {
-                rec = rec.iter().map(|c| neutralise(c).into_owned()).collect();
-            }
-            w.write_record(&rec).expect("in-memory write");
+            let graded = Graded::of(r, profile);
+            let rec = columns.iter().map(|(_, c)| {
+                let cell = csv_cell(*c, r, &graded, profile);
+                if guard {
+                    neutralise(&cell).into_owned()
+                } else {
+                    cell
+                }
+            });
+            w.write_record(rec).expect("in-memory write");
         }
         w.flush().expect("in-memory write");
     }
     out
 }
 
-fn parquet_bytes(rows: &[Row], absent: &[&str]) -> PolarsResult<Vec<u8>> {
-    let mut columns: Vec<Column> = Vec::new();
-    for (name, f) in flat_text_columns() {
-        if absent.contains(&name) {
-            let values: Vec<Option<String>> = rows
-                .iter()
+/// One Parquet column of a flat column; a text field the city has no column for
+/// (`absent`) is null where blank.
+fn parquet_column(
+    key: &'static str,
+    column: Flat,
+    rows: &[Row],
+    graded: &[Graded],
+    absent: &[&str],
+) -> Column {
+    let name = key.into();
+    match column {
+        Flat::Text(f) if absent.contains(&key) => Column::new(
+            name,
+            rows.iter()
                 .map(|r| Some(f(r)).filter(|t| !t.is_empty()))
-                .collect();
-            columns.push(Column::new(name.into(), values));
-            continue;
-        }
-        let values: Vec<String> = rows.iter().map(f).collect();
-        columns.push(Column::new(name.into(), values));
-    }
-    columns.push(Column::new(
-        "kpi_index".into(),
-        rows.iter().map(|r| r.kpi_index).collect::<Vec<u32>>(),
-    ));
-    columns.push(Column::new(
-        "unit".into(),
-        rows.iter().map(|r| r.unit.clone()).collect::<Vec<_>>(),
-    ));
-    for (prefix, get) in [
-        ("target", (|r: &Row| &r.target) as fn(&Row) -> &Value),
-        ("actual", |r: &Row| &r.actual),
-    ] {
-        columns.push(Column::new(
-            format!("{prefix}_raw").into(),
-            rows.iter().map(|r| get(r).raw.clone()).collect::<Vec<_>>(),
-        ));
-        columns.push(Column::new(
-            format!("{prefix}_kind").into(),
+                .collect::<Vec<Option<String>>>(),
+        ),
+        Flat::Text(f) => Column::new(name, rows.iter().map(f).collect::<Vec<String>>()),
+        Flat::Index => Column::new(name, rows.iter().map(|r| r.kpi_index).collect::<Vec<u32>>()),
+        Flat::Kind(f) => Column::new(
+            name,
             rows.iter()
-                .map(|r| kind_name(get(r).kind).to_string())
-                .collect::<Vec<_>>(),
-        ));
-        columns.push(Column::new(
-            format!("{prefix}_number").into(),
+                .map(|r| kind_name(f(r).kind))
+                .collect::<Vec<&str>>(),
+        ),
+        Flat::Number(f) => Column::new(
+            name,
             rows.iter()
-                .map(|r| get(r).number)
+                .map(|r| f(r).number)
                 .collect::<Vec<Option<f64>>>(),
-        ));
+        ),
+        Flat::Achievement => Column::new(
+            name,
+            graded
+                .iter()
+                .map(|g| g.achievement)
+                .collect::<Vec<Option<f64>>>(),
+        ),
+        Flat::Grade => Column::new(
+            name,
+            graded
+                .iter()
+                .map(|g| g.grade.clone())
+                .collect::<Vec<Option<String>>>(),
+        ),
     }
-    columns.push(Column::new(
-        "flags".into(),
-        rows.iter().map(|r| r.flags.join(" ")).collect::<Vec<_>>(),
-    ));
-    columns.push(Column::new(
-        "remarks".into(),
-        rows.iter().map(|r| r.remarks.clone()).collect::<Vec<_>>(),
-    ));
-    columns.push(Column::new(
-        "extra".into(),
-        rows.iter()
-            .map(|r| serde_json::to_string(&r.extra).expect("extra serialises"))
-            .collect::<Vec<_>>(),
-    ));
+}
+
+fn parquet_bytes(rows: &[Row], absent: &[&str], profile: &Profile) -> PolarsResult<Vec<u8>> {
+    let graded: Vec<Graded> = rows.iter().map(|r| Graded::of(r, profile)).collect();
+    let columns: Vec<Column> = flat_columns()
+        .into_iter()
+        .map(|(key, c)| parquet_column(key, c, rows, &graded, absent))
+        .collect();
     let mut df = DataFrame::new(rows.len(), columns)?;
+    let schema = plain_string_schema(&df);
     let mut out = Vec::new();
-    ParquetWriter::new(&mut out).finish(&mut df)?;
+    ParquetWriter::new(&mut out)
+        .with_key_value_metadata(Some(KeyValueMetadata::Static(vec![schema])))
+        .finish(&mut df)?;
     Ok(out)
+}
+
+/// The Arrow schema the file declares (its `ARROW:schema` entry): text as plain UTF-8
+/// strings. polars declares its own string views, which pyarrow, pandas and other
+/// readers either refuse or hand on as a type most tools do not know; the values in
+/// the file are the same either way (Parquet's UTF-8 byte arrays).
+fn plain_string_schema(df: &DataFrame) -> polars_parquet::write::KeyValue {
+    let fields = df
+        .schema()
+        .to_arrow(CompatLevel::oldest())
+        .iter_values()
+        .map(|f| {
+            let dtype = match f.dtype {
+                ArrowDataType::Utf8View | ArrowDataType::LargeUtf8 => ArrowDataType::Utf8,
+                ref other => other.clone(),
+            };
+            ArrowField::new(f.name.clone(), dtype, f.is_nullable)
+        })
+        .collect::<Vec<_>>();
+    polars_parquet::write::schema_to_metadata_key(&ArrowSchema::from_iter(fields))
 }
 
 #[cfg(test)]

@@ -232,10 +232,6 @@ const LONG_FNS: &[(&str, &str)] = &[
         "the hot loop over a sheet's rows; to be split further",
     ),
     (
-        "templates.rs::check",
-        "templates.rs is being split one check per file",
-    ),
-    (
         "write/diff_report.rs::summary_sheet",
         "write/ is being laid out anew",
     ),
@@ -258,7 +254,6 @@ const LONG_FILES: &[(&str, &str)] = &[
         "problem.rs",
         "the problem kinds and their catalogue arguments, one arm per kind",
     ),
-    ("templates.rs", "being split one check per file"),
     ("write/diff_report.rs", "being split one sheet per file"),
     (
         "write/xlsx/cells.rs",

@@ -81,7 +81,7 @@ pub fn run(args: Args, profile: &Profile) -> Result<Status, Error> {
     };
     let seed = dir.join("資料2-2_R6.txt");
     write_atomic(&seed, crate::SEED_R6, true)?;
-    outln!("1. 元の表（R6, テキスト）          {}", seed.display());
+    step(profile, "seed", &[], &seed);
 
     let book = dir.join("R6.xlsx");
     let outcome = pipeline::consolidate(
@@ -94,13 +94,13 @@ pub fn run(args: Args, profile: &Profile) -> Result<Status, Error> {
     print_report(&outcome.report, profile);
     note(Status::of(&outcome.report));
     let (_, taken, _, _) = outcome.counts();
-    outln!("2. R6 のブック（{taken} 行）           {}", book.display());
+    step(profile, "book", &[("rows", &taken.to_string())], &book);
 
     for ext in ["json", "csv", "parquet"] {
         let out = dir.join(format!("R6.{ext}"));
         let o = pipeline::export(&book, &out, true, true, profile)?;
         note(Status::of(&o.report));
-        outln!("3. 書き出し（{ext}）                {}", out.display());
+        step(profile, "export", &[("format", ext)], &out);
     }
 
     let renames_file = dir.join("renames.toml");
@@ -118,22 +118,16 @@ pub fn run(args: Args, profile: &Profile) -> Result<Status, Error> {
         true,
         profile,
     )?;
-    outln!(
-        "4. R7 の各課への様式（{} 課）        {}",
-        rolled.forms.len(),
-        forms.display()
-    );
+    let count = rolled.forms.len().to_string();
+    step(profile, "forms", &[("forms", &count)], &forms);
 
     // the departments' filled returns: the fixture's, as if typed into those forms
     let returns = dir.join("R7_returns");
     for (name, bytes) in R7_RETURNS {
         write_atomic(&returns.join(name), bytes, true)?;
     }
-    outln!(
-        "5. R7 の各課の提出（{} ファイル）     {}",
-        R7_RETURNS.len(),
-        returns.display()
-    );
+    let files = R7_RETURNS.len().to_string();
+    step(profile, "returns", &[("files", &files)], &returns);
 
     let r7 = dir.join("R7.xlsx");
     let done = pipeline::consolidate_with_prev(
@@ -146,16 +140,21 @@ pub fn run(args: Args, profile: &Profile) -> Result<Status, Error> {
     print_report(&done.outcome.report, profile);
     note(Status::of(&done.outcome.report));
     pipeline::write_working(&done, &r7, true, profile)?;
-    let changed = done.consolidated.changed_rows();
-    outln!(
-        "6. R7 のブック（変更 {changed} 行、変更点・取込ログ・提出状況つき） {}",
-        r7.display()
+    let changed = done.consolidated.changed_rows().to_string();
+    let sheets = ["sheet_changes", "sheet_log", "sheet_status"]
+        .map(|id| profile.message(id, &[]))
+        .join(&profile.message("demo.sheet_separator", &[]));
+    step(
+        profile,
+        "working",
+        &[("changed", &changed), ("sheets", &sheets)],
+        &r7,
     );
 
     let handout = dir.join("資料2-2_R7.xlsx");
     let o = pipeline::handout(&r7, &handout, true, profile)?;
     note(Status::of(&o.report));
-    outln!("7. 議会配布用（一覧のみ）           {}", handout.display());
+    step(profile, "handout", &[], &handout);
 
     let diff_out = dir.join("R6-R7_diff.xlsx");
     let (diff, report) = pipeline::diff(&[book.clone(), r7.clone()], Some(&renames_file), profile)?;
@@ -163,14 +162,27 @@ pub fn run(args: Args, profile: &Profile) -> Result<Status, Error> {
     note(Status::of(&report));
     pipeline::write_diff(&diff, &diff_out, true, profile)?;
     let c = diff.counts();
-    outln!(
-        "8. R6 → R7 の比較（変更 {} 行・追加 {} 行・削除 {} 行、達成率と評価つき） {}",
-        c.changed,
-        c.added,
-        c.removed,
-        diff_out.display()
+    let counts = [c.changed, c.added, c.removed].map(|n| n.to_string());
+    step(
+        profile,
+        "diff",
+        &[
+            ("changed", &counts[0]),
+            ("added", &counts[1]),
+            ("removed", &counts[2]),
+        ],
+        &diff_out,
     );
     Ok(status)
+}
+
+/// One step's line on stdout: the catalogue's `demo.<id>`, filled, with where it wrote.
+fn step(profile: &Profile, id: &str, args: &[(&str, &str)], path: &std::path::Path) {
+    let path = path.display().to_string();
+    let mut args = args.to_vec();
+    args.push(("path", &path));
+    let line = profile.message(&format!("demo.{id}"), &args);
+    outln!("{}", crate::problem::shown(&line));
 }
 
 #[cfg(test)]

@@ -122,7 +122,7 @@ fn localize(cmd: clap::Command, path: &str, m: &Messages) -> clap::Command {
         } else {
             options.clone()
         };
-        let arg = arg.help_heading(heading);
+        let arg = value_names(arg.help_heading(heading), m);
         match arg_help(m, path, arg.get_id().as_str()) {
             // the catalogue's text says the defaults, values and variables in words
             Some(text) => arg
@@ -134,14 +134,18 @@ fn localize(cmd: clap::Command, path: &str, m: &Messages) -> clap::Command {
             None => arg,
         }
     });
+    let cmd = localized_usage(cmd, m);
     cmd.mut_subcommands(|sub| {
         let name = sub.get_name().to_string();
         if name == "help" {
             // clap's help subcommand: its copies of the commands are not shown
             let sub = sub.about(entry(m, "help_command", "about").unwrap_or("").to_string());
-            return sub.mut_args(|arg: Arg| match entry(m, "help_command", "subcommand") {
-                Some(text) => arg.help(text.to_string()),
-                None => arg,
+            return sub.mut_args(|arg: Arg| {
+                let arg = value_names(arg, m);
+                match entry(m, "help_command", "subcommand") {
+                    Some(text) => arg.help(text.to_string()),
+                    None => arg,
+                }
             });
         }
         let sub_path = if path == ROOT {
@@ -151,6 +155,45 @@ fn localize(cmd: clap::Command, path: &str, m: &Messages) -> clap::Command {
         };
         localize(sub, &sub_path, m)
     })
+}
+
+/// The usage line with clap's `[OPTIONS]` in the catalogue's words (`[オプション]`); the
+/// names of values and of the command are already the catalogue's.
+fn localized_usage(mut cmd: clap::Command, m: &Messages) -> clap::Command {
+    let Some(word) = entry(m, "common", "options_value") else {
+        return cmd;
+    };
+    let usage = cmd.render_usage().to_string();
+    let usage = usage.strip_prefix("Usage: ").unwrap_or(&usage);
+    let usage = usage.replace("[OPTIONS]", &format!("[{word}]"));
+    cmd.override_usage(usage)
+}
+
+/// The names of an argument's values (`<YEAR>`, `[INPUTS]...`) as the catalogue's
+/// `[help.values]` words them (`<年度>`), by the name clap gives them; a name the
+/// catalogue lacks is kept.
+fn value_names(arg: Arg, m: &Messages) -> Arg {
+    let names = value_names_of(&arg);
+    if names.is_empty() {
+        return arg;
+    }
+    let words: Vec<String> = names
+        .iter()
+        .map(|n| entry(m, "values", n).unwrap_or(n).to_string())
+        .collect();
+    arg.value_names(words)
+}
+
+/// The names clap shows for an argument's values: those given, else its id in capitals
+/// (none for a flag).
+fn value_names_of(arg: &Arg) -> Vec<String> {
+    if !arg.get_num_args().is_some_and(|n| n.takes_values()) {
+        return Vec::new();
+    }
+    match arg.get_value_names() {
+        Some(names) => names.iter().map(ToString::to_string).collect(),
+        None => vec![arg.get_id().as_str().to_uppercase()],
+    }
 }
 
 /// Prints a clap error with the catalogue's words and exits: help and version on
@@ -297,6 +340,57 @@ mod tests {
             }
             assert!(missing.is_empty(), "{lang:?}: no help for {missing:?}");
         }
+    }
+
+    /// Every value name of every argument, in both languages; Japanese help shows
+    /// none of clap's English ones.
+    #[test]
+    fn every_value_name_has_a_word_in_both_languages() {
+        fn walk(cmd: &clap::Command, out: &mut Vec<String>) {
+            for arg in cmd.get_arguments() {
+                out.extend(value_names_of(arg));
+            }
+            for sub in cmd.get_subcommands() {
+                walk(sub, out);
+            }
+        }
+        let mut cmd = Cli::command();
+        cmd.build();
+        let mut names = Vec::new();
+        walk(&cmd, &mut names);
+        names.sort();
+        names.dedup();
+        assert!(names.contains(&"YEAR".to_string()), "{names:?}");
+        for lang in [Lang::Ja, Lang::En] {
+            let m = Messages::builtin(lang);
+            let missing: Vec<&String> = names
+                .iter()
+                .filter(|n| entry(&m, "values", n).is_none())
+                .collect();
+            assert!(
+                missing.is_empty(),
+                "{lang:?}: no help.values for {missing:?}"
+            );
+        }
+        let help = |lang: Lang, args: &[&str]| {
+            let e = command(&Messages::builtin(lang))
+                .try_get_matches_from(args)
+                .unwrap_err();
+            e.render().to_string()
+        };
+        let ja = help(Lang::Ja, &["kpiroll", "consolidate", "--help"]);
+        let en = help(Lang::En, &["kpiroll", "consolidate", "--help"]);
+        for name in &names {
+            assert!(!ja.contains(&format!("<{name}>")), "{name} in\n{ja}");
+        }
+        assert!(
+            ja.contains("--year <年度>") && ja.contains("[入力]..."),
+            "{ja}"
+        );
+        assert!(
+            en.contains("--year <YEAR>") && en.contains("[INPUTS]..."),
+            "{en}"
+        );
     }
 
     #[test]

@@ -139,12 +139,12 @@ impl Status {
 
 /// Runs a parsed command line and returns the process exit status.
 pub fn run(cli: Cli) -> ExitCode {
+    let lang = cli.lang.unwrap_or_else(locale_lang);
     // a profile folder is made and checked without loading one
     let mut command = match cli.command {
-        Command::Templates(args) => return exit(templates::run(args)),
+        Command::Templates(args) => return exit(templates::run(args, lang)),
         command => command,
     };
-    let lang = cli.lang.unwrap_or_else(locale_lang);
     let mut profile = match Profile::load(cli.templates.as_deref(), lang) {
         Ok(p) => p,
         Err(e) => return fatal(&e.into()),

@@ -4,7 +4,8 @@ use std::path::PathBuf;
 
 use super::Status;
 use crate::error::Error;
-use crate::templates::Severity;
+use crate::profile::{Lang, Messages};
+use crate::templates::{text, Severity};
 
 /// A city profile folder: `init` writes a commented copy of the built-in profile to
 /// edit, `check` reports every problem of one as file:line:col.
@@ -36,42 +37,51 @@ pub enum Action {
     },
 }
 
-/// Runs the command.
+/// Runs the command; what it says is worded by the built-in catalogue of `lang` (the
+/// folder being made or checked may not hold a usable one).
 ///
 /// # Errors
 /// `init`: a file exists (without --force) or cannot be written.
-pub fn run(args: Args) -> Result<Status, Error> {
+pub fn run(args: Args, lang: Lang) -> Result<Status, Error> {
+    let m = Messages::builtin(lang);
     match args.action {
         Action::Init { dir, force } => {
             let written = crate::templates::init(&dir, force)?;
             for path in &written {
                 outln!("{}", crate::problem::shown(&path.display().to_string()));
             }
+            let (files, dir) = (written.len().to_string(), dir.display().to_string());
             errln!(
-                "{} ファイルを書き出しました。編集したら kpiroll templates check {} で確かめてください",
-                written.len(),
-                dir.display()
+                "{}",
+                crate::problem::shown(&text(
+                    &m,
+                    "templates_check.init_written",
+                    &[("files", &files), ("dir", &dir)]
+                ))
             );
             Ok(Status::Ok)
         }
         Action::Check { dir } => {
-            let problems = crate::templates::check(&dir);
+            let problems = crate::templates::check(&dir, &m);
             for p in &problems {
-                outln!("{p}");
+                outln!("{}", p.render(&m));
             }
             let errors = problems
                 .iter()
                 .filter(|p| p.severity == Severity::Error)
                 .count();
+            let warnings = (problems.len() - errors).to_string();
+            let (shown_dir, errors_text) = (dir.display().to_string(), errors.to_string());
+            let args = [
+                ("dir", shown_dir.as_str()),
+                ("errors", errors_text.as_str()),
+                ("warnings", warnings.as_str()),
+            ];
             if errors > 0 {
-                errln!(
-                    "{}: 誤り {errors} 件、確認 {} 件。このままでは使えません",
-                    dir.display(),
-                    problems.len() - errors
-                );
+                errln!("{}", text(&m, "templates_check.unusable", &args));
                 Ok(Status::Refused)
             } else {
-                errln!("{}: 使えます（確認 {} 件）", dir.display(), problems.len());
+                errln!("{}", text(&m, "templates_check.usable", &args));
                 Ok(Status::Ok)
             }
         }

@@ -1,6 +1,7 @@
 //! A [`Diff`] as text (like a unified diff, grouped by 基本目標 and 施策), JSON (the
-//! shape scripts depend on) and CSV (one line per changed field, UTF-8 with a BOM).
-//! Words and sentences come from the message catalogue; JSON and CSV keys are fixed.
+//! shape scripts depend on) and CSV (one line per KPI row with what changed, UTF-8 with
+//! a BOM, for the office). Words and sentences come from the message catalogue, the CSV
+//! headers too; JSON keys are fixed.
 
 use serde::ser::{Serialize, SerializeMap, Serializer};
 
@@ -414,62 +415,106 @@ pub fn json(diff: &Diff, profile: &Profile) -> Vec<u8> {
     bytes
 }
 
-/// The CSV report (UTF-8 with a BOM, so Excel opens it): one line per changed field;
-/// an added or removed row is one line with `field` empty. Cells a spreadsheet would run
-/// as a formula get a leading `'` ([`crate::export::neutralise`]).
+/// The CSV report (UTF-8 with a BOM, so Excel opens it): one line per KPI row, changed
+/// or not (NEW's order, as 対照表): key, status word, what changed (the labels of the
+/// changed fields, empty when none), the row's 基本目標 and 施策, then OLD's and NEW's
+/// 担当課 事業名 事業概要 KPI 単位 目標値 実績値, 達成率 and grade (blank for a side the
+/// row is not on). Headers and words from the catalogue (`[diff_csv]`); cells a
+/// spreadsheet would run as a formula get a leading `'` ([`crate::export::neutralise`]).
 pub fn csv(diff: &Diff, profile: &Profile) -> Vec<u8> {
     let mut out = b"\xEF\xBB\xBF".to_vec();
     {
         let mut w = csv::WriterBuilder::new().from_writer(&mut out);
-        let write = |w: &mut csv::Writer<&mut Vec<u8>>, rec: &[String]| {
+        w.write_record(csv_headers(profile))
+            .expect("in-memory write");
+        for r in &diff.rows {
+            let rec = csv_record(r, profile);
             w.write_record(
                 rec.iter()
                     .map(|c| crate::export::neutralise(c).into_owned()),
             )
             .expect("in-memory write");
-        };
-        w.write_record([
-            "key",
-            "kpi",
-            "status",
-            "goal",
-            "project",
-            "departments",
-            "field",
-            "old",
-            "new",
-        ])
-        .expect("in-memory write");
-        for r in diff.rows.iter().filter(|r| r.status != Status::Unchanged) {
-            let row = r.row();
-            let base = [
-                r.key.project_no.clone(),
-                r.key.kpi_index.to_string(),
-                r.status.name().to_string(),
-                profile.section_text(&row.goal),
-                row.project.clone(),
-                row.departments.join(" "),
-            ];
-            if r.changes.is_empty() {
-                let rec: Vec<String> = base
-                    .iter()
-                    .cloned()
-                    .chain([String::new(), String::new(), String::new()])
-                    .collect();
-                write(&mut w, &rec);
-            }
-            for c in &r.changes {
-                let rec: Vec<String> = base
-                    .iter()
-                    .cloned()
-                    .chain([c.label(profile), c.old.clone(), c.new.clone()])
-                    .collect();
-                write(&mut w, &rec);
-            }
         }
         w.flush().expect("in-memory write");
     }
     out
+}
+
+/// The ids (`diff_csv.<id>`) of the columns of each side in the CSV report.
+const CSV_SIDE: [&str; 9] = [
+    "departments",
+    "project",
+    "summary",
+    "kpi_text",
+    "unit",
+    "target",
+    "actual",
+    "achievement",
+    "grade",
+];
+
+/// The header line of the CSV report.
+fn csv_headers(profile: &Profile) -> Vec<String> {
+    let word = |id: &str| profile.message(&format!("diff_csv.{id}"), &[]);
+    let mut headers: Vec<String> = ["key", "kpi", "status", "changes", "goal", "measure"]
+        .iter()
+        .map(|id| word(id))
+        .collect();
+    for side in ["old", "new"] {
+        let side = word(side);
+        headers.extend(CSV_SIDE.iter().map(|id| {
+            profile.message(
+                "diff_csv.side_header",
+                &[("side", &side), ("header", &word(id))],
+            )
+        }));
+    }
+    headers
+}
+
+/// One KPI row of the CSV report.
+fn csv_record(r: &DiffRow, profile: &Profile) -> Vec<String> {
+    let row = r.row();
+    let changes: Vec<String> = r
+        .changes
+        .iter()
+        .map(|c| {
+            if c.field == Field::Departments && r.renamed {
+                format!(
+                    "{}（{}）",
+                    c.label(profile),
+                    profile.message("diff_renamed", &[])
+                )
+            } else {
+                c.label(profile)
+            }
+        })
+        .collect();
+    let mut rec = vec![
+        r.key.project_no.clone(),
+        r.key.kpi_index.to_string(),
+        status_text(r, profile),
+        changes.join(" "),
+        profile.section_text(&row.goal),
+        measure_text(row),
+    ];
+    for side in [&r.old, &r.new] {
+        match side {
+            Some(s) => rec.extend([
+                s.row.departments.join(" "),
+                s.row.project.clone(),
+                s.row.summary.clone(),
+                s.row.kpi.clone(),
+                s.row.unit.clone(),
+                s.row.target.raw.clone(),
+                s.row.actual.raw.clone(),
+                s.rate.map(|x| x.to_string()).unwrap_or_default(),
+                grade_text(s, profile),
+            ]),
+            None => rec.extend(CSV_SIDE.iter().map(|_| String::new())),
+        }
+    }
+    rec
 }
 
 #[cfg(test)]

@@ -396,7 +396,7 @@ fn text_is_a_unified_diff_grouped_by_goal_and_measure_uncoloured_in_a_pipe() {
 }
 
 #[test]
-fn csv_has_one_line_per_changed_field_with_a_bom() {
+fn csv_has_one_line_per_row_with_what_changed_and_a_bom() {
     let work = Work::new();
     books(&work);
     work.run_status(&["diff", "R6.xlsx", "R7.xlsx", "-o", "diff.csv"], 0);
@@ -404,34 +404,30 @@ fn csv_has_one_line_per_changed_field_with_a_bom() {
     assert!(bytes.starts_with(b"\xEF\xBB\xBF"));
     let mut reader = csv::Reader::from_reader(&bytes[3..]);
     assert_eq!(
-        reader.headers().unwrap().iter().collect::<Vec<_>>(),
+        reader.headers().unwrap().iter().take(6).collect::<Vec<_>>(),
         [
-            "key",
-            "kpi",
-            "status",
-            "goal",
-            "project",
-            "departments",
-            "field",
-            "old",
-            "new"
+            "事務事業番号",
+            "KPI番号",
+            "区分",
+            "変更点",
+            "基本目標",
+            "施策"
         ]
     );
     let records: Vec<Vec<String>> = reader
         .records()
         .map(|r| r.unwrap().iter().map(str::to_string).collect())
         .collect();
-    assert_eq!(
-        records.len(),
-        14 + 1 + 1,
-        "14 changes, one added, one removed"
-    );
+    assert_eq!(records.len(), 67, "every row, changed or not");
     let line = |key: &str| records.iter().find(|r| r[0] == key).unwrap();
-    assert_eq!(line("341-6")[6..], ["目標値", "350", "400"]);
-    assert_eq!(line("341-6")[2], "changed");
-    assert_eq!(line("342-25")[2..3], ["added"]);
-    assert_eq!(line("571-16")[2..3], ["removed"]);
-    assert_eq!(line("571-16")[6], "");
+    assert_eq!(line("341-6")[2..4], ["変更", "目標値"]);
+    assert_eq!(line("342-25")[2..4], ["追加", ""]);
+    assert_eq!(line("571-16")[2..4], ["削除（未提出）", ""]);
+    assert_eq!(
+        records.iter().filter(|r| r[2] == "変更なし").count(),
+        51,
+        "{records:?}"
+    );
 }
 
 fn sheet_names(book: &Path) -> Vec<String> {

@@ -175,8 +175,7 @@ fn a_usage_error_has_japanese_headings_and_status_2() {
     );
     let (_, stderr) = work.run_status(&["diff", "--format", "pdf", "a", "b"], 2);
     assert!(
-        stderr
-            .contains("'pdf' は --format <FORMAT> に使えません（使える値: xlsx, text, json, csv）"),
+        stderr.contains("'pdf' は --format <形式> に使えません（使える値: xlsx, text, json, csv）"),
         "{stderr}"
     );
     let (_, stderr) = work.run_status(&["--lang", "en", "check", "--bogus"], 2);
