@@ -26,6 +26,7 @@ mod returns;
 mod rollover;
 mod roundtrip;
 mod safety;
+mod serve;
 mod settings;
 mod unseen;
 mod working_book;
