@@ -11,8 +11,9 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
+use crate::consolidate::Submission;
 use crate::error::Error;
-use crate::merge::{Fate, Submission};
+use crate::merge::Fate;
 use crate::model::FiscalYear;
 use crate::pipeline::{self, Outcome};
 use crate::problem::{Problem, Severity};

@@ -112,7 +112,9 @@ pub fn save(dir: &Path, saved: &Saved, profile: &Profile) -> Result<PathBuf, Err
     let text = match std::fs::read_to_string(&file) {
         Ok(text) => text,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
-        Err(source) => return Err(Error::ReadTemplate { path: file, source }),
+        Err(source) => {
+            return Err(crate::profile::TemplateError::ReadTemplate { path: file, source }.into())
+        }
     };
     let mut doc: DocumentMut = text.parse().map_err(|e: toml_edit::TomlError| {
         let (line, col) = e
