@@ -79,6 +79,12 @@ pub enum Error {
     },
     #[error("{flag} を指定してください（コマンドに {flag} を付けるか、kpiroll.toml に {key} を書きます）")]
     MissingArgument { flag: String, key: String },
+    #[error(
+        "ポート {port} で待ち受けられません（{source}）。--port を外すか、別の番号にしてください"
+    )]
+    ServeBind { port: u16, source: std::io::Error },
+    #[error("作業ページを動かせません: {source}")]
+    Serve { source: std::io::Error },
 }
 
 impl Error {
@@ -175,6 +181,11 @@ impl Error {
                 "error_missing_argument",
                 vec![("flag", flag.to_string()), ("key", key.to_string())],
             ),
+            Error::ServeBind { port, source } => (
+                "web.error_bind",
+                vec![("port", port.to_string()), ("source", source.to_string())],
+            ),
+            Error::Serve { source } => ("web.error_serve", vec![("source", source.to_string())]),
         }
     }
 

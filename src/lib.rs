@@ -29,6 +29,7 @@ pub mod read;
 pub mod renames;
 pub mod rollover;
 pub mod row_text;
+pub mod serve;
 pub mod templates;
 pub mod text;
 pub mod value;

@@ -1,6 +1,7 @@
 //! How much of one input kpiroll reads (`templates/limits.toml`, each limit changeable
 //! for one run): a file beyond a limit is that file's refusal, never the run's end.
-//! Read by the profile, applied by the readers.
+//! Read by the profile, applied by the readers (and by `kpiroll serve` to what a page
+//! uploads).
 
 /// How much of an input is considered (`templates/limits.toml`, overridable per run); a
 /// city's limits.toml that leaves one out gets the built-in value.
@@ -18,8 +19,12 @@ pub struct Limits {
     /// uncompressed size of the parts read from one file, all together (a part read
     /// twice counts twice), in MiB
     pub max_read_mib: u64,
-    /// input files in one run
+    /// input files in one run (also the files one upload of `kpiroll serve` may hold)
     pub max_files: usize,
+    /// `kpiroll serve`: the largest file one upload may hold, in MiB
+    pub max_upload_mib: u64,
+    /// `kpiroll serve`: all the files of one upload together, in MiB
+    pub max_upload_total_mib: u64,
 }
 
 impl Default for Limits {
@@ -34,6 +39,8 @@ impl Default for Limits {
             max_part_mib: 256,
             max_read_mib: 512,
             max_files: 20_000,
+            max_upload_mib: 64,
+            max_upload_total_mib: 1024,
         }
     }
 }

@@ -722,3 +722,15 @@ pub fn diff_xlsx_bytes(
         .and_then(crate::write::xlsx::repair::well_formed)
         .map_err(xlsx)
 }
+
+/// The due date as the forms show it (`令和8年5月31日（日）` for `2026-05-31`, other
+/// text as written, `form.toml`'s own text when none): a reminder to a 課 says it alike.
+pub fn due_text(due: Option<&str>, profile: &Profile) -> String {
+    crate::write::form::due_text(due, profile)
+}
+
+/// The 問い合わせ先 as the forms show it (kpiroll.toml's `[contact]` in `form.toml`'s
+/// wording, or its own text when none): a reminder to a 課 says it alike.
+pub fn contact_text(contact: Option<&crate::model::Contact>, profile: &Profile) -> String {
+    crate::write::form::contact_text(contact, profile)
+}

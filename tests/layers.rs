@@ -27,7 +27,7 @@ const LAYERS: &[&[&str]] = &[
     ],
     &["write", "export"],
     &["pipeline"],
-    &["cli", "main", "lib"],
+    &["cli", "serve", "main", "lib"],
 ];
 
 /// Back-edges the code may have (`from -> to`, by file-level module): none. What two

@@ -50,6 +50,7 @@ pub mod export;
 pub mod handout;
 pub mod help;
 pub mod rollover;
+pub mod serve;
 pub mod settings;
 pub mod templates;
 
@@ -115,6 +116,7 @@ pub enum Command {
     Demo(demo::Args),
     Templates(templates::Args),
     Init(settings::InitArgs),
+    Serve(serve::Args),
 }
 
 /// How a command ended.
@@ -159,7 +161,7 @@ pub fn run(cli: Cli) -> ExitCode {
     limits.max_merged_cells = cli.max_merged_cells.unwrap_or(limits.max_merged_cells);
     let result = match settings::apply(&mut command, &profile) {
         Err(e) => Err(e),
-        Ok(()) => dispatch(command, &profile),
+        Ok(()) => dispatch(command, &profile, cli.templates.as_deref()),
     };
     match result {
         Ok(status) => exit(Ok(status)),
@@ -182,8 +184,13 @@ pub fn run(cli: Cli) -> ExitCode {
     }
 }
 
-/// Runs one command with its profile.
-fn dispatch(command: Command, profile: &Profile) -> Result<Status, Error> {
+/// Runs one command with its profile (`templates`: the profile's folder, for a command
+/// that loads the catalogue of the other language too).
+fn dispatch(
+    command: Command,
+    profile: &Profile,
+    templates: Option<&std::path::Path>,
+) -> Result<Status, Error> {
     match command {
         Command::Consolidate(args) => consolidate::run(args, profile),
         Command::Check(args) => check::run(args, profile),
@@ -193,6 +200,7 @@ fn dispatch(command: Command, profile: &Profile) -> Result<Status, Error> {
         Command::Diff(args) => diff::run(args, profile),
         Command::Demo(args) => demo::run(args, profile),
         Command::Init(args) => settings::init(args, profile),
+        Command::Serve(args) => serve::run(args, profile, templates),
         Command::Templates(_) => unreachable!("handled above"),
     }
 }

@@ -48,7 +48,7 @@ fn fill(text: &str, profile: &Profile, o: &FormOptions) -> String {
 
 /// The due date as the form shows it: a date (`2026-05-31`) in the era with its weekday
 /// (`令和8年5月31日（日）`) when form.toml says how; anything else as written.
-fn due_text(due: Option<&str>, profile: &Profile) -> String {
+pub fn due_text(due: Option<&str>, profile: &Profile) -> String {
     let Some(due) = due else {
         return profile.form.due_unset.clone();
     };
@@ -106,7 +106,7 @@ fn days_from_civil(y: i32, m: u32, d: u32) -> i64 {
 
 /// The 問い合わせ先 as the form shows it: the settings' `[contact]` as form.toml writes
 /// it, or form.toml's own text when the settings name none.
-fn contact_text(contact: Option<&crate::model::Contact>, profile: &Profile) -> String {
+pub fn contact_text(contact: Option<&crate::model::Contact>, profile: &Profile) -> String {
     let (Some(c), Some(f)) = (contact, &profile.form.contact) else {
         return profile.form.contact_unset.clone();
     };

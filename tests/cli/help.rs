@@ -7,7 +7,7 @@ use clap::CommandFactory;
 use crate::common::Work;
 
 /// Every command, with a Japanese and an English text its help must show.
-const COMMANDS: [(&[&str], &str, &str); 12] = [
+const COMMANDS: [(&[&str], &str, &str); 13] = [
     (&[], "年度ごとに取りまとめます", "year over year"),
     (
         &["consolidate"],
@@ -39,6 +39,11 @@ const COMMANDS: [(&[&str], &str, &str); 12] = [
         &["init"],
         "kpiroll.toml がすでにあれば上書き",
         "Overwrite kpiroll.toml",
+    ),
+    (
+        &["serve"],
+        "ブラウザを開きません",
+        "Do not open the browser",
     ),
 ];
 

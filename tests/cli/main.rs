@@ -27,6 +27,7 @@ mod returns;
 mod rollover;
 mod roundtrip;
 mod safety;
+mod serve;
 mod settings;
 mod texts;
 mod unseen;
