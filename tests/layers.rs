@@ -228,10 +228,6 @@ const LONG_FNS: &[(&str, &str)] = &[
         "one arm per problem kind: a table read by kind, not steps",
     ),
     (
-        "read/table.rs::read_rows",
-        "the hot loop over a sheet's rows; to be split further",
-    ),
-    (
         "write/diff_report.rs::summary_sheet",
         "write/ is being laid out anew",
     ),
