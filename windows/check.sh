@@ -178,8 +178,8 @@ rm -rf "$drive_c/Program Files/LibreOffice"
 double_click() {
   local status=0
   printf '\r\n' | timeout 900 "$wine" "$exe" >"$work/click.out" 2>"$work/click.err" || status=$?
-  if grep -qF "kpiroll の画面（このパソコンの中だけで動くウェブページ）を起動します。" "$work/click.err" &&
-    grep -qF "このウィンドウを閉じるか Ctrl+C を押してください" "$work/click.err"; then
+  if grep -qF "kpiroll の作業ページ（このパソコンの中だけで動くウェブページ）を起動します。" "$work/click.err" &&
+    grep -qF "閉じるか Ctrl+C を押すと、作業ページは終わります" "$work/click.err"; then
     pass "double-click: the console says what starts and how to stop it"
   else
     fail "double-click: $(cat "$work/click.err")"

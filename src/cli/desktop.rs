@@ -142,7 +142,8 @@ pub fn check_dropped(paths: &[PathBuf], profile: &Profile) -> ExitCode {
 }
 
 /// Runs the program as Windows started it (see the module doc): a typed command line as
-/// usual; a double-click or a drop with the console set up and kept open at the end.
+/// usual; a double-click or a drop with the console set up and kept open at the end (for
+/// the page, only when it did not start: stopped with Ctrl+C, the window may go).
 pub fn start(args: &[OsString]) -> ExitCode {
     let launch = launch(args, Path::exists);
     if launch == Launch::Command {
@@ -153,24 +154,29 @@ pub fn start(args: &[OsString]) -> ExitCode {
     }
     console::set_up();
     let lang = help::lang_of(args);
+    let messages = Messages::builtin(lang);
     let status = match launch {
         Launch::Check(paths) => match load_profile(lang) {
             Ok(profile) => check_dropped(&paths, &profile),
             Err(e) => super::fatal(&e),
         },
         _ => {
-            let messages = Messages::builtin(lang);
             errln!(
                 "{}",
                 messages.get("windows.serve_start").unwrap_or_default()
             );
-            match help::parse_from(&serve_args(args)) {
+            let status = match help::parse_from(&serve_args(args)) {
                 Ok(cli) => super::run(cli),
                 Err(status) => exit_code(status),
+            };
+            // stopped with Ctrl+C: the clerk asked the window to go
+            if status == ExitCode::SUCCESS {
+                return status;
             }
+            status
         }
     };
-    wait_for_enter(&Messages::builtin(lang));
+    wait_for_enter(&messages);
     status
 }
 
