@@ -121,13 +121,19 @@ same "$work/linux/議会 配布【R7】.xlsx" "$work/windows/議会 配布【R7�
 both check check "$returns"
 
 # 4. a folder dropped onto kpiroll.exe from C:\Users\…\デスクトップ: the report beside it,
-#    the same text as Linux's check (its paths from the desktop folder); Enter closes
+#    the same text as Linux's check (its paths from the desktop folder); Enter closes;
+#    the files Windows hides are not read
 desktop="$drive_c/users/clerk/デスクトップ"
 rm -rf "$drive_c/users/clerk"
 mkdir -p "$desktop"
 cp -r "$work/linux/$returns" "$desktop/R7回答"
 (cd "$desktop" && "$linux" check R7回答 >"$work/drop.linux.out" 2>"$work/drop.linux.err") &&
   linux_status=0 || linux_status=$?
+# what Windows hides in a folder (Linux's check did not see these): passed over too
+printf '[.ShellClassInfo]\r\n' >"$desktop/R7回答/desktop.ini"
+printf 'thumbs' >"$desktop/R7回答/Thumbs.db"
+"$wine" attrib +h +s 'C:\users\clerk\デスクトップ\R7回答\desktop.ini' >/dev/null
+"$wine" attrib +h +s 'C:\users\clerk\デスクトップ\R7回答\Thumbs.db' >/dev/null
 status=0
 printf '\r\n' | timeout 900 "$wine" "$exe" 'C:\users\clerk\デスクトップ\R7回答' \
   >"$work/drop.console.out" 2>"$work/drop.console.err" || status=$?
