@@ -300,6 +300,31 @@ mod tests {
     }
 
     #[test]
+    fn every_text_of_a_windows_start_is_in_both_catalogues() {
+        // the ids the code asks for: a missing one would be shown as its id
+        let ids = [
+            "windows.serve_start",
+            "windows.check_start",
+            "windows.report_file",
+            "windows.report_written",
+            "windows.report_not_written",
+            "windows.press_enter",
+            "windows.no_libre_office",
+        ];
+        for lang in [Lang::Ja, Lang::En] {
+            let messages = Messages::builtin(lang);
+            for id in ids {
+                assert!(
+                    messages.get(id).is_some_and(|t| !t.trim().is_empty()),
+                    "{id} in {lang:?}"
+                );
+            }
+            let ours = messages.0.keys().filter(|k| k.starts_with("windows."));
+            assert_eq!(ours.count(), ids.len(), "{lang:?}: no text left unused");
+        }
+    }
+
+    #[test]
     fn the_report_sits_beside_the_first_path_in_utf8_with_a_mark() {
         let profile = Profile::builtin(Lang::Ja);
         let base = Path::new("/home/clerk/デスクトップ");
