@@ -184,7 +184,7 @@ pub fn start(args: &[OsString]) -> ExitCode {
 /// (as for a typed command), else the built-in one.
 fn load_profile(lang: Lang) -> Result<Profile, Error> {
     let dir = std::env::var_os("KPIROLL_TEMPLATES").filter(|d| !d.is_empty());
-    Profile::load(dir.as_deref().map(Path::new), lang)
+    Ok(Profile::load(dir.as_deref().map(Path::new), lang)?)
 }
 
 /// A status from the command line's parser as the process's exit code.
