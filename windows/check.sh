@@ -132,8 +132,10 @@ cp -r "$work/linux/$returns" "$desktop/R7回答"
 # what Windows hides in a folder (Linux's check did not see these): passed over too
 printf '[.ShellClassInfo]\r\n' >"$desktop/R7回答/desktop.ini"
 printf 'thumbs' >"$desktop/R7回答/Thumbs.db"
-"$wine" attrib +h +s 'C:\users\clerk\デスクトップ\R7回答\desktop.ini' >/dev/null
-"$wine" attrib +h +s 'C:\users\clerk\デスクトップ\R7回答\Thumbs.db' >/dev/null
+# (wine's attrib takes one mark per call)
+for f in desktop.ini Thumbs.db; do
+  "$wine" attrib +h "C:\\users\\clerk\\デスクトップ\\R7回答\\$f" >/dev/null
+done
 status=0
 printf '\r\n' | timeout 900 "$wine" "$exe" 'C:\users\clerk\デスクトップ\R7回答' \
   >"$work/drop.console.out" 2>"$work/drop.console.err" || status=$?
