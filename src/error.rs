@@ -60,8 +60,8 @@ pub enum Error {
     PrevUnreadable { path: PathBuf },
     #[error("前年度との突き合わせに失敗しました: {message}")]
     Merge { message: String },
-    #[error("LibreOffice（soffice）が見つからないため PDF を作れません。Debian/Ubuntu なら `apt-get install libreoffice-calc fonts-noto-cjk` で入れてください（Excel のブックは作成済みです）")]
-    NoLibreOffice,
+    #[error("{}", no_libre_office(handout))]
+    NoLibreOffice { handout: PathBuf },
     #[error("{path}: PDF を作れません: {message}")]
     Pdf { path: PathBuf, message: String },
     #[error("xlsx は -o で出力先のファイルを指定してください（標準出力には text・json・csv を書けます）")]
@@ -150,7 +150,10 @@ impl Error {
                 vec![("path", path.display().to_string())],
             ),
             Error::Merge { message } => ("error_merge", vec![("message", message.to_string())]),
-            Error::NoLibreOffice => ("error_no_libre_office", vec![]),
+            Error::NoLibreOffice { handout } => (
+                NO_LIBRE_OFFICE,
+                vec![("path", handout.display().to_string())],
+            ),
             Error::Pdf { path, message } => (
                 "error_pdf",
                 vec![
@@ -196,4 +199,20 @@ impl Error {
         let args: Vec<(&str, &str)> = args.iter().map(|(k, v)| (*k, v.as_str())).collect();
         profile.message(id, &args)
     }
+}
+
+/// The message when LibreOffice is missing: on Windows, print from Excel (there is no
+/// package to name); elsewhere, the package to install.
+const NO_LIBRE_OFFICE: &str = if cfg!(windows) {
+    "windows.no_libre_office"
+} else {
+    "error_no_libre_office"
+};
+
+/// The `Display` text of [`Error::NoLibreOffice`]: the built-in Japanese catalogue's.
+fn no_libre_office(handout: &std::path::Path) -> String {
+    crate::profile::Messages::builtin(crate::profile::Lang::Ja)
+        .get(NO_LIBRE_OFFICE)
+        .unwrap_or(NO_LIBRE_OFFICE)
+        .replace("{path}", &handout.display().to_string())
 }

@@ -16,6 +16,7 @@ pub mod diff;
 pub mod error;
 pub mod export;
 pub mod join;
+pub mod libreoffice;
 pub mod limits;
 pub mod merge;
 pub mod model;

@@ -7,6 +7,10 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() -> std::process::ExitCode {
     tune_memory();
+    // Windows: a double-click or a drop onto kpiroll.exe is no typed command line
+    #[cfg(windows)]
+    return kpiroll::cli::desktop::start(&std::env::args_os().collect::<Vec<_>>());
+    #[cfg(not(windows))]
     kpiroll::cli::run(kpiroll::cli::help::parse())
 }
 

@@ -545,21 +545,32 @@ pub fn handout(
 /// Converts a workbook to PDF beside it with LibreOffice (`soffice --headless`).
 ///
 /// # Errors
-/// [`Error::NoLibreOffice`] when soffice is not installed; [`Error::Pdf`] when the
+/// [`Error::NoLibreOffice`] when soffice is not installed (looked for where
+/// [`crate::libreoffice::candidates`] says); [`Error::Pdf`] when the
 /// conversion fails.
 pub fn to_pdf(workbook: &Path) -> Result<PathBuf, Error> {
     let dir = match workbook.parent() {
         Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
         _ => PathBuf::from("."),
     };
-    let run = std::process::Command::new("soffice")
-        .args(["--headless", "--convert-to", "pdf", "--outdir"])
-        .arg(&dir)
-        .arg(workbook)
-        .output();
     let pdf = workbook.with_extension("pdf");
+    let mut programs = crate::libreoffice::candidates(cfg!(windows), |v| std::env::var_os(v))
+        .into_iter()
+        .map(|program| {
+            std::process::Command::new(program)
+                .args(["--headless", "--convert-to", "pdf", "--outdir"])
+                .arg(&dir)
+                .arg(workbook)
+                .output()
+        });
+    // the first that runs at all
+    let run = programs
+        .find(Result::is_ok)
+        .unwrap_or_else(|| Err(std::io::ErrorKind::NotFound.into()));
     match run {
-        Err(_) => Err(Error::NoLibreOffice),
+        Err(_) => Err(Error::NoLibreOffice {
+            handout: workbook.to_path_buf(),
+        }),
         Ok(out) if out.status.success() && pdf.is_file() => Ok(pdf),
         Ok(out) => Err(Error::Pdf {
             path: pdf,

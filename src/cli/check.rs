@@ -33,8 +33,22 @@ pub fn run(args: Args, profile: &Profile) -> Result<Status, Error> {
     };
     need(args.inputs.first(), "INPUTS", "returns")?;
     let outcome = pipeline::read_and_merge(&args.inputs, year, profile)?;
+    outp!("{}", listing(&outcome, profile));
+    print_report(&outcome.report, profile);
+    outln!("{}", summary(&outcome, profile));
+    Ok(Status::of(&outcome.report))
+}
+
+/// What `check` prints on stdout before the problems: per file its path, then per table
+/// its sheet, header row, year and rows read (or that it has no table); a line each.
+pub fn listing(outcome: &pipeline::Outcome, profile: &Profile) -> String {
+    let mut out = String::new();
+    let mut line = |text: &str| {
+        out.push_str(text);
+        out.push('\n');
+    };
     for source in &outcome.sources {
-        outln!("{}", shown(&source.path.display().to_string()));
+        line(&shown(&source.path.display().to_string()));
         for t in &source.tables {
             let year = t.year.map_or_else(|| "?".to_string(), |y| y.to_string());
             let (header, rows) = ((t.header_row + 1).to_string(), t.rows_read.to_string());
@@ -45,17 +59,23 @@ pub fn run(args: Args, profile: &Profile) -> Result<Status, Error> {
                 ("year", year.as_str()),
                 ("rows", rows.as_str()),
             ];
-            outln!("  {}", shown(&profile.message("check_table", &args)));
+            line(&format!(
+                "  {}",
+                shown(&profile.message("check_table", &args))
+            ));
         }
         if source.tables.is_empty() {
-            outln!("  {}", profile.message("check_no_table", &[]));
+            line(&format!("  {}", profile.message("check_no_table", &[])));
         }
     }
-    print_report(&outcome.report, profile);
+    out
+}
+
+/// `check`'s last line: files, rows read, taken, merged and refused, problems.
+pub fn summary(outcome: &pipeline::Outcome, profile: &Profile) -> String {
     let mut args = outcome.count_args();
     args.push(("problems", outcome.report.problems.len().to_string()));
     args.push(("refusals", outcome.report.refusals().to_string()));
     let args: Vec<(&str, &str)> = args.iter().map(|(k, v)| (*k, v.as_str())).collect();
-    outln!("{}", profile.message("check_summary", &args));
-    Ok(Status::of(&outcome.report))
+    profile.message("check_summary", &args)
 }

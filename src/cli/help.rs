@@ -26,15 +26,23 @@ const ROOT: &str = "kpiroll";
 /// help, the version or a usage error and exits as clap does (status 2 for an error).
 pub fn parse() -> Cli {
     let args: Vec<OsString> = std::env::args_os().collect();
-    let messages = Messages::builtin(lang_of(&args));
+    parse_from(&args).unwrap_or_else(|status| std::process::exit(status))
+}
+
+/// Parses `args` (the program's name first) with the help in the user's language. What
+/// [`parse`] would print before exiting is printed here, and the status it would exit
+/// with is returned instead: the caller decides when the process ends (a console
+/// opened by a double-click waits for Enter first).
+///
+/// # Errors
+/// The exit status when the command line asked for the help or the version (0) or was
+/// wrong (2).
+pub fn parse_from(args: &[OsString]) -> Result<Cli, i32> {
+    let messages = Messages::builtin(lang_of(args));
     let mut cmd = command(&messages);
-    let result = cmd
-        .try_get_matches_from_mut(&args)
-        .and_then(|m| Cli::from_arg_matches(&m).map_err(|e| e.format(&mut cmd)));
-    match result {
-        Ok(cli) => cli,
-        Err(e) => exit_with(&e, &messages),
-    }
+    cmd.try_get_matches_from_mut(args)
+        .and_then(|m| Cli::from_arg_matches(&m).map_err(|e| e.format(&mut cmd)))
+        .map_err(|e| print_error(&e, &messages))
 }
 
 /// The language of the help: `--lang` on the command line, else `KPIROLL_LANG`, else
@@ -196,19 +204,21 @@ fn value_names_of(arg: &Arg) -> Vec<String> {
     }
 }
 
-/// Prints a clap error with the catalogue's words and exits: help and version on
-/// stdout with status 0, as clap does; a usage error on stderr with status 2.
-fn exit_with(e: &clap::Error, m: &Messages) -> ! {
+/// Prints a clap error with the catalogue's words and returns the status to exit with:
+/// help and version on stdout (status 0, as clap does; the help a bare `kpiroll` shows
+/// on stderr with status 2); a usage error on stderr with status 2.
+fn print_error(e: &clap::Error, m: &Messages) -> i32 {
     if matches!(
         e.kind(),
         ErrorKind::DisplayHelp
             | ErrorKind::DisplayVersion
             | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand
     ) {
-        e.exit()
+        let _ = e.print();
+        return e.exit_code();
     }
     errp!("{}", error_text(e, m));
-    std::process::exit(2)
+    2
 }
 
 /// A usage error in the catalogue's words: the heading, the sentence where the

@@ -18,6 +18,13 @@ macro_rules! outln {
     };
 }
 
+/// `print!` that never panics: when stdout is closed the text is dropped.
+macro_rules! outp {
+    ($($arg:tt)*) => {
+        $crate::cli::say(&mut std::io::stdout().lock(), format_args!($($arg)*), false)
+    };
+}
+
 /// `eprintln!` that never panics: when stderr is closed the line is dropped.
 macro_rules! errln {
     ($($arg:tt)*) => {
@@ -45,6 +52,7 @@ pub fn say(to: &mut impl std::io::Write, args: std::fmt::Arguments<'_>, line: bo
 pub mod check;
 pub mod consolidate;
 pub mod demo;
+pub mod desktop;
 pub mod diff;
 pub mod export;
 pub mod handout;

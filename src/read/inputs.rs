@@ -1,6 +1,7 @@
 //! The inputs found: folders walked (each once, links inside them not followed), lock
-//! and hidden files passed over, only regular files read (links, pipes and devices listed
-//! as skipped with their reason), in path order.
+//! and hidden files (a leading dot, or Windows' hidden mark) passed over, only regular
+//! files read (links, pipes and devices listed as skipped with their reason), in path
+//! order.
 
 use std::path::{Path, PathBuf};
 
@@ -102,6 +103,24 @@ impl Walked {
     }
 }
 
+/// Whether Windows marks the entry hidden, as it does Excel's `~$` lock files,
+/// `desktop.ini` and `Thumbs.db`: passed over like a dot-file elsewhere, never reported.
+#[cfg(windows)]
+fn hidden(entry: &std::fs::DirEntry) -> bool {
+    use std::os::windows::fs::MetadataExt;
+    /// FILE_ATTRIBUTE_HIDDEN
+    const HIDDEN: u32 = 0x2;
+    entry
+        .metadata()
+        .is_ok_and(|meta| meta.file_attributes() & HIDDEN != 0)
+}
+
+/// Elsewhere a hidden file is a dot-file, known by its name.
+#[cfg(not(windows))]
+fn hidden(_: &std::fs::DirEntry) -> bool {
+    false
+}
+
 pub(super) fn walk(dir: &Path, found: &mut Inputs, walked: &mut Walked) {
     let Ok(entries) = std::fs::read_dir(dir) else {
         return;
@@ -109,7 +128,7 @@ pub(super) fn walk(dir: &Path, found: &mut Inputs, walked: &mut Walked) {
     for entry in entries.flatten() {
         let path = entry.path();
         let name = entry.file_name().to_string_lossy().to_string();
-        if name.starts_with('.') || name.starts_with("~$") {
+        if name.starts_with('.') || name.starts_with("~$") || hidden(&entry) {
             continue;
         }
         let Ok(kind) = entry.file_type() else {

@@ -6,6 +6,7 @@ mod audit;
 mod city2;
 mod common;
 mod consolidate;
+mod desktop;
 mod diff;
 mod exports;
 mod files;
