@@ -25,7 +25,7 @@ const LAYERS: &[&[&str]] = &[
         "rollover",
         "templates",
     ],
-    &["write", "export"],
+    &["write", "export", "libreoffice"],
     &["pipeline"],
     &["cli", "serve", "main", "lib"],
 ];
@@ -251,6 +251,10 @@ const LONG_FILES: &[(&str, &str)] = &[
         "the problem kinds and their catalogue arguments, one arm per kind",
     ),
     ("write/diff_report.rs", "being split one sheet per file"),
+    (
+        "serve/runs.rs",
+        "a run's folder, its check and each output made in it: being split by output",
+    ),
     (
         "write/xlsx/cells.rs",
         "the big sheets' cells as sheet XML, formats numbered once: one job",
