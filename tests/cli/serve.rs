@@ -16,7 +16,7 @@ use std::time::Duration;
 
 use fantoccini::{Client, ClientBuilder, Locator};
 
-use crate::common::{read_sheet, Work, RENAMES, RETURNS, SEED};
+use crate::common::{r6_book, read_sheet, Work, RENAMES, RETURNS};
 
 /// Ends a child process when the test ends, however it ends.
 struct Running(Child);
@@ -287,11 +287,7 @@ fn the_page_checks_the_returns_and_makes_the_command_lines_files() {
     )
     .unwrap();
     let root = work.dir.path();
-    let (status, _) = run_in(
-        root,
-        &["consolidate", "--year", "R6", SEED, "-o", "R6.xlsx"],
-    );
-    assert_eq!(status, 0);
+    r6_book(&work);
     let returns = returns_with_problems(&work);
     let returns_arg = returns.display().to_string();
     // the command line's outputs for the same inputs
@@ -729,14 +725,7 @@ fn json(bytes: &[u8]) -> serde_json::Value {
 fn two_runs_at_once_keep_their_own_folders_and_make_the_command_lines_book() {
     let work = Work::new();
     let root = work.dir.path();
-    assert_eq!(
-        run_in(
-            root,
-            &["consolidate", "--year", "R6", SEED, "-o", "R6.xlsx"]
-        )
-        .0,
-        0
-    );
+    r6_book(&work);
     let broken = returns_with_problems(&work);
     let (status, _) = run_in(
         root,
@@ -829,14 +818,7 @@ fn two_runs_at_once_keep_their_own_folders_and_make_the_command_lines_book() {
 fn an_upload_beyond_the_limits_is_refused_by_name_and_the_rest_is_taken() {
     let work = Work::new();
     let root = work.dir.path();
-    assert_eq!(
-        run_in(
-            root,
-            &["consolidate", "--year", "R6", SEED, "-o", "R6.xlsx"]
-        )
-        .0,
-        0
-    );
+    r6_book(&work);
     let city = work.path("city");
     std::fs::create_dir_all(&city).unwrap();
     std::fs::write(
