@@ -244,10 +244,6 @@ const LONG_FILES: &[(&str, &str)] = &[
     ),
     ("write/diff_report.rs", "being split one sheet per file"),
     (
-        "serve/runs.rs",
-        "a run's folder, its check and each output made in it: being split by output",
-    ),
-    (
         "write/xlsx/cells.rs",
         "the big sheets' cells as sheet XML, formats numbered once: one job",
     ),

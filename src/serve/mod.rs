@@ -14,7 +14,7 @@
 //!
 //! - [`routes`]: the HTTP surface (axum), the guard against other sites' requests;
 //! - [`upload`]: an upload streamed into a run's folder within `limits.toml`;
-//! - [`runs`]: run folders, the check, the outputs;
+//! - [`runs`]: run folders, the check and what the page shows of it, the outputs;
 //! - [`settings`]: `kpiroll.toml` as the page reads and writes it;
 //! - [`page`]: the page's assets and its texts.
 
