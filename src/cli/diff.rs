@@ -5,10 +5,8 @@ use std::path::PathBuf;
 
 use super::{print_report, Status};
 use crate::error::Error;
-use crate::output::write_atomic;
-use crate::pipeline;
+use crate::pipeline::{self, DiffFormat as Format, Rendered};
 use crate::profile::Profile;
-use crate::write::diff_render::{self as render, Format};
 
 /// Compares two books row by row: added, removed (also a row newly carried as 未提出),
 /// changed (担当課, 事業名, 事業概要, KPI, 単位, 目標値, by meaning) and unchanged, with
@@ -53,59 +51,34 @@ pub struct Args {
 /// A book that cannot be read or holds no rows, an unknown format, an xlsx without -o,
 /// the output not writable.
 pub fn run(args: Args, profile: &Profile) -> Result<Status, Error> {
-    let format = match &args.output {
-        Some(path) => match Format::from_path(path).or(args.format) {
-            Some(f) => f,
-            None => {
-                return Err(Error::UnknownOutputFormat {
-                    path: path.clone(),
-                    expected: ".xlsx .json .csv .txt".to_string(),
-                })
-            }
+    let color_terminal = std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
+    let done = pipeline::diff_command(
+        &pipeline::DiffRequest {
+            books: &args.books,
+            renames: args.renames.as_ref(),
+            output: args.output.as_deref(),
+            format: args.format,
+            color_terminal,
+            force: args.force,
         },
-        None => args.format.unwrap_or(Format::Text),
-    };
-    if format == Format::Xlsx && args.output.is_none() {
-        return Err(Error::DiffXlsxNeedsOutput);
-    }
-    if let Some(path) = &args.output {
-        crate::output::refuse_existing(path, args.force)?;
-        let mut inputs = args.books.clone();
-        inputs.extend(args.renames.clone());
-        pipeline::refuse_input_as_output(path, &inputs)?;
-    }
-    let (diff, report) = pipeline::diff(&args.books, args.renames.as_ref(), profile)?;
-    print_report(&report, profile);
-    let mut status = Status::of(&report);
-    let bytes = match format {
-        Format::Text => {
-            let color = args.output.is_none()
-                && std::io::stdout().is_terminal()
-                && std::env::var_os("NO_COLOR").is_none();
-            render::text(&diff, profile, color).into_bytes()
-        }
-        Format::Json => render::json(&diff, profile),
-        Format::Csv => render::csv(&diff, profile),
-        Format::Xlsx => {
-            let path = args.output.clone().unwrap_or_default();
-            pipeline::diff_xlsx_bytes(&diff, &path, profile)?
-        }
-    };
-    match &args.output {
-        Some(path) => {
-            write_atomic(path, &bytes, args.force)?;
-            for line in render::summary_lines(&diff, profile) {
+        profile,
+    )?;
+    print_report(&done.report, profile);
+    let mut status = Status::of(&done.report);
+    match done.rendered? {
+        Rendered::Written { path, summary } => {
+            for line in summary {
                 errln!("{}", crate::problem::shown(&line));
             }
             errln!("→ {}", crate::problem::shown(&path.display().to_string()));
         }
-        None => {
+        Rendered::Stdout(bytes) => {
             let mut out = std::io::stdout().lock();
             // a closed pipe (`| head`) is not an error
             let _ = out.write_all(&bytes).and_then(|()| out.flush());
         }
     }
-    if args.exit_code && diff.differs() {
+    if args.exit_code && done.diff.differs() {
         status = Status::Refused;
     }
     Ok(status)
