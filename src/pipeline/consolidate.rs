@@ -114,8 +114,11 @@ pub fn write_working(
     profile: &Profile,
 ) -> Result<(), Error> {
     save_workbook(output, force, profile, || {
-        crate::write::working::working_workbook(
-            &year.consolidated,
+        let laid_out = crate::progress::stage("  the table laid out");
+        let working = crate::write::working::lay_out(&year.consolidated, profile)?;
+        drop(laid_out);
+        let _written = crate::progress::stage("  the table's cells, its sheet and the three lists");
+        working.write(
             &year.outcome.sources,
             &year.outcome.merged.fates,
             &year.outcome.report,

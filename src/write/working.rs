@@ -7,6 +7,7 @@
 use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
 use std::path::Path;
+use std::sync::Arc;
 
 use super::layout::{Purpose, Table};
 use super::marks::{Fill, Marks};
@@ -20,17 +21,27 @@ use crate::problem::{Problem, ProblemKind};
 use crate::profile::Profile;
 use crate::read::Source;
 
-/// Builds the working book.
+/// The working book laid out: 一覧's rows placed and paged and every format numbered
+/// (the lists' two first, then 一覧's), so the file is the same whatever the timing of
+/// what follows; [`LaidOut::write`] then writes the cells and sheets. Two steps, so that
+/// the pipeline can say how long each takes.
+pub struct LaidOut<'a> {
+    consolidated: &'a Consolidated,
+    xfs: Arc<Xfs>,
+    workbook: Workbook,
+    marks: Marks,
+    styles: Formats,
+    table: Table<'a>,
+}
+
+/// Lays out the working book of `consolidated`.
 ///
 /// # Errors
 /// Excel's limits.
-pub fn working_workbook(
-    consolidated: &Consolidated,
-    sources: &[Source],
-    fates: &[Read],
-    report: &crate::problem::Report,
+pub fn lay_out<'a>(
+    consolidated: &'a Consolidated,
     profile: &Profile,
-) -> Result<Workbook, XlsxError> {
+) -> Result<LaidOut<'a>, XlsxError> {
     let book = &consolidated.book;
     let xfs = Xfs::new();
     let mut workbook = Workbook::new(&xfs);
@@ -50,48 +61,70 @@ pub fn working_workbook(
             marks.add(i, change.field, change.extra.clone(), note);
         }
     }
-    // 一覧 is laid out and its formats numbered first (the lists' two before them), so
-    // the file is the same whatever the timing. Then 一覧's cells on one core; on the
-    // other, the rest of 一覧's sheet (notes, row heights, print setup) and the three
-    // lists.
     let styles = Formats::new(&profile.layout.book);
     xfs.id(&styles.header);
     xfs.id(&styles.text);
-    let stage = crate::progress::stage("  the table laid out");
     let table = Table::lay_out(book, profile, Purpose::Work);
     table.number_formats(&xfs, profile, &marks);
-    drop(stage);
-    let mut list_cells = SheetCells::new(&xfs);
-    let (list, lists) = rayon::join(
-        || {
-            let _stage = crate::progress::stage("  the table's cells");
-            table.write_cells(&mut list_cells, profile, &marks)
-        },
-        || -> Result<(Worksheet, Vec<(Worksheet, SheetCells)>), XlsxError> {
-            let _stage = crate::progress::stage("  the table's sheet and the three lists");
-            let mut list = Worksheet::new();
-            table.dress(&mut list, profile, &marks)?;
-            let mut cells: Vec<SheetCells> = (0..3).map(|_| SheetCells::new(&xfs)).collect();
-            let [changes_cells, log_cells, status_cells] = &mut cells[..] else {
-                unreachable!("three sheets of cells");
-            };
-            let mut sheets: Vec<Worksheet> = (0..3).map(|_| Worksheet::new()).collect();
-            let [changes, log, status] = &mut sheets[..] else {
-                unreachable!("three sheets");
-            };
-            changes_sheet((changes, changes_cells), consolidated, profile, &styles)?;
-            log_sheet((log, log_cells), sources, fates, report, profile, &styles)?;
-            status_sheet((status, status_cells), consolidated, profile, &styles)?;
-            Ok((list, sheets.into_iter().zip(cells).collect()))
-        },
-    );
-    list?;
-    let (list, lists) = lists?;
-    workbook.push_worksheet(list, list_cells);
-    for (sheet, cells) in lists {
-        workbook.push_worksheet(sheet, cells);
+    Ok(LaidOut {
+        consolidated,
+        xfs,
+        workbook,
+        marks,
+        styles,
+        table,
+    })
+}
+
+impl LaidOut<'_> {
+    /// Writes the working book: 一覧's cells on one core; on the other, the rest of
+    /// 一覧's sheet (notes, row heights, print setup) and the three lists.
+    ///
+    /// # Errors
+    /// Excel's limits.
+    pub fn write(
+        self,
+        sources: &[Source],
+        fates: &[Read],
+        report: &crate::problem::Report,
+        profile: &Profile,
+    ) -> Result<Workbook, XlsxError> {
+        let LaidOut {
+            consolidated,
+            xfs,
+            mut workbook,
+            marks,
+            styles,
+            table,
+        } = self;
+        let mut list_cells = SheetCells::new(&xfs);
+        let (list, lists) = rayon::join(
+            || table.write_cells(&mut list_cells, profile, &marks),
+            || -> Result<(Worksheet, Vec<(Worksheet, SheetCells)>), XlsxError> {
+                let mut list = Worksheet::new();
+                table.dress(&mut list, profile, &marks)?;
+                let mut cells: Vec<SheetCells> = (0..3).map(|_| SheetCells::new(&xfs)).collect();
+                let [changes_cells, log_cells, status_cells] = &mut cells[..] else {
+                    unreachable!("three sheets of cells");
+                };
+                let mut sheets: Vec<Worksheet> = (0..3).map(|_| Worksheet::new()).collect();
+                let [changes, log, status] = &mut sheets[..] else {
+                    unreachable!("three sheets");
+                };
+                changes_sheet((changes, changes_cells), consolidated, profile, &styles)?;
+                log_sheet((log, log_cells), sources, fates, report, profile, &styles)?;
+                status_sheet((status, status_cells), consolidated, profile, &styles)?;
+                Ok((list, sheets.into_iter().zip(cells).collect()))
+            },
+        );
+        list?;
+        let (list, lists) = lists?;
+        workbook.push_worksheet(list, list_cells);
+        for (sheet, cells) in lists {
+            workbook.push_worksheet(sheet, cells);
+        }
+        Ok(workbook)
     }
-    Ok(workbook)
 }
 
 /// A sheet kpiroll fills: its shell (name, widths, print setup) and its cells.

@@ -265,7 +265,6 @@ impl Workbook {
 /// The zip of `parts`: what is not deflated yet deflated on every core (the last piece
 /// of a part ends its stream), then written in order.
 fn zipped(mut parts: Vec<(String, Vec<Piece>)>) -> Result<Vec<u8>, XlsxError> {
-    let stage = crate::progress::stage("  the parts deflated");
     parts.par_iter_mut().for_each(|(_, pieces)| {
         let last = pieces.len() - 1;
         pieces.par_iter_mut().enumerate().for_each(|(k, piece)| {
@@ -274,8 +273,6 @@ fn zipped(mut parts: Vec<(String, Vec<Piece>)>) -> Result<Vec<u8>, XlsxError> {
             }
         });
     });
-    drop(stage);
-    let _stage = crate::progress::stage("  the zip");
     let size: usize = parts
         .iter()
         .flat_map(|(_, pieces)| pieces)
