@@ -188,3 +188,97 @@ fn render(
         None => Ok(Rendered::Stdout(bytes)),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::FiscalYear;
+    use crate::profile::Lang;
+
+    /// The seed's book (R6) and a copy of it under another name: two books to compare.
+    fn two_books(dir: &Path, profile: &Profile) -> Vec<PathBuf> {
+        let seed = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/R6/資料2-2_R6.txt");
+        let old = dir.join("R6.xlsx");
+        crate::pipeline::consolidate(&[seed], FiscalYear(2024), &old, false, profile).unwrap();
+        let new = dir.join("R6 copy.xlsx");
+        std::fs::copy(&old, &new).unwrap();
+        vec![old, new]
+    }
+
+    fn request<'a>(books: &'a [PathBuf], output: Option<&'a Path>) -> DiffRequest<'a> {
+        DiffRequest {
+            books,
+            renames: None,
+            output,
+            format: None,
+            color_terminal: true,
+            force: false,
+        }
+    }
+
+    #[test]
+    fn the_format_follows_the_output_then_the_request_and_colour_only_on_stdout() {
+        let dir = tempfile::tempdir().unwrap();
+        let profile = Profile::builtin(Lang::Ja);
+        let books = two_books(dir.path(), &profile);
+        let (diff, _) = diff(&books, None, &profile).unwrap();
+
+        // stdout: text by default, coloured for a terminal that takes colour
+        let done = diff_command(&request(&books, None), &profile).unwrap();
+        let Ok(Rendered::Stdout(bytes)) = done.rendered else {
+            panic!("the diff for stdout");
+        };
+        assert_eq!(bytes, diff_render::text(&diff, &profile, true).into_bytes());
+        assert!(bytes.contains(&0x1b), "coloured for a terminal");
+        let plain = DiffRequest {
+            color_terminal: false,
+            format: Some(DiffFormat::Json),
+            ..request(&books, None)
+        };
+        let Ok(Rendered::Stdout(bytes)) = diff_command(&plain, &profile).unwrap().rendered else {
+            panic!("the diff for stdout");
+        };
+        assert_eq!(bytes, diff_render::json(&diff, &profile));
+
+        // a file: its extension wins over --format, never coloured, the summary beside it
+        let txt = dir.path().join("diff.txt");
+        let to_file = DiffRequest {
+            format: Some(DiffFormat::Csv),
+            ..request(&books, Some(&txt))
+        };
+        let done = diff_command(&to_file, &profile).unwrap();
+        let Ok(Rendered::Written { path, summary }) = done.rendered else {
+            panic!("the diff written");
+        };
+        assert_eq!(path, txt);
+        assert_eq!(summary, diff_render::summary_lines(&diff, &profile));
+        let written = std::fs::read(&txt).unwrap();
+        assert_eq!(
+            written,
+            diff_render::text(&diff, &profile, false).into_bytes()
+        );
+        assert!(!written.contains(&0x1b), "a file is never coloured");
+
+        // an xlsx needs an output; an output of no known format names the ones there are
+        let xlsx = DiffRequest {
+            format: Some(DiffFormat::Xlsx),
+            ..request(&books, None)
+        };
+        assert!(matches!(
+            diff_command(&xlsx, &profile),
+            Err(Error::DiffXlsxNeedsOutput)
+        ));
+        let pdf = dir.path().join("diff.pdf");
+        assert!(matches!(
+            diff_command(&request(&books, Some(&pdf)), &profile),
+            Err(Error::UnknownOutputFormat { .. })
+        ));
+        assert!(!pdf.exists());
+        // an existing output is kept without force
+        assert!(diff_command(&to_file, &profile).is_err());
+        assert_eq!(
+            std::fs::read(&txt).unwrap(),
+            diff_render::text(&diff, &profile, false).into_bytes()
+        );
+    }
+}
