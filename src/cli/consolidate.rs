@@ -8,7 +8,6 @@ use crate::error::Error;
 use crate::model::FiscalYear;
 use crate::pipeline;
 use crate::profile::Profile;
-use crate::renames::Renames;
 
 /// Reads every input and writes one book for the year.
 ///
@@ -54,51 +53,27 @@ pub fn run(args: Args, profile: &Profile) -> Result<Status, Error> {
     if args.renames.is_some() {
         need(args.prev.as_ref(), "--prev", "prev")?;
     }
-    crate::output::refuse_existing(&output, args.force)?;
-    let mut inputs = args.inputs.clone();
-    inputs.extend(args.prev.clone());
-    inputs.extend(args.renames.clone());
-    pipeline::refuse_input_as_output(&output, &inputs)?;
-    let outcome = match &args.prev {
-        None => {
-            let outcome = pipeline::read_returns(&args.inputs, year, false, profile)?;
-            print_report(&outcome.report, profile);
-            if outcome.merged.book.rows.is_empty() {
-                return Err(Error::NothingRead);
-            }
-            pipeline::write_book(&outcome.merged.book, &output, args.force, profile)?;
-            outcome
-        }
-        Some(prev) => {
-            let renames = Renames::load_opt(args.renames.as_ref())?;
-            let done =
-                pipeline::consolidate_with_prev(&args.inputs, prev, &renames, year, profile)?;
-            print_report(&done.outcome.report, profile);
-            // every return refused: a book of nothing but 未提出 is not written
-            if done.outcome.merged.fates.is_empty() {
-                return Err(Error::NothingRead);
-            }
-            pipeline::write_working(&done, &output, args.force, profile)?;
-            let counts = done.consolidated.count_args();
-            let args: Vec<(&str, &str)> = counts.iter().map(|(k, v)| (*k, v.as_str())).collect();
-            errln!("{}", profile.message("consolidate_prev_summary", &args));
-            let pipeline::YearOutcome {
-                outcome,
-                consolidated,
-                last_year_left,
-            } = done;
-            pipeline::leave((consolidated, last_year_left));
-            outcome
-        }
+    let request = pipeline::ConsolidateRequest {
+        inputs: &args.inputs,
+        year,
+        prev: args.prev.as_deref(),
+        renames: args.renames.as_ref(),
+        output: &output,
+        force: args.force,
     };
-    let mut counts = outcome.count_args();
+    let done = pipeline::consolidate_command(&request, profile, &mut |report| {
+        print_report(report, profile);
+    })?;
+    if let Some(counts) = &done.prev_counts {
+        let args: Vec<(&str, &str)> = counts.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        errln!("{}", profile.message("consolidate_prev_summary", &args));
+    }
+    let mut counts = done.counts;
     counts.push((
         "output",
         crate::problem::shown(&output.display().to_string()).into_owned(),
     ));
     let args: Vec<(&str, &str)> = counts.iter().map(|(k, v)| (*k, v.as_str())).collect();
     errln!("{}", profile.message("consolidate_summary", &args));
-    let status = Status::of(&outcome.report);
-    pipeline::leave(outcome);
-    Ok(status)
+    Ok(Status::of(&done.report))
 }

@@ -34,21 +34,21 @@ pub struct Args {
 pub fn run(args: Args, profile: &Profile) -> Result<Status, Error> {
     let book = need(args.book, "BOOK", "output, book")?;
     let output = need(args.output, "--output", "output, handout")?;
-    if args.pdf {
-        // the PDF LibreOffice writes beside the handout is an output too
-        let pdf = output.with_extension("pdf");
-        crate::output::refuse_existing(&pdf, args.force)?;
-        pipeline::refuse_input_as_output(&pdf, std::slice::from_ref(&book))?;
-    }
-    let outcome = pipeline::handout(&book, &output, args.force, profile)?;
-    print_report(&outcome.report, profile);
-    print_rows_written(outcome.merged.book.rows.len(), &output, profile);
-    if args.pdf {
-        let pdf = pipeline::to_pdf(&output)?;
+    let request = pipeline::HandoutRequest {
+        book: &book,
+        output: &output,
+        pdf: args.pdf,
+        force: args.force,
+    };
+    let done = pipeline::handout_command(&request, profile, &mut |report, rows| {
+        print_report(report, profile);
+        print_rows_written(rows, &output, profile);
+    })?;
+    if let Some(pdf) = done.pdf {
         errln!(
             "PDF → {}",
             crate::problem::shown(&pdf.display().to_string())
         );
     }
-    Ok(Status::of(&outcome.report))
+    Ok(Status::of(&done.report))
 }

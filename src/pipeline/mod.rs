@@ -18,10 +18,13 @@ mod read;
 mod rollover;
 mod save;
 
-pub use consolidate::{consolidate, consolidate_with_prev, write_working, YearOutcome};
+pub use consolidate::{
+    consolidate, consolidate_command, consolidate_with_prev, write_working, ConsolidateDone,
+    ConsolidateRequest, YearOutcome,
+};
 pub use diff::{diff, diff_command, write_diff, DiffDone, DiffFormat, DiffRequest, Rendered};
 pub use export::export;
-pub use handout::{handout, to_pdf};
+pub use handout::{handout, handout_command, to_pdf, HandoutDone, HandoutRequest};
 pub use read::{read_and_merge, read_book, read_nonempty_book, read_returns};
 pub use rollover::{contact_text, due_text, rollover, Rolled};
 pub use save::{refuse_input_as_output, save_workbook, write_book};
