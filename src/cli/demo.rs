@@ -4,6 +4,9 @@
 //! the filled forms) → the consolidated R7 book (with 変更点, 取込ログ, 提出状況) → the
 //! council handout → the R6 → R7 diff (達成率, grades).
 //!
+//! Unlike the other commands, which make one pipeline call each, the demo walks the
+//! cycle stage by stage and so calls the pipeline several times.
+//!
 //! Everything the demo reads is inside the binary (the seed, the R7 returns and
 //! renames), so an installed or copied binary runs the whole cycle anywhere.
 
