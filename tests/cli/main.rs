@@ -20,6 +20,7 @@ mod hostile_ods;
 mod ingest;
 mod mutation;
 mod numbers;
+mod package;
 mod problems;
 mod profiles;
 mod properties;

@@ -24,8 +24,9 @@
 //! - [`setup`]: the setters this writer and rust_xlsxwriter share (a sheet's shell,
 //!   defined names, the creation date), so one function dresses a sheet for either;
 //! - [`deflate`] and [`archive`]: the parts deflated in pieces on every core and the zip
-//!   written around them by hand; [`repair`]: what rust_xlsxwriter saved made
-//!   well-formed (the forms, the diff report).
+//!   written around them by hand; [`repair`]: what rust_xlsxwriter saved (the forms,
+//!   the diff report) re-packed into that zip and made well-formed, so every workbook
+//!   kpiroll writes is the same bytes on Windows and Linux.
 //!
 //! Its oracles: golden-XML tests of each part (below each file), and the end-to-end
 //! tests that read every written book back (calamine for the values, the sheet XML

@@ -1,8 +1,15 @@
-//! Workbooks rust_xlsxwriter makes (the forms, the diff report) made well-formed: it
-//! escapes control characters in cell text but not in attributes, and neither U+FFFE
-//! nor U+FFFF, so a file name, a sheet name or a text that holds one would make a part
-//! unreadable. Each XML part that holds one is rewritten with U+FFFD in its place; the
-//! others are copied as they were compressed.
+//! Workbooks rust_xlsxwriter makes (the forms, the diff report) put into kpiroll's own
+//! package, so that every workbook kpiroll writes leaves through one zip writer
+//! ([`super::archive`]): the parts in the order rust_xlsxwriter wrote them, each dated
+//! 1980-01-01, made on Unix with the same attributes, no data descriptors and no extra
+//! fields. The zip library rust_xlsxwriter saves through records the system it runs on
+//! ("version made by" MS-DOS and other attributes on Windows): re-packed, the same
+//! workbook is the same bytes on Windows and Linux.
+//!
+//! And made well-formed: rust_xlsxwriter escapes control characters in cell text but
+//! not in attributes, and neither U+FFFE nor U+FFFF, so a file name, a sheet name or a
+//! text that holds one would make a part unreadable. Each XML part that holds one is
+//! rewritten with U+FFFD in its place; the others are copied as they were compressed.
 
 use std::io::{Cursor, Read};
 
@@ -54,44 +61,45 @@ pub fn xml_repaired(xml: &[u8]) -> Option<Vec<u8>> {
     Some(out)
 }
 
-/// A workbook saved by rust_xlsxwriter, with any XML part that holds a character XML
-/// forbids repaired ([`xml_repaired`]); the bytes as they are when none does.
+/// A workbook saved by rust_xlsxwriter, re-packed by kpiroll's own zip writer (the same
+/// bytes on every system), with any XML part that holds a character XML forbids
+/// repaired ([`xml_repaired`]).
 ///
 /// # Errors
 /// The bytes are not a zip.
 pub fn well_formed(bytes: Vec<u8>) -> Result<Vec<u8>, XlsxError> {
     let mut zip = zip::ZipArchive::new(Cursor::new(&bytes[..]))?;
-    let mut repaired: Vec<(usize, Vec<u8>)> = Vec::new();
-    for k in 0..zip.len() {
-        let mut file = zip.by_index(k)?;
-        if !file.name().is_ok_and(|n| is_xml_part(&n)) {
-            continue;
-        }
-        let mut xml = Vec::with_capacity(file.size() as usize);
-        file.read_to_end(&mut xml)?;
-        if let Some(fixed) = xml_repaired(&xml) {
-            repaired.push((k, fixed));
-        }
-    }
-    if repaired.is_empty() {
-        return Ok(bytes);
-    }
     let mut out = ZipOut::with_capacity(bytes.len());
     for k in 0..zip.len() {
-        let mut file = zip.by_index_raw(k)?;
-        let name = file.name()?.to_string();
-        match repaired.iter().find(|(i, _)| *i == k) {
-            Some((_, xml)) => {
-                let d = Deflated::of(xml, true);
-                out.add(&name, DEFLATE, d.crc.finalize(), d.size, &[&d.bytes])?;
-            }
-            None => copy_raw(&mut out, &name, &mut file)?,
+        let (name, method) = {
+            let file = zip.by_index_raw(k)?;
+            (file.name()?.to_string(), file.compression())
+        };
+        let known = matches!(
+            method,
+            zip::CompressionMethod::Stored | zip::CompressionMethod::Deflated
+        );
+        let mut part = Vec::new();
+        if is_xml_part(&name) || !known {
+            zip.by_index(k)?.read_to_end(&mut part)?;
+        }
+        match xml_repaired(&part).filter(|_| is_xml_part(&name)) {
+            Some(fixed) => add_deflated(&mut out, &name, &fixed)?,
+            // compressed in a way kpiroll does not write: deflated here
+            None if !known => add_deflated(&mut out, &name, &part)?,
+            None => copy_raw(&mut out, &name, &mut zip.by_index_raw(k)?)?,
         }
     }
     out.finish()
 }
 
-/// Copies a part as it was compressed.
+/// Adds a part deflated here.
+fn add_deflated(out: &mut ZipOut, name: &str, part: &[u8]) -> Result<(), XlsxError> {
+    let d = Deflated::of(part, true);
+    out.add(name, DEFLATE, d.crc.finalize(), d.size, &[&d.bytes])
+}
+
+/// Copies a part (stored or deflated) as it was compressed.
 fn copy_raw(
     out: &mut ZipOut,
     name: &str,
