@@ -36,6 +36,13 @@ pub enum Error {
         path: PathBuf,
         source: std::io::Error,
     },
+    /// an existing output that cannot be replaced: on Windows, most often a workbook
+    /// open in Excel (the system refuses to replace a file in use)
+    #[error("{path}: 出力先のファイルを置き換えられません（{source}）。Excel などで開いている場合は閉じてから、もう一度実行してください")]
+    OutputInUse {
+        path: PathBuf,
+        source: std::io::Error,
+    },
     #[error("{path}: ブックを作れません: {source}")]
     Xlsx {
         path: PathBuf,
@@ -121,6 +128,13 @@ impl Error {
             ),
             Error::Write { path, source } => (
                 "error_write",
+                vec![
+                    ("path", path.display().to_string()),
+                    ("source", source.to_string()),
+                ],
+            ),
+            Error::OutputInUse { path, source } => (
+                "windows.output_in_use",
                 vec![
                     ("path", path.display().to_string()),
                     ("source", source.to_string()),

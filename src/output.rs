@@ -88,7 +88,8 @@ pub fn same_file(a: &Path, b: &Path) -> bool {
 ///
 /// # Errors
 /// [`Error::OutputExists`] when `path` exists and `force` is false;
-/// [`Error::OutputNotRegular`] when it is not a regular file; [`Error::Write`] when the
+/// [`Error::OutputNotRegular`] when it is not a regular file; [`Error::OutputInUse`]
+/// when the file there cannot be replaced (open in Excel); [`Error::Write`] when the
 /// folder cannot be written.
 pub fn write_atomic(path: &Path, bytes: &[u8], force: bool) -> Result<(), Error> {
     refuse_existing(path, force)?;
@@ -119,8 +120,28 @@ pub fn write_atomic(path: &Path, bytes: &[u8], force: bool) -> Result<(), Error>
     tmp.as_file().sync_all().map_err(write_err)?;
     // checked again just before the rename: nothing but a regular file is replaced
     refuse_existing(path, force)?;
-    tmp.persist(path).map_err(|e| write_err(e.error))?;
+    tmp.persist(path).map_err(|e| replace_err(path, e.error))?;
     Ok(())
+}
+
+/// Why the finished file could not take the place of `path`: [`Error::OutputInUse`]
+/// when a file is there and the system refuses to replace it (on Windows, a workbook
+/// open in Excel: access denied, or a sharing or lock violation), else
+/// [`Error::Write`].
+fn replace_err(path: &Path, source: std::io::Error) -> Error {
+    // ERROR_SHARING_VIOLATION, ERROR_LOCK_VIOLATION
+    let in_use = cfg!(windows) && matches!(source.raw_os_error(), Some(32 | 33));
+    if (in_use || source.kind() == std::io::ErrorKind::PermissionDenied) && path.is_file() {
+        Error::OutputInUse {
+            path: path.to_path_buf(),
+            source,
+        }
+    } else {
+        Error::Write {
+            path: path.to_path_buf(),
+            source,
+        }
+    }
 }
 
 /// Takes an exclusive lock on `file` without waiting; whether it was taken.
@@ -182,6 +203,25 @@ pub fn remove_stale_temps(dir: &Path) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_file_there_the_system_will_not_replace_is_in_use_else_the_folder_is_unwritable() {
+        let dir = tempfile::tempdir().unwrap();
+        let there = dir.path().join("book.xlsx");
+        std::fs::write(&there, b"x").unwrap();
+        let denied = || std::io::Error::from(std::io::ErrorKind::PermissionDenied);
+        assert!(matches!(
+            replace_err(&there, denied()),
+            Error::OutputInUse { path, .. } if path == there
+        ));
+        // nothing there to replace: the folder's fault
+        assert!(matches!(
+            replace_err(&dir.path().join("new.xlsx"), denied()),
+            Error::Write { .. }
+        ));
+        let full = std::io::Error::from(std::io::ErrorKind::StorageFull);
+        assert!(matches!(replace_err(&there, full), Error::Write { .. }));
+    }
 
     #[cfg(unix)]
     #[test]

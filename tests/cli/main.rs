@@ -25,6 +25,7 @@ mod problems;
 mod profiles;
 mod properties;
 mod reader;
+mod replace;
 mod returns;
 mod rollover;
 mod roundtrip;
