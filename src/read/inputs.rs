@@ -64,7 +64,7 @@ pub fn find_inputs(inputs: &[PathBuf]) -> Result<Inputs, Error> {
             });
         };
         if meta.is_dir() {
-            if walked.first_time(&meta) {
+            if walked.first_time(input, &meta) {
                 walk(input, &mut found, &mut walked);
             }
         } else if meta.is_file() {
@@ -83,22 +83,31 @@ pub fn find_inputs(inputs: &[PathBuf]) -> Result<Inputs, Error> {
     Ok(found)
 }
 
-/// The folders walked, by identity (device and inode), not by name.
+/// The folders walked, by identity, not by name: device and inode on Unix; elsewhere
+/// (Windows) the full path with links and `..` resolved, so `R7` and `.\R7` are one folder.
 #[derive(Default)]
-pub(super) struct Walked(std::collections::HashSet<(u64, u64)>);
+pub(super) struct Walked(std::collections::HashSet<FolderId>);
+
+#[cfg(unix)]
+type FolderId = (u64, u64);
+#[cfg(not(unix))]
+type FolderId = std::path::PathBuf;
 
 impl Walked {
-    /// Whether the folder of `meta` is met for the first time (and note it).
-    fn first_time(&mut self, meta: &std::fs::Metadata) -> bool {
+    /// Whether the folder at `path` (`meta` its metadata) is met for the first time (and
+    /// note it).
+    fn first_time(&mut self, path: &Path, meta: &std::fs::Metadata) -> bool {
         #[cfg(unix)]
         {
             use std::os::unix::fs::MetadataExt;
+            let _ = path;
             self.0.insert((meta.dev(), meta.ino()))
         }
         #[cfg(not(unix))]
         {
             let _ = meta;
-            true
+            self.0
+                .insert(std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf()))
         }
     }
 }
@@ -154,7 +163,7 @@ pub(super) fn walk(dir: &Path, found: &mut Inputs, walked: &mut Walked) {
             }));
         } else if kind.is_dir() {
             match entry.metadata() {
-                Ok(meta) if walked.first_time(&meta) => walk(&path, found, walked),
+                Ok(meta) if walked.first_time(&path, &meta) => walk(&path, found, walked),
                 Ok(_) => found.skipped.push(skip(Skip::Loop)),
                 Err(_) => {}
             }
