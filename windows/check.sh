@@ -219,6 +219,49 @@ else
   else
     fail "double-click: no page (address「$url」): $(cat "$work/click.err")"
   fi
+  echo "      the console said:"
+  sed 's/\r$//; s/^/        /' "$work/click.err"
+  # the page's own requests, as its script sends them: the settings, then last year's
+  # book, the renames and the returns uploaded (a run: checked, the book made), then the
+  # diff made; the book and the diff downloaded, each the Linux command line's
+  if [ -n "$url" ]; then
+    api() { curl -fsS --max-time 600 -H 'x-kpiroll: 1' "$@"; }
+    if curl -fsS --max-time 60 "${url}api/settings" -o "$work/settings.json" &&
+      grep -q '^{' "$work/settings.json"; then
+      pass "double-click: GET /api/settings answers JSON"
+    else
+      fail "double-click: GET /api/settings"
+    fi
+    upload=(-F year=R7 -F "prev=@$work/windows/R6.xlsx;filename=R6.xlsx"
+      -F "renames=@$work/windows/renames.toml;filename=renames.toml")
+    for f in fixtures/R7/returns/*; do
+      upload+=(-F "returns=@$f;filename=\"returns/$(basename "$f")\"")
+    done
+    run_id=
+    if api "${upload[@]}" "${url}api/runs" -o "$work/run.json"; then
+      run_id=$(grep -o '"run" *: *"[^"]*"' "$work/run.json" | head -1 | sed 's/.*"\([^"]*\)"$/\1/')
+    fi
+    mkdir -p "$work/linux/page"
+    (cd "$work/linux" && "$linux" consolidate --year R7 --prev R6.xlsx --renames renames.toml \
+      "$root/fixtures/R7/returns" -o page/R7.xlsx >/dev/null 2>&1 &&
+      "$linux" diff R6.xlsx page/R7.xlsx --renames renames.toml -o page/差分_R6_R7.xlsx \
+        >/dev/null 2>&1) || fail "double-click: the Linux command line's book and diff"
+    if [ -n "$run_id" ] && grep -q '"refusals" *: *0' "$work/run.json" &&
+      curl -fsS --max-time 60 "${url}api/runs/$run_id/files/R7.xlsx" -o "$work/page-R7.xlsx"; then
+      pass "double-click: POST /api/runs checked $(ls fixtures/R7/returns | wc -l) returns uploaded, nothing refused"
+      same "$work/linux/page/R7.xlsx" "$work/page-R7.xlsx" "double-click: the page's R7.xlsx is the command line's"
+    else
+      fail "double-click: the run: $(head -c 400 "$work/run.json" 2>/dev/null)"
+    fi
+    if [ -n "$run_id" ] && api -X POST "${url}api/runs/$run_id/make/diff" -o "$work/made.json" &&
+      grep -q '"name" *: *"差分_R6_R7.xlsx"' "$work/made.json" &&
+      curl -fsS --max-time 60 "${url}api/runs/$run_id/files/%E5%B7%AE%E5%88%86_R6_R7.xlsx" \
+        -o "$work/page-diff.xlsx"; then
+      same "$work/linux/page/差分_R6_R7.xlsx" "$work/page-diff.xlsx" "double-click: the page's 差分_R6_R7.xlsx is the command line's"
+    else
+      fail "double-click: the diff: $(cat "$work/made.json" 2>/dev/null)"
+    fi
+  fi
   for _ in $(seq 60); do
     [ -s "$work/opened" ] && break
     sleep 0.5
