@@ -3,7 +3,9 @@
 # inputs, in folders of their own; every file written is compared byte for byte, and
 # what is printed is compared once Windows' `\` is read as `/`. Then what a clerk
 # meets: a folder dropped onto kpiroll.exe (its report beside the folder), the PDF
-# handout with and without LibreOffice under Program Files, a double-click.
+# handout with and without LibreOffice under Program Files, a double-click (the page
+# fetched, then driven through its routes as its script drives them, what it makes
+# compared with the Linux command line's; the exe ended at the end).
 #
 # Needs wine (Debian's `wine`, `wine64`), mingw (`gcc-mingw-w64-x86-64`) and curl; the
 # wine prefix is kpiroll's own (KPIROLL_WINEPREFIX, default ~/.cache/kpiroll-wine).
