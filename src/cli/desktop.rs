@@ -310,6 +310,7 @@ mod tests {
             "windows.report_not_written",
             "windows.press_enter",
             "windows.no_libre_office",
+            "windows.output_in_use",
         ];
         for lang in [Lang::Ja, Lang::En] {
             let messages = Messages::builtin(lang);
