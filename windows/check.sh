@@ -3,7 +3,8 @@
 # inputs, in folders of their own; every file written is compared byte for byte, and
 # what is printed is compared once Windows' `\` is read as `/`. Then what a clerk
 # meets: a folder dropped onto kpiroll.exe (its report beside the folder), the PDF
-# handout with and without LibreOffice under Program Files, a double-click (the page
+# handout with and without LibreOffice under Program Files, --force over a book held
+# open as Excel holds one (windows/hold-open.c), a double-click (the page
 # fetched, then driven through its routes as its script drives them, what it makes
 # compared with the Linux command line's; the exe ended at the end).
 #
@@ -184,7 +185,30 @@ else
 fi
 rm -rf "$drive_c/Program Files/LibreOffice"
 
-# 6. a double-click: no arguments, the local web page by the `serve` command's name; the
+# 6. --force over a book held open as Excel holds one (windows/hold-open.c): refused,
+#    the message says to close it in Excel; the book there and nothing else left
+x86_64-w64-mingw32-gcc -O2 -municode -o "$work/windows/hold-open.exe" windows/hold-open.c
+cp "$exe" "$work/windows/kpiroll.exe"
+before=$(md5sum <"$work/windows/R6.xlsx")
+status=0
+(cd "$work/windows" && timeout 900 "$wine" hold-open.exe R6.xlsx kpiroll.exe consolidate --force \
+  --year R6 資料2-2_R6.txt -o R6.xlsx >"$work/held.out" 2>"$work/held.err" </dev/null) || status=$?
+sed -i 's/\r$//' "$work/held.err"
+said=$(sed -n 's/^kpiroll: エラー: //p' "$work/held.err")
+if [ "$status" = 2 ] &&
+  grep -q "^R6.xlsx: 出力先のファイルを置き換えられません（.*）。Excel などで開いている場合は閉じてから、もう一度実行してください$" <<<"$said"; then
+  pass "a book open in Excel: status 2,「$said」"
+else
+  fail "a book open in Excel: status $status: $(cat "$work/held.err")"
+fi
+rm -f "$work/windows/hold-open.exe" "$work/windows/kpiroll.exe"
+if [ "$(md5sum <"$work/windows/R6.xlsx")" = "$before" ] && ! ls -a "$work/windows" | grep -q '^\.kpiroll-'; then
+  pass "a book open in Excel: left as it was, no temporary file left"
+else
+  fail "a book open in Excel: changed, or a temporary file left: $(ls -a "$work/windows")"
+fi
+
+# 7. a double-click: no arguments, the local web page by the `serve` command's name; the
 #    browser wine would start records the address instead; the page fetched from Linux
 #    (wine's sockets are the host's)
 if ! "$linux" serve --help >/dev/null 2>&1; then
