@@ -43,19 +43,10 @@ pub(super) fn forms(
     Ok(zip)
 }
 
-/// The forms in one zip, by their file names, in the order given; no time stamp of
-/// its own (the same forms make the same zip).
+/// The forms in one zip, by their file names, in the order given, written by the same
+/// zip writer as the workbooks (no time stamp of its own, the same bytes on every system).
 fn zip_of(files: &[PathBuf], zip: &Path) -> Result<Vec<u8>, Error> {
-    use std::io::Write;
-    use zip::write::SimpleFileOptions;
-    let failed = |e: &dyn std::fmt::Display| Error::Write {
-        path: zip.to_path_buf(),
-        source: std::io::Error::other(e.to_string()),
-    };
-    let mut writer = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
-    let options = SimpleFileOptions::default()
-        .compression_method(zip::CompressionMethod::Deflated)
-        .last_modified_time(zip::DateTime::default());
+    let mut named = Vec::with_capacity(files.len());
     for file in files {
         let name = file
             .file_name()
@@ -65,9 +56,10 @@ fn zip_of(files: &[PathBuf], zip: &Path) -> Result<Vec<u8>, Error> {
             path: file.clone(),
             source,
         })?;
-        writer.start_file(name, options).map_err(|e| failed(&e))?;
-        writer.write_all(&bytes).map_err(|e| failed(&e))?;
+        named.push((name, bytes));
     }
-    let cursor = writer.finish().map_err(|e| failed(&e))?;
-    Ok(cursor.into_inner())
+    crate::write::xlsx::archive::zip_of(&named).map_err(|e| Error::Write {
+        path: zip.to_path_buf(),
+        source: std::io::Error::other(e.to_string()),
+    })
 }

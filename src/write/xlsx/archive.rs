@@ -1,7 +1,8 @@
 //! The zip around a workbook's parts, written by hand: each part's bytes already
 //! deflated (a sheet in pieces deflated apart, see [`super::deflate`]), local headers
 //! and data, then the central directory. Every part is dated 1980-01-01 (the same book
-//! gives the same bytes).
+//! gives the same bytes). The web page's zip of next year's forms is written by it too
+//! ([`zip_of`]): a name that is not ASCII is marked UTF-8, as Explorer expects.
 
 use super::XlsxError;
 
@@ -9,6 +10,23 @@ pub(crate) const STORED: u16 = 0;
 pub(crate) const DEFLATE: u16 = 8;
 /// 1980-01-01 00:00 in MS-DOS form
 const DOS_DATE: u16 = (1 << 5) | 1;
+/// General-purpose flag bit 11: the name is UTF-8
+const UTF8_NAME: u16 = 1 << 11;
+
+/// Files (name, bytes) in one zip, each deflated, in the order given: the same files
+/// make the same bytes on every system.
+///
+/// # Errors
+/// A file or the whole over 4 GiB.
+pub fn zip_of(files: &[(String, Vec<u8>)]) -> Result<Vec<u8>, XlsxError> {
+    let size: usize = files.iter().map(|(_, b)| b.len()).sum();
+    let mut out = ZipOut::with_capacity(size + 4096);
+    for (name, bytes) in files {
+        let d = super::deflate::Deflated::of(bytes, true);
+        out.add(name, DEFLATE, d.crc.finalize(), d.size, &[&d.bytes])?;
+    }
+    out.finish()
+}
 
 /// A zip written part by part: local headers and data, then the central directory.
 /// Parts and the whole stay under 4 GiB (no zip64); a bigger one is an error.
@@ -42,10 +60,11 @@ impl ZipOut {
         let size = u32::try_from(size).map_err(|_| too_big())?;
         let offset = u32::try_from(self.out.len()).map_err(|_| too_big())?;
         let name_len = name.len() as u16;
+        let flags = if name.is_ascii() { 0 } else { UTF8_NAME };
         // local header
         let o = &mut self.out;
         o.extend_from_slice(&0x0403_4b50u32.to_le_bytes());
-        for v in [20u16, 0, method, 0, DOS_DATE] {
+        for v in [20u16, flags, method, 0, DOS_DATE] {
             o.extend_from_slice(&v.to_le_bytes());
         }
         for v in [crc, compressed, size] {
@@ -61,7 +80,7 @@ impl ZipOut {
         // central directory entry: made on Unix, -rw-------
         let c = &mut self.central;
         c.extend_from_slice(&0x0201_4b50u32.to_le_bytes());
-        for v in [(3u16 << 8) | 20, 20, 0, method, 0, DOS_DATE] {
+        for v in [(3u16 << 8) | 20, 20, flags, method, 0, DOS_DATE] {
             c.extend_from_slice(&v.to_le_bytes());
         }
         for v in [crc, compressed, size] {
@@ -133,5 +152,27 @@ mod tests {
             .read_to_string(&mut text)
             .unwrap();
         assert_eq!(text, "raw");
+    }
+
+    #[test]
+    fn a_japanese_name_is_marked_utf8_and_reads_back() {
+        let files = vec![
+            ("市民課.xlsx".to_string(), b"form one".to_vec()),
+            ("a.txt".to_string(), b"two".to_vec()),
+        ];
+        let bytes = zip_of(&files).unwrap();
+        // the first local header's flags: UTF-8 for the Japanese name
+        assert_eq!(u16::from_le_bytes([bytes[6], bytes[7]]), UTF8_NAME);
+        let mut zip = zip::ZipArchive::new(Cursor::new(bytes.clone())).unwrap();
+        for (name, want) in &files {
+            let mut got = Vec::new();
+            zip.by_name(name).unwrap().read_to_end(&mut got).unwrap();
+            assert_eq!(&got, want, "{name}");
+        }
+        assert_eq!(
+            zip_of(&files).unwrap(),
+            bytes,
+            "the same files, the same bytes"
+        );
     }
 }
