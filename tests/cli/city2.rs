@@ -25,6 +25,24 @@ fn run(work: &Work, args: &[&str], status: i32) -> (String, String) {
     work.run_status(&all, status)
 }
 
+/// R7.xlsx from R6.xlsx and `returns` with the city's profile, taken whole.
+fn consolidate_r7(work: &Work, returns: &str) -> (String, String) {
+    run(
+        work,
+        &[
+            "consolidate",
+            "--year",
+            "R7",
+            "--prev",
+            "R6.xlsx",
+            returns,
+            "-o",
+            "R7.xlsx",
+        ],
+        0,
+    )
+}
+
 fn export(work: &Work, book: &str, out: &str) -> Vec<Json> {
     run(work, &["export", book, "-o", out], 0);
     let text = std::fs::read_to_string(work.path(out)).expect("json");
@@ -226,20 +244,7 @@ fn the_whole_cycle_with_flags_extras_rollover_diff_handout() {
         0,
     );
     let returns = format!("{DIR}/R7/returns");
-    run(
-        &work,
-        &[
-            "consolidate",
-            "--year",
-            "R7",
-            "--prev",
-            "R6.xlsx",
-            &returns,
-            "-o",
-            "R7.xlsx",
-        ],
-        0,
-    );
+    consolidate_r7(&work, &returns);
     let rows = export(&work, "R7.xlsx", "R7.json");
     assert_eq!(rows.len(), 8);
     let flags = |key: &str| strings(&row(&rows, key, 1)["flags"]).join(" ");
@@ -440,17 +445,6 @@ fn a_targets_line_and_a_one_cell_measure_are_written_and_read_back() {
     assert_eq!(back.merged.book.rows, seed.merged.book.rows);
 }
 
-/// A1 name of a 0-based cell.
-fn a1(r: u32, c: u32) -> String {
-    let mut col = String::new();
-    let mut n = c + 1;
-    while n > 0 {
-        col.insert(0, (b'A' + ((n - 1) % 26) as u8) as char);
-        n = (n - 1) / 26;
-    }
-    format!("{col}{}", r + 1)
-}
-
 /// 評価, 今後の方向性 and 実績値 are this year's: a blank in a return stays blank, and a
 /// difference from last year is no change (not in 変更点, not highlighted, not counted);
 /// 基準値, which the profile marks `carried` and `compared`, is carried and compared.
@@ -489,20 +483,7 @@ fn this_years_columns_are_this_years_and_a_baseline_is_carried() {
             .collect();
         std::fs::write(dir.join(e.file_name()), lines.join("\n") + "\n").unwrap();
     }
-    let (_, stderr) = run(
-        &work,
-        &[
-            "consolidate",
-            "--year",
-            "R7",
-            "--prev",
-            "R6.xlsx",
-            "returns",
-            "-o",
-            "R7.xlsx",
-        ],
-        0,
-    );
+    let (_, stderr) = consolidate_r7(&work, "returns");
     // 1-1-1 (事業名変更) and 1-2-4 (目標値変更, 基準値): 2-2-1's 評価 C → B is not a change
     assert!(
         stderr.contains("新規 1 行、未提出 1 行、変更のある行 2 行"),
@@ -558,7 +539,9 @@ fn this_years_columns_are_this_years_and_a_baseline_is_carried() {
     assert_eq!(sheet.text(changed, 14), "");
     assert_eq!(sheet.text(changed, 15), "縮小");
     let part = "xl/worksheets/sheet1.xml";
-    let fill = |r: u32, c: u32| crate::common::cell_fill(&work.path("R7.xlsx"), part, &a1(r, c));
+    let fill = |r: u32, c: u32| {
+        crate::common::cell_fill(&work.path("R7.xlsx"), part, &crate::common::a1(r, c))
+    };
     assert_ne!(fill(changed, 4), fill(same, 4), "事業名 highlighted");
     for c in [13, 14, 15] {
         assert_eq!(

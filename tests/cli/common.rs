@@ -1,12 +1,15 @@
 //! Helpers: run the binary in a temporary folder, read xlsx back independently of
-//! kpiroll's own reader (calamine values + the sheet XML), parse the seed text.
+//! kpiroll's own reader (calamine values + the sheet XML), parse the seed text; and the
+//! set-up the tests share: last year's and this year's books from the fixtures, a copy
+//! of the R7 returns to change, the command lines of the fixture's cycle (consolidate,
+//! rollover, diff), PDFs printed by LibreOffice.
 
 #![allow(dead_code)]
 
 use std::collections::HashMap;
 use std::io::Read;
 use std::path::{Path, PathBuf};
-use std::process::Output;
+use std::process::{Command, Output};
 
 use calamine::{Data, Reader, Xlsx};
 
@@ -34,14 +37,8 @@ impl Work {
 
     /// Runs kpiroll with `args` in the folder.
     pub fn run(&self, args: &[&str]) -> Output {
-        std::process::Command::new(env!("CARGO_BIN_EXE_kpiroll"))
+        kpiroll_in(self.dir.path())
             .args(args)
-            .current_dir(self.dir.path())
-            .env_remove("KPIROLL_LANG")
-            .env_remove("LC_ALL")
-            .env_remove("LC_MESSAGES")
-            .env_remove("LANG")
-            .env_remove("KPIROLL_TEMPLATES")
             .output()
             .expect("kpiroll runs")
     }
@@ -58,6 +55,25 @@ impl Work {
         );
         (stdout, stderr)
     }
+}
+
+/// The binary as a command run in `dir`, with none of the environment that would change
+/// its language or its templates (the tests' runs are the same on every machine).
+pub fn kpiroll_in(dir: &Path) -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_kpiroll"));
+    command.current_dir(dir);
+    without_locale(&mut command);
+    command
+}
+
+/// `command` without the variables that choose kpiroll's language and templates.
+pub fn without_locale(command: &mut Command) -> &mut Command {
+    command
+        .env_remove("KPIROLL_LANG")
+        .env_remove("LC_ALL")
+        .env_remove("LC_MESSAGES")
+        .env_remove("LANG")
+        .env_remove("KPIROLL_TEMPLATES")
 }
 
 /// One seed row, as the city's table means it: 13 columns of text, with the cells the
@@ -205,22 +221,188 @@ pub fn r6_book(work: &Work) -> PathBuf {
 /// R6.xlsx from the seed, then R7.xlsx from the R7 returns with --prev and --renames.
 pub fn r7_book(work: &Work) -> PathBuf {
     r6_book(work);
+    consolidate_r7(work, RETURNS, "R7.xlsx", 0);
+    work.path("R7.xlsx")
+}
+
+/// The seed's header as a return's TSV line, with `year`'s 実績値 (`R7` → `R7実績値`).
+pub fn tsv_header(year: &str) -> String {
+    format!("数値目標\t\t\tKPI\t担当課\t事業名\t事務事業番号\t事業概要\tKPI\t単位\t目標値\t{year}実績値\t備考")
+}
+
+/// The header cells of a short R7 return, from 担当課 to R7実績値.
+pub const PROJECT_KPI_R7: [&str; 7] = [
+    "担当課",
+    "事業名",
+    "事務事業番号",
+    "KPI",
+    "単位",
+    "目標値",
+    "R7実績値",
+];
+
+/// This year's forms from last year's book: `rollover R6.xlsx --year R7 -o forms`.
+pub const R7_FORMS: [&str; 6] = ["rollover", "R6.xlsx", "--year", "R7", "-o", "forms"];
+
+/// The start of the command line of this year's book from last year's R6.xlsx and the R7
+/// renames; [`r7_args`] adds the returns and the output.
+pub const R7_FROM_R6: [&str; 7] = [
+    "consolidate",
+    "--year",
+    "R7",
+    "--prev",
+    "R6.xlsx",
+    "--renames",
+    RENAMES,
+];
+
+/// `consolidate --year R7 --prev R6.xlsx --renames … RETURNS -o OUT`.
+pub fn r7_args<'a>(returns: &'a str, out: &'a str) -> Vec<&'a str> {
+    let mut args = R7_FROM_R6.to_vec();
+    args.extend([returns, "-o", out]);
+    args
+}
+
+/// Runs [`r7_args`] in `work`, asserting the exit status; returns (stdout, stderr).
+pub fn consolidate_r7(work: &Work, returns: &str, out: &str, status: i32) -> (String, String) {
+    work.run_status(&r7_args(returns, out), status)
+}
+
+/// `consolidate --year YEAR --prev PREV INPUT -o OUT` (no renames) in `work`, asserting the
+/// exit status; returns (stdout, stderr).
+pub fn consolidate_over(
+    work: &Work,
+    year: &str,
+    prev: &str,
+    input: &str,
+    out: &str,
+    status: i32,
+) -> (String, String) {
     work.run_status(
         &[
             "consolidate",
             "--year",
-            "R7",
+            year,
             "--prev",
+            prev,
+            input,
+            "-o",
+            out,
+        ],
+        status,
+    )
+}
+
+/// The R7 returns copied into `work/name` (for a test to change some of them), without
+/// the files named in `without`.
+pub fn returns_copy(work: &Work, name: &str, without: &[&str]) -> PathBuf {
+    let dir = work.path(name);
+    std::fs::create_dir_all(&dir).unwrap();
+    for e in std::fs::read_dir(RETURNS).unwrap() {
+        let e = e.unwrap();
+        if without.contains(&e.file_name().to_string_lossy().as_ref()) {
+            continue;
+        }
+        std::fs::copy(e.path(), dir.join(e.file_name())).unwrap();
+    }
+    dir
+}
+
+/// Last year's book (R6.xlsx) and a copy of the R7 returns in `work/name`: where a test
+/// of this year's consolidation starts; the copy's path.
+pub fn r6_and_returns(work: &Work, name: &str) -> PathBuf {
+    r6_book(work);
+    returns_copy(work, name, &[])
+}
+
+/// `diff R6.xlsx R7.xlsx --renames … --format json` in `work`, its output parsed.
+pub fn diff_json(work: &Work) -> serde_json::Value {
+    let (stdout, _) = work.run_status(
+        &[
+            "diff",
             "R6.xlsx",
+            "R7.xlsx",
             "--renames",
             RENAMES,
-            RETURNS,
-            "-o",
-            "R7.xlsx",
+            "--format",
+            "json",
         ],
         0,
     );
-    work.path("R7.xlsx")
+    serde_json::from_str(&stdout).unwrap_or_else(|e| panic!("{e}: {stdout}"))
+}
+
+/// `diff R6.xlsx R7.xlsx --renames … -o OUT`.
+pub fn diff_r6_r7_args(out: &str) -> [&str; 7] {
+    [
+        "diff",
+        "R6.xlsx",
+        "R7.xlsx",
+        "--renames",
+        RENAMES,
+        "-o",
+        out,
+    ]
+}
+
+/// [`diff_r6_r7_args`] run in `work`, taken whole; (stdout, stderr).
+pub fn diff_r6_r7(work: &Work, out: &str) -> (String, String) {
+    work.run_status(&diff_r6_r7_args(out), 0)
+}
+
+/// `cells` written as strings into a row of a worksheet, from its first column.
+pub fn write_strings(sheet: &mut rust_xlsxwriter::Worksheet, row: u32, cells: &[&str]) {
+    for (c, text) in cells.iter().enumerate() {
+        sheet.write_string(row, c as u16, *text).unwrap();
+    }
+}
+
+/// Whether a program answers `PROGRAM -v` (LibreOffice, poppler-utils).
+pub fn installed(program: &str) -> bool {
+    Command::new(program).arg("-v").output().is_ok()
+}
+
+/// `book` printed to PDF by LibreOffice into the work folder (with a profile of its own);
+/// the PDF's path.
+pub fn soffice_pdf(work: &Work, book: &Path) -> PathBuf {
+    let out = Command::new("soffice")
+        .arg(format!(
+            "-env:UserInstallation=file://{}",
+            work.path("lo").display()
+        ))
+        .args(["--headless", "--convert-to", "pdf", "--outdir"])
+        .arg(work.dir.path())
+        .arg(book)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{out:?}");
+    work.dir
+        .path()
+        .join(book.with_extension("pdf").file_name().unwrap())
+}
+
+/// Page `page` (from 1) of a PDF as laid-out text; `None` past its last page.
+pub fn pdf_page(pdf: &Path, page: usize) -> Option<String> {
+    let out = Command::new("pdftotext")
+        .args(["-f", &page.to_string(), "-l", &page.to_string(), "-layout"])
+        .arg(pdf)
+        .arg("-")
+        .output()
+        .unwrap();
+    out.status
+        .success()
+        .then(|| String::from_utf8_lossy(&out.stdout).to_string())
+}
+
+/// A cell's A1 reference from its 0-based row and column (`(2, 27)` → `AB3`).
+pub fn a1(r: u32, c: u32) -> String {
+    let mut col = String::new();
+    let mut n = c + 1;
+    while n > 0 {
+        col.insert(0, (b'A' + ((n - 1) % 26) as u8) as char);
+        n = (n - 1) / 26;
+    }
+    format!("{col}{}", r + 1)
 }
 
 /// The fill colour (RGB) of a cell of a sheet part, from styles.xml.

@@ -1,4 +1,4 @@
-//! Issue: consolidate a year against the last. The R6 book (from the seed) and the R7
+//! Consolidate a year against the last. The R6 book (from the seed) and the R7
 //! returns of `fixtures/R7/returns` (made by `fixtures/R7/make_returns.py`, which lists
 //! every change it makes) consolidate to exactly the expected book; the working sheets,
 //! the handout and its PDF are read back.
@@ -11,9 +11,10 @@ use kpiroll::model::{FiscalYear, Row};
 use kpiroll::pipeline::{read_and_merge, read_book};
 use kpiroll::profile::{Lang, Profile};
 
-use crate::common::{cell_fill, read_sheet, zip_member, Work};
-
-use crate::common::{RENAMES, RETURNS};
+use crate::common::{
+    cell_fill, consolidate_over, consolidate_r7, installed, pdf_page, r6_and_returns, read_sheet,
+    zip_member, Work, RETURNS,
+};
 
 fn profile() -> Profile {
     Profile::builtin(Lang::Ja)
@@ -304,19 +305,7 @@ fn the_working_sheets_list_changes_log_and_submissions() {
 fn without_renames_a_probable_rename_is_reported() {
     let work = Work::new();
     crate::common::r6_book(&work);
-    let (_, stderr) = work.run_status(
-        &[
-            "consolidate",
-            "--year",
-            "R7",
-            "--prev",
-            "R6.xlsx",
-            RETURNS,
-            "-o",
-            "R7.xlsx",
-        ],
-        0,
-    );
+    let (_, stderr) = consolidate_over(&work, "R7", "R6.xlsx", RETURNS, "R7.xlsx", 0);
     assert!(
         stderr.contains("前年度の 産学振興課 の行はすべて 産業イノベーション課 から返ってきました"),
         "{stderr}"
@@ -326,34 +315,14 @@ fn without_renames_a_probable_rename_is_reported() {
 #[test]
 fn bad_returns_mixed_in_are_refused_and_every_good_row_still_arrives() {
     let work = Work::new();
-    crate::common::r6_book(&work);
-    let dir = work.path("returns");
-    std::fs::create_dir_all(&dir).unwrap();
-    for e in std::fs::read_dir(RETURNS).unwrap() {
-        let e = e.unwrap();
-        std::fs::copy(e.path(), dir.join(e.file_name())).unwrap();
-    }
+    let dir = r6_and_returns(&work, "returns");
     std::fs::write(dir.join("壊れた.xlsx"), "not,a,workbook\n").unwrap();
     // a second 農林振興課 return with another actual for 411-6: a conflict
     let text = std::fs::read_to_string(dir.join("農林振興課.tsv"))
         .unwrap()
         .replace("\t25\t", "\t26\t");
     std::fs::write(dir.join("農林振興課_再提出.tsv"), text).unwrap();
-    let (_, stderr) = work.run_status(
-        &[
-            "consolidate",
-            "--year",
-            "R7",
-            "--prev",
-            "R6.xlsx",
-            "--renames",
-            RENAMES,
-            "returns",
-            "-o",
-            "R7.xlsx",
-        ],
-        1,
-    );
+    let (_, stderr) = consolidate_r7(&work, "returns", "R7.xlsx", 1);
     assert!(stderr.contains("壊れた.xlsx: 取り込めません"), "{stderr}");
     assert!(stderr.contains("農林振興課_再提出.tsv!"), "{stderr}");
     let good_work = Work::new();
@@ -405,7 +374,6 @@ fn the_handout_is_the_table_alone_and_prints_a_page_per_block() {
     );
 
     // the PDF, when LibreOffice is installed (.ci/run installs it)
-    let installed = |cmd: &str| std::process::Command::new(cmd).arg("-v").output().is_ok();
     if !installed("soffice") || !installed("pdfinfo") || !installed("pdftotext") {
         eprintln!("LibreOffice or poppler-utils not installed: PDF not checked");
         return;
@@ -434,13 +402,7 @@ fn the_handout_is_the_table_alone_and_prints_a_page_per_block() {
         .unwrap();
     assert!(pages >= 3);
     for page in 1..=pages {
-        let out = std::process::Command::new("pdftotext")
-            .args(["-f", &page.to_string(), "-l", &page.to_string(), "-layout"])
-            .arg(&pdf)
-            .arg("-")
-            .output()
-            .unwrap();
-        let text = String::from_utf8_lossy(&out.stdout).to_string();
+        let text = pdf_page(&pdf, page).unwrap_or_default();
         let first = text
             .lines()
             .map(str::trim)

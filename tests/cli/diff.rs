@@ -11,7 +11,10 @@ use std::path::{Path, PathBuf};
 use calamine::Data;
 use serde_json::Value as Json;
 
-use crate::common::{cell_fill, read_sheet, zip_member, Work, SEED};
+use crate::common::{
+    cell_fill, consolidate_over, diff_json, diff_r6_r7, installed, read_sheet, soffice_pdf,
+    zip_member, Work, SEED,
+};
 
 use crate::common::{RENAMES, RETURNS};
 
@@ -70,19 +73,7 @@ fn t(field: &str, old: &str, new: &str) -> Triple {
 fn r6_to_r7_every_change_under_its_field_and_nothing_else() {
     let work = Work::new();
     books(&work);
-    let diff = json_of(
-        &work,
-        &[
-            "diff",
-            "R6.xlsx",
-            "R7.xlsx",
-            "--renames",
-            RENAMES,
-            "--format",
-            "json",
-        ],
-        0,
-    );
+    let diff = diff_json(&work);
     let rows = rows_by_key(&diff);
     let mut want: BTreeMap<&str, (&str, Vec<Triple>)> = BTreeMap::new();
     for k in [
@@ -174,19 +165,7 @@ fn r6_to_r7_every_change_under_its_field_and_nothing_else() {
 fn the_json_has_the_shape_of_the_issue_with_numbers_as_numbers() {
     let work = Work::new();
     books(&work);
-    let diff = json_of(
-        &work,
-        &[
-            "diff",
-            "R6.xlsx",
-            "R7.xlsx",
-            "--renames",
-            RENAMES,
-            "--format",
-            "json",
-        ],
-        0,
-    );
+    let diff = diff_json(&work);
     let keys = |v: &Json| -> Vec<String> { v.as_object().unwrap().keys().cloned().collect() };
     let mut top = keys(&diff);
     top.sort();
@@ -443,18 +422,7 @@ fn sheet_names(book: &Path) -> Vec<String> {
 fn the_xlsx_report_reads_back_with_its_sheets_chart_highlights_and_print_setup() {
     let work = Work::new();
     books(&work);
-    let (_, stderr) = work.run_status(
-        &[
-            "diff",
-            "R6.xlsx",
-            "R7.xlsx",
-            "--renames",
-            RENAMES,
-            "-o",
-            "diff.xlsx",
-        ],
-        0,
-    );
+    let (_, stderr) = diff_r6_r7(&work, "diff.xlsx");
     assert!(stderr.contains("変更 14 行"), "{stderr}");
     let book = work.path("diff.xlsx");
     assert_eq!(sheet_names(&book), ["概要", "変更一覧", "対照表"]);
@@ -546,18 +514,7 @@ fn the_xlsx_report_reads_back_with_its_sheets_chart_highlights_and_print_setup()
     assert!(workbook.contains("対照表!$1:$2"), "{workbook}");
 
     // the same books give the same bytes
-    work.run_status(
-        &[
-            "diff",
-            "R6.xlsx",
-            "R7.xlsx",
-            "--renames",
-            RENAMES,
-            "-o",
-            "diff2.xlsx",
-        ],
-        0,
-    );
+    diff_r6_r7(&work, "diff2.xlsx");
     assert_eq!(
         std::fs::read(&book).unwrap(),
         std::fs::read(work.path("diff2.xlsx")).unwrap()
@@ -579,19 +536,7 @@ fn r8_with_a_move(work: &Work) -> PathBuf {
             .replace("\t30\t25\t", "\t30\t28\t");
         std::fs::write(dir.join(e.file_name()), text).unwrap();
     }
-    work.run_status(
-        &[
-            "consolidate",
-            "--year",
-            "R8",
-            "--prev",
-            "R7.xlsx",
-            "r8",
-            "-o",
-            "R8.xlsx",
-        ],
-        0,
-    );
+    consolidate_over(work, "R8", "R7.xlsx", "r8", "R8.xlsx", 0);
     let renames = work.path("renames.toml");
     let mut text = std::fs::read_to_string(RENAMES).unwrap();
     text.push_str("\n[[move]]\nfrom = \"411-6\"\nto = \"411-16\"\nyear = \"R8\"\n");
@@ -762,7 +707,6 @@ fn bad_usage_is_refused_before_anything_is_written() {
 
 #[test]
 fn the_report_converts_to_pdf_with_libreoffice() {
-    let installed = |cmd: &str| std::process::Command::new(cmd).arg("-v").output().is_ok();
     if !installed("soffice") || !installed("pdfinfo") || !installed("pdftotext") {
         eprintln!("LibreOffice or poppler-utils not installed: PDF not checked");
         return;
@@ -770,18 +714,7 @@ fn the_report_converts_to_pdf_with_libreoffice() {
     let work = Work::new();
     books(&work);
     work.run_status(&["diff", "R6.xlsx", "R7.xlsx", "-o", "diff.xlsx"], 0);
-    let out = std::process::Command::new("soffice")
-        .arg(format!(
-            "-env:UserInstallation=file://{}",
-            work.path("lo").display()
-        ))
-        .args(["--headless", "--convert-to", "pdf", "--outdir"])
-        .arg(work.dir.path())
-        .arg(work.path("diff.xlsx"))
-        .output()
-        .unwrap();
-    assert!(out.status.success(), "{out:?}");
-    let pdf = work.path("diff.pdf");
+    let pdf = soffice_pdf(&work, &work.path("diff.xlsx"));
     let info = std::process::Command::new("pdfinfo")
         .arg(&pdf)
         .output()

@@ -11,7 +11,7 @@ use kpiroll::pipeline::read_book;
 use kpiroll::profile::{Lang, Profile};
 use serde_json::Value as Json;
 
-use crate::common::{r7_book, Work, RENAMES};
+use crate::common::{diff_json, diff_r6_r7, diff_r6_r7_args, r7_book, Work};
 
 fn rows_of(path: &Path) -> Vec<Row> {
     read_book(path, &Profile::builtin(Lang::Ja))
@@ -152,19 +152,7 @@ fn json_export_keeps_its_keys_and_adds_the_rate_and_grade_the_diff_gives() {
         assert_eq!(achievement.is_null(), grade.is_null(), "{row:?}");
     }
     // the same 達成率 and grade as the diff's NEW side, row by row
-    let (stdout, _) = work.run_status(
-        &[
-            "diff",
-            "R6.xlsx",
-            "R7.xlsx",
-            "--renames",
-            RENAMES,
-            "--format",
-            "json",
-        ],
-        0,
-    );
-    let diff: Json = serde_json::from_str(&stdout).unwrap();
+    let diff: Json = diff_json(&work);
     let mut by_key = BTreeMap::new();
     for r in diff["rows"].as_array().unwrap() {
         let key = (
@@ -387,34 +375,11 @@ const SIDE: [(&str, &str); 9] = [
 fn diff_csv_lists_every_row_with_what_changed_and_both_years_rates() {
     let work = Work::new();
     r7_book(&work);
-    let args = |out: &'static str| {
-        vec![
-            "diff",
-            "R6.xlsx",
-            "R7.xlsx",
-            "--renames",
-            RENAMES,
-            "-o",
-            out,
-        ]
-    };
-    work.run_status(&args("ja.csv"), 0);
+    diff_r6_r7(&work, "ja.csv");
     let mut en_args = vec!["--lang", "en"];
-    en_args.extend(args("en.csv"));
+    en_args.extend(diff_r6_r7_args("en.csv"));
     work.run_status(&en_args, 0);
-    let (stdout, _) = work.run_status(
-        &[
-            "diff",
-            "R6.xlsx",
-            "R7.xlsx",
-            "--renames",
-            RENAMES,
-            "--format",
-            "json",
-        ],
-        0,
-    );
-    let diff: Json = serde_json::from_str(&stdout).unwrap();
+    let diff: Json = diff_json(&work);
     let (ja_headers, ja) = read_csv(&work.path("ja.csv"));
     let (en_headers, en) = read_csv(&work.path("en.csv"));
     let mut want_ja = vec![

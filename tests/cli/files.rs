@@ -11,16 +11,13 @@ use std::path::{Path, PathBuf};
 use std::process::Output;
 use std::time::{Duration, Instant};
 
-use crate::common::{read_sheet, Work};
-
-const HEADER: &str =
-    "数値目標\t\t\tKPI\t担当課\t事業名\t事務事業番号\t事業概要\tKPI\t単位\t目標値\t{year}実績値\t備考";
+use crate::common::{consolidate_over, kpiroll_in, read_sheet, tsv_header, Work, R7_FORMS};
 
 /// A table as TSV text: a section row, the header for `year`, the rows.
 fn tsv(year: &str, rows: &[String]) -> String {
     let mut text = format!(
         "基本目標Ⅰ 地域を元気にするしごとづくり\n{}\n",
-        HEADER.replace("{year}", year)
+        tsv_header(year)
     );
     for r in rows {
         text.push_str(r);
@@ -39,6 +36,34 @@ fn row(
     remarks: &str,
 ) -> String {
     format!("市内事業所数\t①\t①創業の支援\t創業数\t{department}\t{project}\t{key}\t{summary}\t件数\t件\t5\t{actual}\t{remarks}")
+}
+
+/// A table of one row of 産学振興課 (432-5 事業A) with `actual` as `year`'s 実績値, at `path`.
+fn one_row_table(path: &Path, year: &str, actual: &str) {
+    std::fs::write(
+        path,
+        tsv(
+            year,
+            &[row("産学振興課", "事業A", "432-5", "概要", actual, "")],
+        ),
+    )
+    .unwrap();
+}
+
+/// `consolidate --year R6 r6.tsv -o OUT --force` in `work`, refused as bad usage (2).
+fn consolidate_r6_forced(work: &Work, out: &str) -> (String, String) {
+    work.run_status(
+        &[
+            "consolidate",
+            "--year",
+            "R6",
+            "r6.tsv",
+            "-o",
+            out,
+            "--force",
+        ],
+        2,
+    )
 }
 
 /// Every file under `dir` with its bytes.
@@ -82,14 +107,8 @@ fn assert_well_formed(path: &Path) {
 /// Runs kpiroll in `work` and kills it if it has not ended after a generous while: a
 /// walk that does not end fails the test instead of hanging the suite.
 fn run_watched(work: &Work, args: &[&str]) -> Output {
-    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_kpiroll"))
+    let mut child = kpiroll_in(work.dir.path())
         .args(args)
-        .current_dir(work.dir.path())
-        .env_remove("KPIROLL_LANG")
-        .env_remove("LC_ALL")
-        .env_remove("LC_MESSAGES")
-        .env_remove("LANG")
-        .env_remove("KPIROLL_TEMPLATES")
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::piped())
         .spawn()
@@ -127,14 +146,7 @@ fn a_folder_walk_reads_regular_files_once_and_lists_what_it_skips() {
     let work = Work::new();
     let dir = work.path("in");
     std::fs::create_dir_all(dir.join("sub")).unwrap();
-    std::fs::write(
-        dir.join("sub/r.tsv"),
-        tsv(
-            "R6",
-            &[row("産学振興課", "事業A", "432-5", "概要", "2", "")],
-        ),
-    )
-    .unwrap();
+    one_row_table(&dir.join("sub/r.tsv"), "R6", "2");
     // two self-links: 2^n paths if followed
     symlink(".", dir.join("a")).unwrap();
     symlink(".", dir.join("b")).unwrap();
@@ -355,19 +367,7 @@ fn what_kpiroll_adds_to_a_full_cell_is_cut_or_reported_and_the_book_is_written()
     );
     std::fs::write(work.path("r7.tsv"), &text).unwrap();
     let prev = std::fs::read(work.path("R6.xlsx")).unwrap();
-    let (_, stderr) = work.run_status(
-        &[
-            "consolidate",
-            "--year",
-            "R7",
-            "--prev",
-            "R6.xlsx",
-            "r7.tsv",
-            "-o",
-            "R7.xlsx",
-        ],
-        0,
-    );
+    let (_, stderr) = consolidate_over(&work, "R7", "R6.xlsx", "r7.tsv", "R7.xlsx", 0);
     assert!(
         stderr.contains("r7.tsv!M3: 確認してください: 備考に変更の印（事業内容変更）を書き足すと"),
         "{stderr}"
@@ -511,7 +511,7 @@ fn a_long_department_name_gets_its_form_and_the_others_theirs() {
         &["consolidate", "--year", "R6", "r6.tsv", "-o", "R6.xlsx"],
         0,
     );
-    let (stdout, _) = work.run_status(&["rollover", "R6.xlsx", "--year", "R7", "-o", "forms"], 0);
+    let (stdout, _) = work.run_status(&R7_FORMS, 0);
     let forms: Vec<PathBuf> = std::fs::read_dir(work.path("forms"))
         .unwrap()
         .map(|e| e.unwrap().path())
@@ -554,22 +554,8 @@ fn a_long_department_name_gets_its_form_and_the_others_theirs() {
 #[test]
 fn an_input_or_a_device_is_never_an_output() {
     let work = Work::new();
-    std::fs::write(
-        work.path("r6.tsv"),
-        tsv(
-            "R6",
-            &[row("産学振興課", "事業A", "432-5", "概要", "2", "")],
-        ),
-    )
-    .unwrap();
-    std::fs::write(
-        work.path("r7.tsv"),
-        tsv(
-            "R7",
-            &[row("産学振興課", "事業A", "432-5", "概要", "3", "")],
-        ),
-    )
-    .unwrap();
+    one_row_table(&work.path("r6.tsv"), "R6", "2");
+    one_row_table(&work.path("r7.tsv"), "R7", "3");
     work.run_status(
         &["consolidate", "--year", "R6", "r6.tsv", "-o", "R6.xlsx"],
         0,
@@ -596,34 +582,12 @@ fn an_input_or_a_device_is_never_an_output() {
         let (_, stderr) = work.run_status(&["handout", "R6.xlsx", "-o", output, "--force"], 2);
         assert!(stderr.contains("入力のファイル"), "{output}: {stderr}");
     }
-    let (_, stderr) = work.run_status(
-        &[
-            "consolidate",
-            "--year",
-            "R6",
-            "r6.tsv",
-            "-o",
-            "r6.tsv",
-            "--force",
-        ],
-        2,
-    );
+    let (_, stderr) = consolidate_r6_forced(&work, "r6.tsv");
     assert!(stderr.contains("入力のファイル"), "{stderr}");
     assert_eq!(contents(work.dir.path()), before, "no input changed");
     // a named pipe as the output, even with --force, stays a pipe
     mkfifo(&work.path("out.xlsx"));
-    let (_, stderr) = work.run_status(
-        &[
-            "consolidate",
-            "--year",
-            "R6",
-            "r6.tsv",
-            "-o",
-            "out.xlsx",
-            "--force",
-        ],
-        2,
-    );
+    let (_, stderr) = consolidate_r6_forced(&work, "out.xlsx");
     assert!(stderr.contains("普通のファイルではありません"), "{stderr}");
     use std::os::unix::fs::FileTypeExt;
     assert!(std::fs::symlink_metadata(work.path("out.xlsx"))
@@ -644,14 +608,7 @@ fn an_input_or_a_device_is_never_an_output() {
 #[test]
 fn a_killed_run_s_temporary_file_goes_at_the_next_run_and_nothing_else() {
     let work = Work::new();
-    std::fs::write(
-        work.path("r6.tsv"),
-        tsv(
-            "R6",
-            &[row("産学振興課", "事業A", "432-5", "概要", "2", "")],
-        ),
-    )
-    .unwrap();
+    one_row_table(&work.path("r6.tsv"), "R6", "2");
     std::fs::create_dir_all(work.path("out")).unwrap();
     let long_ago = std::time::SystemTime::now() - Duration::from_secs(3600);
     let make = |name: &str, when: std::time::SystemTime| {
@@ -681,14 +638,7 @@ fn control_characters_in_names_and_values_are_shown_escaped() {
     let work = Work::new();
     let name = "r\u{1b}]0;title\u{7}.tsv";
     let forged = "\"集計中\u{1b}[2J\nr.tsv!G9: 取り込めません: forged\"";
-    std::fs::write(
-        work.path(name),
-        tsv(
-            "R6",
-            &[row("産学振興課", "事業A", "432-5", "概要", forged, "")],
-        ),
-    )
-    .unwrap();
+    one_row_table(&work.path(name), "R6", forged);
     let (_, stderr) = work.run_status(&["consolidate", "--year", "R6", name, "-o", "R6.xlsx"], 0);
     assert!(
         !stderr.contains('\u{1b}') && !stderr.contains('\u{7}'),

@@ -3,7 +3,9 @@
 //! second city's templates too). Read back with calamine, from the sheet XML and, where
 //! LibreOffice is installed, from the PDF it prints.
 
-use crate::common::{r7_book, read_sheet, zip_member, Work};
+use crate::common::{
+    installed, pdf_page, r7_book, read_sheet, soffice_pdf, zip_member, Work, R7_FORMS,
+};
 
 const CITY2: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/city2");
 
@@ -56,40 +58,12 @@ fn last_years_actual_sits_beside_this_years_input_for_every_row() {
 
 /// The pages of a PDF, as text.
 fn pdf_pages(work: &Work, book: &std::path::Path) -> Option<Vec<String>> {
-    let installed = |cmd: &str| std::process::Command::new(cmd).arg("-v").output().is_ok();
     if !installed("soffice") || !installed("pdftotext") {
         eprintln!("!!! LibreOffice or poppler-utils not installed: the form's PDF NOT checked");
         return None;
     }
-    let out = std::process::Command::new("soffice")
-        .arg(format!(
-            "-env:UserInstallation=file://{}",
-            work.path("lo").display()
-        ))
-        .args(["--headless", "--convert-to", "pdf", "--outdir"])
-        .arg(work.dir.path())
-        .arg(book)
-        .output()
-        .unwrap();
-    assert!(out.status.success(), "{out:?}");
-    let pdf = work
-        .dir
-        .path()
-        .join(book.with_extension("pdf").file_name().unwrap());
-    let mut pages = Vec::new();
-    for page in 1.. {
-        let out = std::process::Command::new("pdftotext")
-            .args(["-f", &page.to_string(), "-l", &page.to_string(), "-layout"])
-            .arg(&pdf)
-            .arg("-")
-            .output()
-            .unwrap();
-        if !out.status.success() {
-            break;
-        }
-        pages.push(String::from_utf8_lossy(&out.stdout).to_string());
-    }
-    Some(pages)
+    let pdf = soffice_pdf(work, book);
+    Some((1..).map_while(|page| pdf_page(&pdf, page)).collect())
 }
 
 #[test]
@@ -167,17 +141,11 @@ fn the_second_citys_forms_state_the_due_date_in_the_era_too() {
     );
     work.run_status(
         &[
-            "--templates",
-            &t,
-            "rollover",
-            "R6.xlsx",
-            "--year",
-            "R7",
-            "-o",
-            "forms",
-            "--due",
-            "2025-05-30",
-        ],
+            &["--templates", &t][..],
+            &R7_FORMS,
+            &["--due", "2025-05-30"],
+        ]
+        .concat(),
         0,
     );
     let form = std::fs::read_dir(work.path("forms"))

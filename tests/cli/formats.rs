@@ -19,7 +19,7 @@ use crate::common::Work;
 
 #[allow(dead_code)]
 #[path = "../../examples/make_fixtures.rs"]
-mod make_fixtures;
+pub mod make_fixtures;
 
 use make_fixtures::{blocks, V};
 

@@ -7,27 +7,16 @@
 
 use std::collections::HashMap;
 use std::io::Read;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command, Stdio};
 
 use calamine::{Data, Reader, Xlsx};
 use sha2::Digest;
 
-use crate::common::{r6_book, r7_book, read_sheet, Work, RENAMES, RETURNS, SEED};
-
-/// Copies the R7 returns into `work/name`, leaving out the files named in `without`.
-fn returns_copy(work: &Work, name: &str, without: &[&str]) -> PathBuf {
-    let dir = work.path(name);
-    std::fs::create_dir_all(&dir).unwrap();
-    for e in std::fs::read_dir(RETURNS).unwrap() {
-        let e = e.unwrap();
-        if without.contains(&e.file_name().to_string_lossy().as_ref()) {
-            continue;
-        }
-        std::fs::copy(e.path(), dir.join(e.file_name())).unwrap();
-    }
-    dir
-}
+use crate::common::{
+    consolidate_over, consolidate_r7, r6_and_returns, r6_book, r7_book, read_sheet, returns_copy,
+    Work, R7_FORMS, RENAMES, RETURNS, SEED,
+};
 
 /// The first sheet's name of a workbook.
 fn first_sheet(path: &Path) -> String {
@@ -40,44 +29,12 @@ fn table_cells(path: &Path) -> HashMap<(u32, u32), Data> {
     read_sheet(path, &first_sheet(path)).values
 }
 
-/// consolidate --year R7 --prev R6.xlsx --renames … `returns` -o `out` in `work`.
-fn consolidate_r7(work: &Work, returns: &str, out: &str, status: i32) -> String {
-    let (_, stderr) = work.run_status(
-        &[
-            "consolidate",
-            "--year",
-            "R7",
-            "--prev",
-            "R6.xlsx",
-            "--renames",
-            RENAMES,
-            returns,
-            "-o",
-            out,
-        ],
-        status,
-    );
-    stderr
-}
-
 #[test]
 fn returns_of_another_year_are_said_once_and_nothing_is_written() {
     let work = Work::new();
     r6_book(&work);
     // the fixture's R7 returns (R7実績値 headers), consolidated as R8
-    let (_, stderr) = work.run_status(
-        &[
-            "consolidate",
-            "--year",
-            "R8",
-            "--prev",
-            "R6.xlsx",
-            RETURNS,
-            "-o",
-            "R8.xlsx",
-        ],
-        2,
-    );
+    let (_, stderr) = consolidate_over(&work, "R8", "R6.xlsx", RETURNS, "R8.xlsx", 2);
     let said = "kpiroll: エラー: 提出されたファイルはどれも R7 年度のものです（--year R8）。--year R7 の誤りではありませんか。何も書き出していません";
     // said once, after the first return's refusal (where it says so), and nothing else
     let lines: Vec<&str> = stderr.lines().collect();
@@ -92,7 +49,7 @@ fn returns_of_another_year_are_said_once_and_nothing_is_written() {
     assert!(!work.path("R8.xlsx").exists(), "nothing written");
 
     // forms that kpiroll rolled over for R7, consolidated as R8, without --prev
-    work.run_status(&["rollover", "R6.xlsx", "--year", "R7", "-o", "forms"], 0);
+    work.run_status(&R7_FORMS, 0);
     let (_, stderr) = work.run_status(
         &[
             "--lang",
@@ -138,9 +95,8 @@ fn returns_of_another_year_are_said_once_and_nothing_is_written() {
 #[test]
 fn a_return_whose_header_has_no_year_states_its_titles_year() {
     let work = Work::new();
-    r6_book(&work);
     // 税務課's header says only 実績値; its title says 令和7年度, its date 令和8年
-    let dir = returns_copy(&work, "titled", &[]);
+    let dir = r6_and_returns(&work, "titled");
     let text = std::fs::read_to_string(dir.join("税務課.tsv")).unwrap();
     assert!(text.starts_with("令和7年度 総合戦略KPI実績調査（税務課）\n\n"));
     let text = text
@@ -210,7 +166,7 @@ fn a_book_kpiroll_wrote_among_the_returns_is_skipped_and_the_missing_department_
     for name in ["R7.xlsx", "handout.xlsx", "diff.xlsx"] {
         std::fs::copy(work.path(name), dir.join(name)).unwrap();
     }
-    let stderr = consolidate_r7(&work, "returns", "with_books.xlsx", 0);
+    let (_, stderr) = consolidate_r7(&work, "returns", "with_books.xlsx", 0);
     for line in [
         "R7.xlsx: 確認してください: kpiroll が書いた R7 年度の集計ブックで、課からの提出ではありません。読み飛ばしました",
         "handout.xlsx: 確認してください: kpiroll が書いた R7 年度のブックで、課からの提出ではありません。読み飛ばしました",
@@ -268,8 +224,7 @@ fn a_book_kpiroll_wrote_among_the_returns_is_skipped_and_the_missing_department_
 #[test]
 fn last_years_book_among_the_returns_is_pointed_to_prev() {
     let work = Work::new();
-    r6_book(&work);
-    let dir = returns_copy(&work, "returns", &[]);
+    let dir = r6_and_returns(&work, "returns");
     std::fs::copy(work.path("R6.xlsx"), dir.join("R6.xlsx")).unwrap();
     let said = "R6.xlsx: 確認してください: これは R6 年度のブックで、課からの提出ではありません。読み飛ばしました。前年度のブックは --prev で渡してください";
     let (_, stderr) = work.run_status(
@@ -299,7 +254,7 @@ fn last_years_book_among_the_returns_is_pointed_to_prev() {
 fn forms_consolidated_without_prev_name_the_book_they_came_from() {
     let work = Work::new();
     r6_book(&work);
-    work.run_status(&["rollover", "R6.xlsx", "--year", "R7", "-o", "forms"], 0);
+    work.run_status(&R7_FORMS, 0);
     let forms = std::fs::read_dir(work.path("forms")).unwrap().count();
     let hash: String = sha2::Sha256::digest(std::fs::read(work.path("R6.xlsx")).unwrap())
         .iter()
@@ -323,33 +278,20 @@ fn forms_consolidated_without_prev_name_the_book_they_came_from() {
     names.sort();
     assert_eq!(lines[0], format!("{}: 確認してください: {said}", names[0]));
     // with last year's book, no such warning
-    let (_, stderr) = work.run_status(
-        &[
-            "consolidate",
-            "--year",
-            "R7",
-            "--prev",
-            "R6.xlsx",
-            "forms",
-            "-o",
-            "R7p.xlsx",
-        ],
-        0,
-    );
+    let (_, stderr) = consolidate_over(&work, "R7", "R6.xlsx", "forms", "R7p.xlsx", 0);
     assert!(!stderr.contains("--prev がありません"), "{stderr}");
 }
 
 #[test]
 fn files_that_are_not_tables_in_a_returns_folder_are_listed_as_skipped() {
     let work = Work::new();
-    r6_book(&work);
-    let dir = returns_copy(&work, "returns", &[]);
+    let dir = r6_and_returns(&work, "returns");
     std::fs::create_dir_all(dir.join("添付")).unwrap();
     std::fs::write(dir.join("報告書.pdf"), b"%PDF-1.7\n").unwrap();
     std::fs::write(dir.join("添付/写真.PNG"), b"\x89PNG\r\n\x1a\n").unwrap();
     std::fs::write(dir.join("説明.docx"), b"PK\x03\x04").unwrap();
     std::fs::write(dir.join("メモ"), b"to do").unwrap();
-    let stderr = consolidate_r7(&work, "returns", "R7.xlsx", 0);
+    let (_, stderr) = consolidate_r7(&work, "returns", "R7.xlsx", 0);
     let want = [
         ("メモ", "拡張子のないファイルは表か分からないため、読み飛ばしました（読めるのは .xlsx .xlsm .xls .ods .csv .tsv .txt）"),
         ("写真.PNG", "拡張子 .png のファイルは表ではないため、読み飛ばしました（読めるのは .xlsx .xlsm .xls .ods .csv .tsv .txt）"),
@@ -388,7 +330,7 @@ fn when_every_return_is_refused_nothing_is_written() {
     std::fs::create_dir_all(&dir).unwrap();
     std::fs::write(dir.join("壊れた.xlsx"), "not,a,workbook\n").unwrap();
     std::fs::write(dir.join("空.csv"), "").unwrap();
-    let stderr = consolidate_r7(&work, "returns", "R7.xlsx", 2);
+    let (_, stderr) = consolidate_r7(&work, "returns", "R7.xlsx", 2);
     assert!(stderr.contains("壊れた.xlsx: 取り込めません"), "{stderr}");
     assert!(stderr.contains("空.csv: 取り込めません"), "{stderr}");
     assert!(
@@ -408,7 +350,7 @@ fn when_every_return_is_refused_nothing_is_written() {
         .unwrap()
         .replace("R7実績値", "R5実績値");
     std::fs::write(dir.join("税務課.tsv"), r5).unwrap();
-    let stderr = consolidate_r7(&work, "old", "R7.xlsx", 2);
+    let (_, stderr) = consolidate_r7(&work, "old", "R7.xlsx", 2);
     let readable = "（読めるのは .xlsx .xlsm .xls .ods .csv .tsv .txt）";
     assert_eq!(
         stderr.lines().collect::<Vec<_>>(),
@@ -540,19 +482,7 @@ fn the_demo_runs_from_a_binary_copied_away_from_the_source_tree() {
     );
     let returns = std::fs::read_dir(demo.join("R7_returns")).unwrap().count();
     assert_eq!(returns, std::fs::read_dir(RETURNS).unwrap().count());
-    work.run_status(
-        &[
-            "rollover",
-            "R6.xlsx",
-            "--year",
-            "R7",
-            "-o",
-            "forms",
-            "--renames",
-            RENAMES,
-        ],
-        0,
-    );
+    work.run_status(&[&R7_FORMS[..], &["--renames", RENAMES]].concat(), 0);
     let forms = std::fs::read_dir(demo.join("R7_forms")).unwrap().count();
     assert_eq!(
         forms,
@@ -583,7 +513,7 @@ fn an_unmarked_working_book_or_diff_is_known_by_its_sheets() {
     let dir = returns_copy(&work, "returns", &["保育課.tsv"]);
     without_names(&work.path("R7.xlsx"), &dir.join("old_R7.xlsx"));
     without_names(&work.path("diff.xlsx"), &dir.join("old_diff.xlsx"));
-    let stderr = consolidate_r7(&work, "returns", "R7b.xlsx", 0);
+    let (_, stderr) = consolidate_r7(&work, "returns", "R7b.xlsx", 0);
     for line in [
         "old_R7.xlsx: 確認してください: kpiroll が書いた R7 年度の集計ブックで、課からの提出ではありません。読み飛ばしました",
         "old_diff.xlsx: 確認してください: kpiroll が書いた比較表（diff）で、課からの提出ではありません。読み飛ばしました",

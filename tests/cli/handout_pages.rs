@@ -7,7 +7,7 @@
 use std::fmt::Write as _;
 use std::path::Path;
 
-use crate::common::{r7_book, read_sheet, zip_member, Work};
+use crate::common::{installed, pdf_page, r7_book, read_sheet, soffice_pdf, zip_member, Work};
 
 /// The builtin layout's columns: 施策, 事務事業番号.
 const MEASURE: u32 = 2;
@@ -139,37 +139,16 @@ fn check_pages(handout: &Path) -> usize {
 /// The handout printed by LibreOffice: as many pages as the sheet lays out (so its
 /// page breaks are the only ones), each starting with a section row and the header.
 fn check_pdf(work: &Work, handout: &Path, pages: usize) {
-    let installed = |cmd: &str| std::process::Command::new(cmd).arg("-v").output().is_ok();
     if !installed("soffice") || !installed("pdftotext") {
         eprintln!(
             "!!! LibreOffice or poppler-utils not installed: the handout's PDF pages NOT checked"
         );
         return;
     }
-    let status = std::process::Command::new("soffice")
-        .arg(format!(
-            "-env:UserInstallation=file://{}",
-            work.path("lo").display()
-        ))
-        .args(["--headless", "--convert-to", "pdf", "--outdir"])
-        .arg(work.dir.path())
-        .arg(handout)
-        .output()
-        .unwrap();
-    assert!(status.status.success(), "{status:?}");
-    let pdf = handout.with_extension("pdf");
+    let pdf = soffice_pdf(work, handout);
     let mut page = 1;
-    loop {
-        let out = std::process::Command::new("pdftotext")
-            .args(["-f", &page.to_string(), "-l", &page.to_string(), "-layout"])
-            .arg(&pdf)
-            .arg("-")
-            .output()
-            .unwrap();
-        if !out.status.success() {
-            break; // past the last page
-        }
-        let text = String::from_utf8_lossy(&out.stdout).to_string();
+    // to the last page
+    while let Some(text) = pdf_page(&pdf, page) {
         let lines: Vec<&str> = text
             .lines()
             .map(str::trim)

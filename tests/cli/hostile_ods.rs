@@ -6,7 +6,7 @@
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use crate::common::Work;
+use crate::common::{without_locale, Work};
 use crate::hostile::make_hostile::ods_xls::*;
 
 /// Memory the process may map (`ulimit -v`, KiB) and the time it may take.
@@ -23,14 +23,8 @@ fn check_capped(work: &Work, files: &[&str]) -> (Option<i32>, String, String, bo
     for f in files {
         command.push_str(&format!(" '{f}'"));
     }
-    let mut child = Command::new("sh")
-        .args(["-c", &command])
+    let mut child = without_locale(Command::new("sh").args(["-c", &command]))
         .current_dir(work.dir.path())
-        .env_remove("KPIROLL_LANG")
-        .env_remove("LC_ALL")
-        .env_remove("LC_MESSAGES")
-        .env_remove("LANG")
-        .env_remove("KPIROLL_TEMPLATES")
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
@@ -64,6 +58,18 @@ fn block(stdout: &str, file: &str) -> Vec<String> {
             .map(str::to_string),
     );
     out
+}
+
+/// `name` written from `build` beside the good .ods return, both checked under the cap:
+/// (status, stdout, stderr, whether it outlived the watchdog).
+fn checked_beside_good_ods(
+    build: fn() -> Vec<u8>,
+    name: &str,
+) -> (Option<i32>, String, String, bool) {
+    let work = Work::new();
+    std::fs::write(work.path(name), build()).unwrap();
+    std::fs::write(work.path("good.ods"), ods_good()).unwrap();
+    check_capped(&work, &[name, "good.ods"])
 }
 
 /// Builds `name` with `build`, checks it beside the good return under the cap: refused
@@ -135,10 +141,8 @@ fn overlapping_merged_areas_are_counted_per_listing_and_refused() {
         "spans.ods!入力!N7: 取り込めません: このファイルの結合セルが上限（全シートで 1000000 セル、--max-merged-cells）を超えるため",
     );
     // blank, they fill nothing and cost nothing: read at once
-    let work = Work::new();
-    std::fs::write(work.path("blank.ods"), ods_overlapping_spans()).unwrap();
-    std::fs::write(work.path("good.ods"), ods_good()).unwrap();
-    let (status, stdout, stderr, late) = check_capped(&work, &["blank.ods", "good.ods"]);
+    let (status, stdout, stderr, late) =
+        checked_beside_good_ods(ods_overlapping_spans, "blank.ods");
     assert_eq!((status, late), (Some(0), false), "{stdout}\n{stderr}");
     assert!(
         block(&stdout, "blank.ods")[1].contains("行数 1"),
@@ -168,10 +172,7 @@ fn repeated_spaces_count_as_the_text_they_make() {
         "spaces.ods!入力!A3: 取り込めません: このファイルの文字とセルが上限（256 MiB、--max-text-mib）を超えるため",
     );
     // one cell of 300 MB of spaces: read up to 1 MiB, blank, the file taken
-    let work = Work::new();
-    std::fs::write(work.path("one.ods"), ods_spaces_one_cell()).unwrap();
-    std::fs::write(work.path("good.ods"), ods_good()).unwrap();
-    let (status, stdout, stderr, late) = check_capped(&work, &["one.ods", "good.ods"]);
+    let (status, stdout, stderr, late) = checked_beside_good_ods(ods_spaces_one_cell, "one.ods");
     assert_eq!((status, late), (Some(0), false), "{stdout}\n{stderr}");
     assert_eq!(
         block(&stdout, "one.ods"),

@@ -6,7 +6,7 @@
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 
-use crate::common::{Work, SEED};
+use crate::common::{Work, R7_FORMS, SEED};
 
 /// A small deterministic generator (xorshift), so every run mutates the same way.
 struct Rng(u64);
@@ -73,7 +73,7 @@ fn mutate(bytes: &[u8], rng: &mut Rng) -> (Vec<u8>, &'static str) {
 
 fn bases(work: &Work) -> Vec<PathBuf> {
     crate::common::r6_book(work);
-    work.run_status(&["rollover", "R6.xlsx", "--year", "R7", "-o", "forms"], 0);
+    work.run_status(&R7_FORMS, 0);
     let mut files = vec![
         work.path("R6.xlsx"),
         work.path("forms/R7_都市計画課.xlsx"),

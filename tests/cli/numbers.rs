@@ -8,7 +8,9 @@ use calamine::Data;
 use rust_xlsxwriter::{Format, Formula, Workbook};
 use serde_json::Value as Json;
 
-use crate::common::{edit_part, read_sheet, Work};
+use crate::common::{
+    a1, consolidate_over, edit_part, read_sheet, write_strings, Work, PROJECT_KPI_R7, R7_FORMS,
+};
 
 /// A value cell of the return.
 enum Cell {
@@ -26,19 +28,8 @@ type Line = (&'static str, &'static str, Cell, Cell);
 fn write_return(path: &std::path::Path, rows: &[Line]) {
     let mut wb = Workbook::new();
     let ws = wb.add_worksheet().set_name("入力").unwrap();
-    let headers = [
-        "担当課",
-        "事業名",
-        "事務事業番号",
-        "KPI",
-        "単位",
-        "目標値",
-        "R7実績値",
-        "備考",
-    ];
-    for (c, h) in headers.iter().enumerate() {
-        ws.write_string(0, c as u16, *h).unwrap();
-    }
+    let headers = [&PROJECT_KPI_R7[..], &["備考"]].concat();
+    write_strings(ws, 0, &headers);
     for (i, (key, unit, target, actual)) in rows.iter().enumerate() {
         let r = 1 + i as u32;
         ws.write_string(r, 0, "産学振興課").unwrap();
@@ -268,22 +259,11 @@ fn an_empty_workbook_is_refused_naming_its_sheets() {
     }
 }
 
-/// The A1 name of a 0-based (row, column).
-fn a1(r: u32, c: u32) -> String {
-    let mut col = String::new();
-    let mut n = c + 1;
-    while n > 0 {
-        col.insert(0, (b'A' + ((n - 1) % 26) as u8) as char);
-        n = (n - 1) / 26;
-    }
-    format!("{col}{}", r + 1)
-}
-
 #[test]
 fn a_value_typed_into_a_general_cell_of_a_rollover_form_is_written_whole() {
     let work = Work::new();
     crate::common::r6_book(&work);
-    work.run_status(&["rollover", "R6.xlsx", "--year", "R7", "-o", "forms"], 0);
+    work.run_status(&R7_FORMS, 0);
     let form = work.path("forms/R7_都市計画課.xlsx");
     let sheet = read_sheet(&form, "入力");
     let (header, actual_col) = (0..sheet.height)
@@ -342,19 +322,8 @@ fn a_value_typed_into_a_general_cell_of_a_rollover_form_is_written_whole() {
         "a General cell"
     );
 
-    work.run_status(
-        &[
-            "consolidate",
-            "--year",
-            "R7",
-            "--prev",
-            "R6.xlsx",
-            "filled",
-            "-o",
-            "R7.xlsx",
-        ],
-        0, // every other 課 is 未提出: owed, not refused
-    );
+    // every other 課 is 未提出: owed, not refused
+    consolidate_over(&work, "R7", "R6.xlsx", "filled", "R7.xlsx", 0);
     let book = read_sheet(&work.path("R7.xlsx"), "一覧");
     let r = (0..book.height)
         .find(|r| book.text(*r, 6).split_whitespace().next() == Some(key.as_str()))

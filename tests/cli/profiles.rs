@@ -7,7 +7,7 @@
 use rust_xlsxwriter::Workbook;
 use serde_json::Value as Json;
 
-use crate::common::{read_sheet, zip_member, Work, SEED};
+use crate::common::{read_sheet, write_strings, zip_member, Work, PROJECT_KPI_R7, SEED};
 
 /// The options another city needs, each with the file it belongs in.
 const OPTIONS: [(&str, &str); 14] = [
@@ -70,21 +70,26 @@ fn the_init_copy_holds_every_option_commented_out_and_each_example_checks_clean(
     let (stdout, _) = work.run_status(&["templates", "check", "mine"], 0);
     assert_eq!(stdout, "", "the examples together check clean");
     // and the seed goes through it: the book has the one-cell 施策 and the print titles
+    consolidate_with(&work, "mine", "R6", SEED, "R6.xlsx");
+    let workbook = zip_member(&work.path("R6.xlsx"), "xl/workbook.xml");
+    assert!(workbook.contains("_xlnm.Print_Titles"), "{workbook}");
+}
+
+/// `kpiroll --templates PROFILE consolidate --year YEAR INPUT -o OUT` in `work`, taken whole.
+fn consolidate_with(work: &Work, profile: &str, year: &str, input: &str, out: &str) {
     work.run_status(
         &[
             "--templates",
-            "mine",
+            profile,
             "consolidate",
             "--year",
-            "R6",
-            SEED,
+            year,
+            input,
             "-o",
-            "R6.xlsx",
+            out,
         ],
         0,
     );
-    let workbook = zip_member(&work.path("R6.xlsx"), "xl/workbook.xml");
-    assert!(workbook.contains("_xlnm.Print_Titles"), "{workbook}");
 }
 
 /// A profile folder: the built-in files with `edit` applied to one of them.
@@ -119,16 +124,7 @@ fn patterns_match_a_cell_as_written_or_after_nfkc() {
     work.run_status(&["templates", "check", &p], 0);
 
     let mut wb = Workbook::new();
-    let headers = [
-        "施策",
-        "担当課",
-        "事業名",
-        "事務事業番号",
-        "KPI",
-        "単位",
-        "目標値",
-        "R7実績値",
-    ];
+    let headers = [&["施策"][..], &PROJECT_KPI_R7].concat();
     // a cover sheet named in full-width letters, with an example table that is no return
     for (sheet, rows) in [
         (
@@ -171,29 +167,13 @@ fn patterns_match_a_cell_as_written_or_after_nfkc() {
         ),
     ] {
         let ws = wb.add_worksheet().set_name(sheet).unwrap();
-        for (c, h) in headers.iter().enumerate() {
-            ws.write_string(0, c as u16, *h).unwrap();
-        }
+        write_strings(ws, 0, &headers);
         for (r, row) in rows.iter().enumerate() {
-            for (c, text) in row.iter().enumerate() {
-                ws.write_string(1 + r as u32, c as u16, *text).unwrap();
-            }
+            write_strings(ws, 1 + r as u32, row);
         }
     }
     wb.save(work.path("return.xlsx")).unwrap();
-    work.run_status(
-        &[
-            "--templates",
-            &p,
-            "consolidate",
-            "--year",
-            "R7",
-            "return.xlsx",
-            "-o",
-            "R7.xlsx",
-        ],
-        0,
-    );
+    consolidate_with(&work, &p, "R7", "return.xlsx", "R7.xlsx");
     let sheet = read_sheet(&work.path("R7.xlsx"), "一覧");
     let row_of = |key: &str| (0..sheet.height).find(|r| sheet.text(*r, 6) == key);
     assert_eq!(
@@ -223,19 +203,7 @@ fn year_placeholders_in_reiwa_form_are_filled_and_unknown_ones_refused() {
     });
     let (stdout, _) = work.run_status(&["templates", "check", &p], 0);
     assert_eq!(stdout, "");
-    work.run_status(
-        &[
-            "--templates",
-            &p,
-            "consolidate",
-            "--year",
-            "R6",
-            SEED,
-            "-o",
-            "R6.xlsx",
-        ],
-        0,
-    );
+    consolidate_with(&work, &p, "R6", SEED, "R6.xlsx");
     let sheet = read_sheet(&work.path("R6.xlsx"), "一覧");
     assert_eq!(sheet.text(1, 0), "具体的事業一覧（令和4年度〜令和6年度）");
     let header = (0..sheet.height)
@@ -274,19 +242,7 @@ fn one_header_at_the_top_with_print_titles_reads_back_as_the_same_rows() {
         &["consolidate", "--year", "R6", SEED, "-o", "every.xlsx"],
         0,
     );
-    work.run_status(
-        &[
-            "--templates",
-            &p,
-            "consolidate",
-            "--year",
-            "R6",
-            SEED,
-            "-o",
-            "once.xlsx",
-        ],
-        0,
-    );
+    consolidate_with(&work, &p, "R6", SEED, "once.xlsx");
     let headers = |book: &str| {
         let sheet = read_sheet(&work.path(book), "一覧");
         (0..sheet.height)
@@ -366,24 +322,10 @@ fn a_field_the_city_has_no_column_for_is_null_in_exports() {
         ],
     ];
     for (r, row) in rows.iter().enumerate() {
-        for (c, text) in row.iter().enumerate() {
-            ws.write_string(r as u32, c as u16, *text).unwrap();
-        }
+        write_strings(ws, r as u32, row);
     }
     wb.save(work.path("return.xlsx")).unwrap();
-    work.run_status(
-        &[
-            "--templates",
-            &p,
-            "consolidate",
-            "--year",
-            "R7",
-            "return.xlsx",
-            "-o",
-            "R7.xlsx",
-        ],
-        0,
-    );
+    consolidate_with(&work, &p, "R7", "return.xlsx", "R7.xlsx");
     work.run_status(
         &["--templates", &p, "export", "R7.xlsx", "-o", "R7.json"],
         0,

@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 use kpiroll::read::grid::{Grid, Limits};
 use kpiroll::read::{workbook, xlsx};
 
-use crate::common::{r7_book, Work, RENAMES};
+use crate::common::{diff_r6_r7, r7_book, Work};
 
 /// Both readers on `bytes`: the fast one's grids, checked equal to calamine's.
 fn both(bytes: &[u8], what: &str) -> Result<Vec<Grid>, xlsx::Unsupported> {
@@ -45,18 +45,7 @@ fn every_fixture_and_every_book_kpiroll_writes_reads_as_calamine_reads_it() {
     let work = Work::new();
     r7_book(&work);
     work.run_status(&["handout", "R7.xlsx", "-o", "handout.xlsx"], 0);
-    work.run_status(
-        &[
-            "diff",
-            "R6.xlsx",
-            "R7.xlsx",
-            "--renames",
-            RENAMES,
-            "-o",
-            "diff.xlsx",
-        ],
-        0,
-    );
+    diff_r6_r7(&work, "diff.xlsx");
     work.run_status(&["rollover", "R7.xlsx", "--year", "R8", "-o", "forms"], 0);
     let mut files = Vec::new();
     xlsx_files(

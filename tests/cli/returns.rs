@@ -5,37 +5,23 @@
 
 use std::path::Path;
 
-use crate::common::{read_sheet, SheetCells, Work, RENAMES, RETURNS};
+use crate::common::{
+    consolidate_r7, r6_and_returns, read_sheet, tsv_header, SheetCells, Work, RETURNS,
+};
 
-/// The R7 returns copied into `work/dir`, for a test to change some of them.
-fn copy_returns(work: &Work, dir: &str) -> std::path::PathBuf {
-    let to = work.path(dir);
-    std::fs::create_dir_all(&to).unwrap();
-    for e in std::fs::read_dir(RETURNS).unwrap() {
-        let e = e.unwrap();
-        std::fs::copy(e.path(), to.join(e.file_name())).unwrap();
-    }
-    to
-}
-
-/// `consolidate --year R7 --prev R6.xlsx --renames … <returns> -o <out>`.
-fn consolidate_r7(work: &Work, returns: &str, out: &str, status: i32) -> (String, String) {
-    work.run_status(
-        &[
-            "consolidate",
-            "--year",
-            "R7",
-            "--prev",
-            "R6.xlsx",
-            "--renames",
-            RENAMES,
-            returns,
-            "-o",
-            out,
-        ],
-        status,
-    )
-}
+/// The new project 342-9 as the book shows it (担当課 to 備考) from the returns below
+/// that add it.
+const NEW_342_9: [&str; 9] = [
+    "こども家庭課",
+    "新生児訪問事業",
+    "342-9",
+    "新生児のいる家庭を訪問する",
+    "訪問件数",
+    "件",
+    "300",
+    "280",
+    "新規",
+];
 
 /// Every cell of a sheet as text, row by row.
 fn all_cells(sheet: &SheetCells) -> Vec<Vec<String>> {
@@ -73,15 +59,30 @@ fn keyed_rows(sheet: &SheetCells) -> Vec<(String, Vec<String>)> {
     out
 }
 
+/// The R7 return こども家庭課_追加.tsv in `dir`: the header and `rows` (TSV lines).
+fn added_return(dir: &Path, rows: &str) {
+    std::fs::write(
+        dir.join("こども家庭課_追加.tsv"),
+        format!("{}\n{rows}", tsv_header("R7")),
+    )
+    .unwrap();
+}
+
+/// Where the row of `key` is among [`keyed_rows`].
+fn position(rows: &[(String, Vec<String>)], key: &str) -> usize {
+    rows.iter()
+        .position(|(_, r)| r[6] == key)
+        .unwrap_or_else(|| panic!("{key} in the book"))
+}
+
 #[test]
 fn a_joint_project_returned_with_and_without_section_rows_is_one_row() {
     let work = Work::new();
-    crate::common::r6_book(&work);
+    let dir = r6_and_returns(&work, "returns");
     consolidate_r7(&work, RETURNS, "expected.xlsx", 0);
 
     // 811-30 is returned by 市民課 (with section rows), 税務課 and 各支所市民窓口課 (without):
     // 税務課's copy also leaves 数値目標, 施策, 施策KPI and 事業概要 blank
-    let dir = copy_returns(&work, "returns");
     for file in ["税務課.tsv", "各支所市民窓口課.tsv"] {
         edit_lines(&dir.join(file), |l| {
             if l.starts_with("基本目標") {
@@ -140,7 +141,7 @@ fn a_joint_project_returned_with_and_without_section_rows_is_one_row() {
 #[test]
 fn a_conflict_names_every_differing_cell_with_both_values() {
     let work = Work::new();
-    let header = "数値目標\t\t\tKPI\t担当課\t事業名\t事務事業番号\t事業概要\tKPI\t単位\t目標値\tR7実績値\t備考";
+    let header = tsv_header("R7");
     // a.tsv has a section row and a title above its header; b.tsv neither
     std::fs::write(
         work.path("a.tsv"),
@@ -202,28 +203,18 @@ fn a_conflict_names_every_differing_cell_with_both_values() {
 #[test]
 fn new_projects_from_a_return_without_sections_go_under_the_measure_they_name() {
     let work = Work::new();
-    crate::common::r6_book(&work);
-    let dir = copy_returns(&work, "returns");
-    let header = "数値目標\t\t\tKPI\t担当課\t事業名\t事務事業番号\t事業概要\tKPI\t単位\t目標値\tR7実績値\t備考";
+    let dir = r6_and_returns(&work, "returns");
     // no section rows; the 施策 written with a space and a line break, full-width number
-    std::fs::write(
-        dir.join("こども家庭課_追加.tsv"),
-        format!(
-            "{header}\n\
-             市内の児童・学生数\t１\t\"① 妊娠・出産子育ての\n一貫した支援と環境の充実\"\t\tこども家庭課\t新生児訪問事業\t342-9\t新生児のいる家庭を訪問する\t訪問件数\t件\t300\t280\t\n\
-             市内の児童・学生数\t⑨\t⑨まだ無い施策\t\tこども家庭課\t子育てアプリ事業\t342-40\tアプリで情報を届ける\t登録者数\t人\t1000\t400\t\n\
-             どこにも無い目標\t⑨\t⑨まだ無い施策\t\tこども家庭課\t謎の事業\t999-1\t不明\t件数\t件\t1\t1\t\n"
-        ),
-    )
-    .unwrap();
+    added_return(
+        &dir,
+        "市内の児童・学生数\t１\t\"① 妊娠・出産子育ての\n一貫した支援と環境の充実\"\t\tこども家庭課\t新生児訪問事業\t342-9\t新生児のいる家庭を訪問する\t訪問件数\t件\t300\t280\t\n\
+         市内の児童・学生数\t⑨\t⑨まだ無い施策\t\tこども家庭課\t子育てアプリ事業\t342-40\tアプリで情報を届ける\t登録者数\t人\t1000\t400\t\n\
+         どこにも無い目標\t⑨\t⑨まだ無い施策\t\tこども家庭課\t謎の事業\t999-1\t不明\t件数\t件\t1\t1\t\n",
+    );
     let (_, stderr) = consolidate_r7(&work, "returns", "R7.xlsx", 0);
     let book = read_sheet(&work.path("R7.xlsx"), "一覧");
     let rows = keyed_rows(&book);
-    let at = |key: &str| {
-        rows.iter()
-            .position(|(_, r)| r[6] == key)
-            .unwrap_or_else(|| panic!("{key} in the book"))
-    };
+    let at = |key: &str| position(&rows, key);
 
     // under 基本目標Ⅱ ①, next to the nearest key: after 342-8, before 342-11
     let i = at("342-9");
@@ -238,20 +229,7 @@ fn new_projects_from_a_return_without_sections_go_under_the_measure_they_name() 
         "数値目標 and 施策 as last year's book writes them"
     );
     assert_eq!(row[2], "①妊娠・出産子育ての一貫した支援と環境の充実");
-    assert_eq!(
-        row[4..13],
-        [
-            "こども家庭課",
-            "新生児訪問事業",
-            "342-9",
-            "新生児のいる家庭を訪問する",
-            "訪問件数",
-            "件",
-            "300",
-            "280",
-            "新規",
-        ]
-    );
+    assert_eq!(row[4..13], NEW_342_9);
 
     // a 施策 not in last year's book, but 数値目標 tie it to 基本目標Ⅱ: at the end of it
     let j = at("342-40");
@@ -285,27 +263,17 @@ fn new_projects_from_a_return_without_sections_go_under_the_measure_they_name() 
 #[test]
 fn a_new_project_whose_measure_name_is_shortened_goes_under_that_measure() {
     let work = Work::new();
-    crate::common::r6_book(&work);
-    let dir = copy_returns(&work, "returns");
-    let header = "数値目標\t\t\tKPI\t担当課\t事業名\t事務事業番号\t事業概要\tKPI\t単位\t目標値\tR7実績値\t備考";
+    let dir = r6_and_returns(&work, "returns");
     // no section rows; last year's 施策 is ①妊娠・出産子育ての一貫した支援と環境の充実
-    std::fs::write(
-        dir.join("こども家庭課_追加.tsv"),
-        format!(
-            "{header}\n\
-             市内の児童・学生数\t①\t①妊娠・出産子育ての一貫した支援\t\tこども家庭課\t新生児訪問事業\t342-9\t新生児のいる家庭を訪問する\t訪問件数\t件\t300\t280\t\n\
-             市内の児童・学生数\t②\t②妊娠・出産子育ての一貫した支援\t\tこども家庭課\t番号違い事業\t342-41\t番号が違う\t件数\t件\t10\t5\t\n\
-             市内の児童・学生数\t①\t①妊娠・出産支援\t\tこども家庭課\t略し方違い事業\t342-42\t名の始まりではない\t件数\t件\t10\t5\t\n"
-        ),
-    )
-    .unwrap();
+    added_return(
+        &dir,
+        "市内の児童・学生数\t①\t①妊娠・出産子育ての一貫した支援\t\tこども家庭課\t新生児訪問事業\t342-9\t新生児のいる家庭を訪問する\t訪問件数\t件\t300\t280\t\n\
+         市内の児童・学生数\t②\t②妊娠・出産子育ての一貫した支援\t\tこども家庭課\t番号違い事業\t342-41\t番号が違う\t件数\t件\t10\t5\t\n\
+         市内の児童・学生数\t①\t①妊娠・出産支援\t\tこども家庭課\t略し方違い事業\t342-42\t名の始まりではない\t件数\t件\t10\t5\t\n",
+    );
     let (_, stderr) = consolidate_r7(&work, "returns", "R7.xlsx", 0);
     let rows = keyed_rows(&read_sheet(&work.path("R7.xlsx"), "一覧"));
-    let at = |key: &str| {
-        rows.iter()
-            .position(|(_, r)| r[6] == key)
-            .unwrap_or_else(|| panic!("{key} in the book"))
-    };
+    let at = |key: &str| position(&rows, key);
 
     // the shortened name with its number names ①: next to the nearest key, after 342-8,
     // before 342-11
@@ -320,20 +288,7 @@ fn a_new_project_whose_measure_name_is_shortened_goes_under_that_measure() {
         "施策 as last year's book writes it"
     );
     assert_eq!(row[2], "①妊娠・出産子育ての一貫した支援と環境の充実");
-    assert_eq!(
-        row[4..13],
-        [
-            "こども家庭課",
-            "新生児訪問事業",
-            "342-9",
-            "新生児のいる家庭を訪問する",
-            "訪問件数",
-            "件",
-            "300",
-            "280",
-            "新規",
-        ]
-    );
+    assert_eq!(row[4..13], NEW_342_9);
     assert!(!stderr.contains("342-9 の施策"), "{stderr}");
 
     // another number, or a name that is not the beginning of the 施策's: not that 施策,
@@ -364,9 +319,8 @@ fn a_new_project_whose_measure_name_is_shortened_goes_under_that_measure() {
 #[test]
 fn a_flag_word_glued_to_the_text_after_it_is_a_flag() {
     let work = Work::new();
-    crate::common::r6_book(&work);
+    let dir = r6_and_returns(&work, "returns");
     consolidate_r7(&work, RETURNS, "expected.xlsx", 0);
-    let dir = copy_returns(&work, "returns");
     let mut edited = 0;
     for e in std::fs::read_dir(&dir).unwrap() {
         let path = e.unwrap().path();
@@ -405,10 +359,9 @@ fn a_flag_word_glued_to_the_text_after_it_is_a_flag() {
 #[test]
 fn a_column_a_return_does_not_have_is_last_years_not_a_change() {
     let work = Work::new();
-    crate::common::r6_book(&work);
+    let dir = r6_and_returns(&work, "returns");
     consolidate_r7(&work, RETURNS, "expected.xlsx", 0);
     // 国際政策課's sheet has neither 事業概要 nor 単位 (the columns deleted, not blanked)
-    let dir = copy_returns(&work, "returns");
     edit_lines(&dir.join("国際政策課.tsv"), |l| {
         let cells: Vec<&str> = l.split('\t').collect();
         if cells.len() < 13 {

@@ -1,4 +1,4 @@
-//! Issue: rollover. The R6 book becomes one protected form per 担当課; the forms, filled
+//! Rollover. The R6 book becomes one protected form per 担当課; the forms, filled
 //! with another library the way a department would in Excel, consolidate back into
 //! every row once with the typed actuals and no change flags.
 
@@ -8,10 +8,18 @@ use calamine::{Reader, Xlsx};
 use kpiroll::pipeline::read_book;
 use kpiroll::profile::{Lang, Profile};
 
-use crate::common::{edit_part, zip_member, Work};
+use crate::common::{consolidate_over, edit_part, zip_member, Work, R7_FORMS};
 
 fn profile() -> Profile {
     Profile::builtin(Lang::Ja)
+}
+
+/// Last year's book R6.xlsx and this year's forms rolled over from it into `forms/`,
+/// due 2026-05-31; what rollover printed.
+fn r7_forms(work: &Work) -> String {
+    crate::common::r6_book(work);
+    let (stdout, _) = work.run_status(&[&R7_FORMS[..], &["--due", "2026-05-31"]].concat(), 0);
+    stdout
 }
 
 const FILL: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/support/fill_forms.py");
@@ -19,20 +27,7 @@ const FILL: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/support/fill_form
 #[test]
 fn forms_filled_by_another_library_come_back_as_every_row_with_no_flags() {
     let work = Work::new();
-    crate::common::r6_book(&work);
-    let (stdout, _) = work.run_status(
-        &[
-            "rollover",
-            "R6.xlsx",
-            "--year",
-            "R7",
-            "-o",
-            "forms",
-            "--due",
-            "2026-05-31",
-        ],
-        0,
-    );
+    let stdout = r7_forms(&work);
     let r6 = read_book(&work.path("R6.xlsx"), &profile())
         .unwrap()
         .merged
@@ -61,19 +56,7 @@ fn forms_filled_by_another_library_come_back_as_every_row_with_no_flags() {
         String::from_utf8_lossy(&out.stderr)
     );
 
-    let (_, stderr) = work.run_status(
-        &[
-            "consolidate",
-            "--year",
-            "R7",
-            "--prev",
-            "R6.xlsx",
-            "filled",
-            "-o",
-            "R7.xlsx",
-        ],
-        0,
-    );
+    let (_, stderr) = consolidate_over(&work, "R7", "R6.xlsx", "filled", "R7.xlsx", 0);
     assert!(
         !stderr.contains("確認してください"),
         "no warnings: {stderr}"
@@ -114,20 +97,7 @@ fn forms_filled_by_another_library_come_back_as_every_row_with_no_flags() {
 #[test]
 fn a_form_is_protected_validated_guided_and_fingerprinted() {
     let work = Work::new();
-    crate::common::r6_book(&work);
-    work.run_status(
-        &[
-            "rollover",
-            "R6.xlsx",
-            "--year",
-            "R7",
-            "-o",
-            "forms",
-            "--due",
-            "2026-05-31",
-        ],
-        0,
-    );
+    r7_forms(&work);
     let form = work.path("forms/R7_都市計画課.xlsx");
     let sheet = zip_member(&form, "xl/worksheets/sheet1.xml");
     assert!(sheet.contains("<sheetProtection"), "input sheet protected");
@@ -290,7 +260,7 @@ fn hostile_department_names_never_leave_the_folder() {
 fn consolidate_reads_the_fingerprint_of_a_form() {
     let work = Work::new();
     crate::common::r6_book(&work);
-    work.run_status(&["rollover", "R6.xlsx", "--year", "R7", "-o", "forms"], 0);
+    work.run_status(&R7_FORMS, 0);
     // a form of another year is refused before its cells are read
     let (_, stderr) = work.run_status(&["check", "--year", "R8", "forms/R7_都市計画課.xlsx"], 1);
     assert!(stderr.contains("R7_都市計画課.xlsx: 取り込めません: R7 年度の様式です。R8 年度の様式に記入し直してください"), "{stderr}");
@@ -309,19 +279,7 @@ fn consolidate_reads_the_fingerprint_of_a_form() {
         "{stderr}"
     );
     // the log tells forms from hand-made tables
-    work.run_status(
-        &[
-            "consolidate",
-            "--year",
-            "R7",
-            "--prev",
-            "R6.xlsx",
-            "forms",
-            "-o",
-            "R7.xlsx",
-        ],
-        0,
-    );
+    consolidate_over(&work, "R7", "R6.xlsx", "forms", "R7.xlsx", 0);
     let log = crate::common::read_sheet(&work.path("R7.xlsx"), "取込ログ");
     let line = (1..log.height)
         .find(|r| log.text(*r, 0) == "R7_都市計画課.xlsx" && log.text(*r, 5) == "様式")
@@ -457,19 +415,7 @@ fn last_years_remarks_are_a_reference_not_this_years_input() {
     // flag of last year's
     let (_, stderr) = work.run_status(&["check", "--year", "R8", "forms"], 0);
     assert!(!stderr.contains("様式にない列"), "{stderr}");
-    work.run_status(
-        &[
-            "consolidate",
-            "--year",
-            "R8",
-            "--prev",
-            "R7.xlsx",
-            "forms",
-            "-o",
-            "R8.xlsx",
-        ],
-        0,
-    );
+    consolidate_over(&work, "R8", "R7.xlsx", "forms", "R8.xlsx", 0);
     let r8 = read_book(&work.path("R8.xlsx"), &profile())
         .unwrap()
         .merged

@@ -1,4 +1,4 @@
-//! Issue: hostile input, determinism and safety. Formula-like text stays text, inputs
+//! Hostile input, determinism and safety. Formula-like text stays text, inputs
 //! are never changed, outputs are byte-identical whatever the thread count or the order
 //! of the inputs.
 
@@ -7,9 +7,10 @@ use std::path::{Path, PathBuf};
 
 use sha2::Digest;
 
-use crate::common::{zip_member, Work, SEED};
-
-use crate::common::{RENAMES, RETURNS};
+use crate::common::{
+    tsv_header, write_strings, zip_member, Work, R7_FROM_R6, RENAMES, RETURNS, SEED,
+};
+use crate::hostile::make_hostile::{ods_xls::ROW, HEADER};
 
 fn hash(path: &Path) -> String {
     sha2::Sha256::digest(std::fs::read(path).unwrap())
@@ -34,7 +35,7 @@ fn hashes(dir: &Path) -> BTreeMap<PathBuf, String> {
 #[test]
 fn formula_like_text_arrives_as_text_and_csv_neutralises_it() {
     let work = Work::new();
-    let header = "数値目標\t\t\tKPI\t担当課\t事業名\t事務事業番号\t事業概要\tKPI\t単位\t目標値\tR6実績値\t備考";
+    let header = tsv_header("R6");
     let text = format!(
         "基本目標Ⅰ しごと\n{header}\n目標\t①\t①施策\t指標\t課\t=HYPERLINK(\"http://x\",\"y\")\t411-6\t@SUM(A1)\t+81 90\t件\t1\t=1+1\thttps://example.com/\n"
     );
@@ -130,20 +131,11 @@ fn outputs_are_byte_identical_whatever_threads_and_input_order() {
         .collect();
     files.sort();
     let run = |name: &str, files: &[PathBuf], threads: &str| {
-        let mut args: Vec<String> = [
-            "consolidate",
-            "--year",
-            "R7",
-            "--prev",
-            "R6.xlsx",
-            "--renames",
-            RENAMES,
-            "-o",
-            name,
-        ]
-        .iter()
-        .map(|s| s.to_string())
-        .collect();
+        let mut args: Vec<String> = R7_FROM_R6
+            .iter()
+            .chain(&["-o", name])
+            .map(|s| s.to_string())
+            .collect();
         args.extend(files.iter().map(|f| f.to_string_lossy().to_string()));
         let out = std::process::Command::new(env!("CARGO_BIN_EXE_kpiroll"))
             .args(&args)
@@ -184,48 +176,13 @@ fn outputs_are_byte_identical_whatever_threads_and_input_order() {
     );
 }
 
-/// A return with the seed's header and one row, plus whatever `extra` adds.
+/// A return with the seed's header and one row (the hostile corpus' small return), plus
+/// whatever `extra` adds.
 fn small_return(path: &Path, extra: impl FnOnce(&mut rust_xlsxwriter::Worksheet)) {
     let mut wb = rust_xlsxwriter::Workbook::new();
     let ws = wb.add_worksheet();
-    let header = [
-        "数値目標",
-        "",
-        "",
-        "KPI",
-        "担当課",
-        "事業名",
-        "事務事業番号",
-        "事業概要",
-        "KPI",
-        "単位",
-        "目標値",
-        "R6実績値",
-        "備考",
-    ];
-    for (c, h) in header.iter().enumerate() {
-        ws.write_string(0, c as u16, *h).unwrap();
-    }
-    for (c, v) in [
-        "目標",
-        "①",
-        "①施策",
-        "指標",
-        "課",
-        "事業",
-        "411-6",
-        "概要",
-        "件数",
-        "件",
-        "5",
-        "3",
-        "",
-    ]
-    .iter()
-    .enumerate()
-    {
-        ws.write_string(1, c as u16, *v).unwrap();
-    }
+    write_strings(ws, 0, &HEADER);
+    write_strings(ws, 1, &ROW);
     extra(ws);
     wb.save(path).unwrap();
 }

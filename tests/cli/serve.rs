@@ -14,9 +14,12 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
+use fantoccini::elements::Element;
 use fantoccini::{Client, ClientBuilder, Locator};
 
-use crate::common::{r6_book, read_sheet, Work, RENAMES, RETURNS};
+use crate::common::{
+    kpiroll_in, r6_book, r7_args, read_sheet, returns_copy, Work, RENAMES, RETURNS,
+};
 
 /// Ends a child process when the test ends, however it ends.
 struct Running(Child);
@@ -67,15 +70,9 @@ fn serve(dir: &Path) -> (Running, String, std::sync::mpsc::Receiver<String>) {
 
 /// `kpiroll ARGS serve --no-open` in `dir`.
 fn serve_with(dir: &Path, args: &[&str]) -> (Running, String, std::sync::mpsc::Receiver<String>) {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_kpiroll"))
+    let mut child = kpiroll_in(dir)
         .args(args)
         .args(["serve", "--no-open"])
-        .current_dir(dir)
-        .env_remove("KPIROLL_LANG")
-        .env_remove("LC_ALL")
-        .env_remove("LC_MESSAGES")
-        .env_remove("LANG")
-        .env_remove("KPIROLL_TEMPLATES")
         .stdin(Stdio::null())
         .stdout(Stdio::null())
         .stderr(Stdio::piped())
@@ -163,14 +160,60 @@ async fn screenshot(client: &Client, name: &str) {
     std::fs::write(dir.join(format!("{name}.png")), png).unwrap();
 }
 
-async fn text_of(client: &Client, css: &str) -> String {
+/// Waits up to `seconds` for an element of the page matching `css`.
+async fn wait_for(client: &Client, css: &str, seconds: u64) -> Element {
     client
+        .wait()
+        .at_most(Duration::from_secs(seconds))
+        .for_element(Locator::Css(css))
+        .await
+        .unwrap_or_else(|e| panic!("{css}: {e}"))
+}
+
+/// The page's element `css`.
+async fn element(client: &Client, css: &str) -> Element {
+    client
+        .find(Locator::Css(css))
+        .await
+        .unwrap_or_else(|e| panic!("{css}: {e}"))
+}
+
+/// Types `keys` into the page's element `css` (a file input: the file's path).
+async fn type_into(client: &Client, css: &str, keys: &str) {
+    element(client, css).await.send_keys(keys).await.unwrap();
+}
+
+/// Clicks the page's element `css`.
+async fn click(client: &Client, css: &str) {
+    element(client, css).await.click().await.unwrap();
+}
+
+/// The text of the element `css` inside `parent`.
+async fn text_in(parent: &Element, css: &str) -> String {
+    parent
         .find(Locator::Css(css))
         .await
         .unwrap_or_else(|e| panic!("{css}: {e}"))
         .text()
         .await
         .unwrap()
+}
+
+async fn text_of(client: &Client, css: &str) -> String {
+    element(client, css).await.text().await.unwrap()
+}
+
+/// The text of the page's element `css` once it is no longer `before`, or as it is after
+/// `seconds`.
+async fn text_once_changed(client: &Client, css: &str, before: &str, seconds: u64) -> String {
+    let until = std::time::Instant::now() + Duration::from_secs(seconds);
+    loop {
+        let text = text_of(client, css).await;
+        if text != before || std::time::Instant::now() > until {
+            return text;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
 }
 
 /// The bytes behind a link of the page, fetched by the page itself.
@@ -194,13 +237,7 @@ async fn fetched(client: &Client, href: &str) -> Vec<u8> {
 /// Presses an output's button and waits for its download link; the link's bytes.
 async fn make(client: &Client, what: &str) -> (String, Vec<u8>) {
     let css = format!(".output[data-what=\"{what}\"]");
-    client
-        .find(Locator::Css(&format!("{css} button")))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    click(client, &format!("{css} button")).await;
     let link = client
         .wait()
         .at_most(Duration::from_secs(30))
@@ -234,12 +271,7 @@ fn same_cells(a: &Path, b: &Path) {
 /// The returns as a department would drop them: the R7 fixture, one of them with a key
 /// that is no key, and a PDF that is no table.
 fn returns_with_problems(work: &Work) -> PathBuf {
-    let dir = work.path("returns");
-    std::fs::create_dir_all(&dir).unwrap();
-    for entry in std::fs::read_dir(RETURNS).unwrap() {
-        let path = entry.unwrap().path();
-        std::fs::copy(&path, dir.join(path.file_name().unwrap())).unwrap();
-    }
+    let dir = returns_copy(work, "returns", &[]);
     let school = dir.join("学校教育課.tsv");
     let text = std::fs::read_to_string(&school).unwrap();
     let key = text
@@ -257,16 +289,7 @@ fn returns_with_problems(work: &Work) -> PathBuf {
 }
 
 fn run_in(dir: &Path, args: &[&str]) -> (i32, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_kpiroll"))
-        .args(args)
-        .current_dir(dir)
-        .env_remove("KPIROLL_LANG")
-        .env_remove("LC_ALL")
-        .env_remove("LC_MESSAGES")
-        .env_remove("LANG")
-        .env_remove("KPIROLL_TEMPLATES")
-        .output()
-        .unwrap();
+    let out = kpiroll_in(dir).args(args).output().unwrap();
     let stderr = String::from_utf8_lossy(&out.stderr).to_string();
     (out.status.code().unwrap_or(-1), stderr)
 }
@@ -293,21 +316,7 @@ fn the_page_checks_the_returns_and_makes_the_command_lines_files() {
     // the command line's outputs for the same inputs
     let cli = work.path("cli");
     std::fs::create_dir_all(&cli).unwrap();
-    let (status, cli_said) = run_in(
-        root,
-        &[
-            "consolidate",
-            "--year",
-            "R7",
-            "--prev",
-            "R6.xlsx",
-            "--renames",
-            RENAMES,
-            &returns_arg,
-            "-o",
-            "cli/R7.xlsx",
-        ],
-    );
+    let (status, cli_said) = run_in(root, &r7_args(&returns_arg, "cli/R7.xlsx"));
     assert_eq!(status, 1, "{cli_said}");
     let cli_problems: std::collections::BTreeSet<String> = cli_said
         .lines()
@@ -380,92 +389,47 @@ fn the_page_checks_the_returns_and_makes_the_command_lines_files() {
         let (_driver, client) = browser(&work.path("downloads")).await;
         client.goto(&url).await.unwrap();
         // the settings file's year and contact fill the page
-        client
-            .wait()
-            .at_most(Duration::from_secs(10))
-            .for_element(Locator::Css("#limits:not(:empty)"))
-            .await
-            .unwrap();
-        let year = client
-            .find(Locator::Css("#year"))
-            .await
-            .unwrap()
-            .prop("value")
-            .await
-            .unwrap();
+        wait_for(&client, "#limits:not(:empty)", 10).await;
+        let year = element(&client, "#year").await.prop("value").await.unwrap();
         assert_eq!(year.as_deref(), Some("R7"));
         assert!(text_of(&client, "h1").await.contains("取りまとめ"));
         screenshot(&client, "1-start").await;
 
         // 1. last year's book and the renames; 2. the returns as a folder
         let r6 = work.path("R6.xlsx").display().to_string();
-        client
-            .find(Locator::Css("#prev"))
-            .await
-            .unwrap()
-            .send_keys(&r6)
-            .await
-            .unwrap();
-        client
-            .find(Locator::Css("#renames"))
-            .await
-            .unwrap()
-            .send_keys(RENAMES)
-            .await
-            .unwrap();
+        type_into(&client, "#prev", &r6).await;
+        type_into(&client, "#renames", RENAMES).await;
         client
             .execute("document.getElementById('folder').hidden = false;", vec![])
             .await
             .unwrap();
-        client
-            .find(Locator::Css("#folder"))
-            .await
-            .unwrap()
-            .send_keys(&returns_arg)
-            .await
-            .unwrap();
+        type_into(&client, "#folder", &returns_arg).await;
         client
             .execute("document.getElementById('folder').hidden = true;", vec![])
             .await
             .unwrap();
-        let picked = text_of(&client, "#picked").await;
+        // the page counts the chosen files on an event of its own, after the input's
+        let picked =
+            text_once_changed(&client, "#picked", "まだファイルを選んでいません", 10).await;
         assert!(picked.starts_with("25 ファイル"), "{picked}");
         screenshot(&client, "2-chosen").await;
 
         // 3. the check: every problem of the command line, at its cell, on the page
-        client
-            .find(Locator::Css("#check"))
-            .await
-            .unwrap()
-            .click()
-            .await
-            .unwrap();
-        client
-            .wait()
-            .at_most(Duration::from_secs(30))
-            .for_element(Locator::Css("#summary:not(:empty)"))
-            .await
-            .unwrap();
+        click(&client, "#check").await;
+        wait_for(&client, "#summary:not(:empty)", 30).await;
         let mut page_problems = std::collections::BTreeSet::new();
         for li in client
             .find_all(Locator::Css("#files-list li"))
             .await
             .unwrap()
         {
-            let part = |css: &'static str| {
-                let li = li.clone();
-                async move {
-                    li.find(Locator::Css(css))
-                        .await
-                        .unwrap()
-                        .text()
-                        .await
-                        .unwrap()
-                }
-            };
-            let (at, level, text) = (part(".at").await, part(".level").await, part(".text").await);
+            let (at, level, text) = (
+                text_in(&li, ".at").await,
+                text_in(&li, ".level").await,
+                text_in(&li, ".text").await,
+            );
             assert!(
-                !part(".todo").await.is_empty(),
+                !text_in(&li, ".todo").await.is_empty(),
                 "{at}: no word on what to do"
             );
             page_problems.insert(format!("{at}: {level}: {text}"));
@@ -490,18 +454,11 @@ fn the_page_checks_the_returns_and_makes_the_command_lines_files() {
             .unwrap()
         {
             let class = tr.attr("class").await.unwrap().unwrap_or_default();
-            let cell = |css: &'static str| {
-                let tr = tr.clone();
-                async move {
-                    tr.find(Locator::Css(css))
-                        .await
-                        .unwrap()
-                        .text()
-                        .await
-                        .unwrap()
-                }
-            };
-            page_status.push((class, cell(".dept").await, cell(".keys").await));
+            page_status.push((
+                class,
+                text_in(&tr, ".dept").await,
+                text_in(&tr, ".keys").await,
+            ));
         }
         let owing = page_status
             .iter()
@@ -536,10 +493,8 @@ fn the_page_checks_the_returns_and_makes_the_command_lines_files() {
             .iter()
             .any(|(d, k)| d == "学校教育課" && !k.is_empty()));
         // the reminder: its 課, keys, due date and 問い合わせ先 from kpiroll.toml
-        let reminder = client
-            .find(Locator::Css("#status tbody tr textarea"))
+        let reminder = element(&client, "#status tbody tr textarea")
             .await
-            .unwrap()
             .prop("value")
             .await
             .unwrap()
@@ -552,13 +507,7 @@ fn the_page_checks_the_returns_and_makes_the_command_lines_files() {
         );
 
         // 4. every output made on the page is the command line's, byte for byte
-        client
-            .find(Locator::Css("#forms-due"))
-            .await
-            .unwrap()
-            .send_keys("2027-05-31")
-            .await
-            .unwrap();
+        type_into(&client, "#forms-due", "2027-05-31").await;
         let (name, book) = make(&client, "book").await;
         assert_eq!(name, "R7.xlsx");
         let downloaded = work.path("page-R7.xlsx");
@@ -618,12 +567,7 @@ fn the_page_checks_the_returns_and_makes_the_command_lines_files() {
 
         // the same page in English, from the same catalogue
         client.goto(&format!("{url}?lang=en")).await.unwrap();
-        client
-            .wait()
-            .at_most(Duration::from_secs(10))
-            .for_element(Locator::Css("#limits:not(:empty)"))
-            .await
-            .unwrap();
+        wait_for(&client, "#limits:not(:empty)", 10).await;
         assert!(text_of(&client, "#step2 h2")
             .await
             .contains("The departments' returns"));
@@ -716,6 +660,18 @@ fn upload_parts(prev: &Path, returns: &Path) -> Vec<(&'static str, Option<String
     parts
 }
 
+/// An upload of `parts` as the page sends it (with its header); the status and the body.
+fn post_run(url: &str, parts: &[(&str, Option<String>, Vec<u8>)]) -> (u16, Vec<u8>) {
+    let (kind, body) = form(parts);
+    request(
+        url,
+        "POST",
+        "/api/runs",
+        &[("content-type", &kind), ("x-kpiroll", "1")],
+        &body,
+    )
+}
+
 fn json(bytes: &[u8]) -> serde_json::Value {
     serde_json::from_slice(bytes)
         .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(bytes)))
@@ -727,21 +683,7 @@ fn two_runs_at_once_keep_their_own_folders_and_make_the_command_lines_book() {
     let root = work.dir.path();
     r6_book(&work);
     let broken = returns_with_problems(&work);
-    let (status, _) = run_in(
-        root,
-        &[
-            "consolidate",
-            "--year",
-            "R7",
-            "--prev",
-            "R6.xlsx",
-            "--renames",
-            RENAMES,
-            RETURNS,
-            "-o",
-            "R7.xlsx",
-        ],
-    );
+    let (status, _) = run_in(root, &r7_args(RETURNS, "R7.xlsx"));
     assert_eq!(status, 0);
     let (_server, url, _said) = serve(root);
     let prev = work.path("R6.xlsx");
@@ -750,16 +692,10 @@ fn two_runs_at_once_keep_their_own_folders_and_make_the_command_lines_book() {
         let tabs: Vec<_> = [Path::new(RETURNS), broken.as_path()]
             .into_iter()
             .map(|returns| {
-                let (kind, body) = form(&upload_parts(&prev, returns));
+                let parts = upload_parts(&prev, returns);
                 let url = url.clone();
                 s.spawn(move || {
-                    let (status, answer) = request(
-                        &url,
-                        "POST",
-                        "/api/runs",
-                        &[("content-type", &kind), ("x-kpiroll", "1")],
-                        &body,
-                    );
+                    let (status, answer) = post_run(&url, &parts);
                     assert_eq!(status, 200, "{}", String::from_utf8_lossy(&answer));
                     json(&answer)
                 })
@@ -837,14 +773,7 @@ fn an_upload_beyond_the_limits_is_refused_by_name_and_the_rest_is_taken() {
             vec![b'a'; 2 * 1024 * 1024],
         ),
     );
-    let (kind, body) = form(&parts);
-    let (status, answer) = request(
-        &url,
-        "POST",
-        "/api/runs",
-        &[("content-type", &kind), ("x-kpiroll", "1")],
-        &body,
-    );
+    let (status, answer) = post_run(&url, &parts);
     assert_eq!(status, 200);
     let run = json(&answer);
     let refused: Vec<(String, String)> = run["files"]
