@@ -4,6 +4,7 @@
 //! long texts. Read back from the sheet XML and with calamine.
 
 use std::collections::BTreeMap;
+use std::path::PathBuf;
 
 use kpiroll::profile::{Lang, Profile};
 
@@ -51,12 +52,30 @@ fn a1(r: u32, c: u32) -> String {
     format!("{}{}", (b'A' + c as u8) as char, r + 1)
 }
 
+/// The R7 working book in `work`, its 一覧's cells and that sheet's XML.
+fn r7_list(work: &Work) -> (PathBuf, SheetCells, String) {
+    let book = r7_book(work);
+    let sheet = read_sheet(&book, "一覧");
+    let xml = zip_member(&book, SHEET);
+    (book, sheet, xml)
+}
+
+/// The width of a `<col …>` element of the sheet XML (the text after `<col `).
+fn col_width(col: &str) -> f64 {
+    col.split("width=\"")
+        .nth(1)
+        .unwrap()
+        .split('"')
+        .next()
+        .unwrap()
+        .parse()
+        .unwrap()
+}
+
 #[test]
 fn one_header_row_frozen_and_filtered_and_sections_without_headers() {
     let work = Work::new();
-    let book = r7_book(&work);
-    let sheet = read_sheet(&book, "一覧");
-    let xml = zip_member(&book, SHEET);
+    let (book, sheet, xml) = r7_list(&work);
 
     // exactly one header row, the second; the legend above it
     let header_rows: Vec<u32> = (0..sheet.height)
@@ -195,22 +214,12 @@ fn the_working_table_holds_the_same_rows_as_the_printed_one() {
 #[test]
 fn common_department_names_fit_their_column() {
     let work = Work::new();
-    let book = r7_book(&work);
-    let sheet = read_sheet(&book, "一覧");
-    let xml = zip_member(&book, SHEET);
+    let (_, sheet, xml) = r7_list(&work);
     let col = xml
         .split("<col ")
         .find(|c| c.starts_with(&format!(r#"min="{0}" max="{0}""#, DEPARTMENTS + 1)))
         .expect("担当課's width");
-    let width: f64 = col
-        .split("width=\"")
-        .nth(1)
-        .unwrap()
-        .split('"')
-        .next()
-        .unwrap()
-        .parse()
-        .unwrap();
+    let width = col_width(col);
     let units = |t: &str| -> f64 {
         t.chars()
             .map(|c| if (c as u32) < 0x2E80 { 1.0 } else { 2.0 })
@@ -240,20 +249,7 @@ fn the_changes_sheet_wraps_long_texts_in_tall_rows() {
     let book = r7_book(&work);
     let sheet = read_sheet(&book, "変更点");
     let xml = zip_member(&book, "xl/worksheets/sheet2.xml");
-    let widths: Vec<f64> = xml
-        .split("<col ")
-        .skip(1)
-        .map(|c| {
-            c.split("width=\"")
-                .nth(1)
-                .unwrap()
-                .split('"')
-                .next()
-                .unwrap()
-                .parse()
-                .unwrap()
-        })
-        .collect();
+    let widths: Vec<f64> = xml.split("<col ").skip(1).map(col_width).collect();
     assert!(widths.iter().all(|w| *w <= 41.0), "{widths:?}");
     let mut tall = 0;
     for r in 1..sheet.height {
