@@ -4,9 +4,10 @@
 # what is printed is compared once Windows' `\` is read as `/`. Then what a clerk
 # meets: a folder dropped onto kpiroll.exe (its report beside the folder), the PDF
 # handout with and without LibreOffice under Program Files, --force over a book held
-# open as Excel holds one (windows/hold-open.c), a double-click (the page
-# fetched, then driven through its routes as its script drives them, what it makes
-# compared with the Linux command line's; the exe ended at the end).
+# open as Excel holds one (windows/hold-open.c), a double-click (started in its own
+# folder as Explorer starts it; the page fetched, then driven through its routes as its
+# script drives them, what it makes compared with the Linux command line's and left in
+# kpiroll-web beside the exe; the exe ended at the end).
 #
 # Needs wine (Debian's `wine`, `wine64`), mingw (`gcc-mingw-w64-x86-64`) and curl; the
 # wine prefix is kpiroll's own (KPIROLL_WINEPREFIX, default ~/.cache/kpiroll-wine).
@@ -225,7 +226,10 @@ else
   printf '#!/bin/sh\necho "$1" >>"%s/opened"\n' "$work" >"$work/browser"
   chmod +x "$work/browser"
   "$wine" reg add 'HKCU\Software\Wine\WineBrowser' /v Browsers /d "$work/browser" /f >/dev/null
-  (cd "$work/windows" && exec timeout 900 "$wine" "$exe" </dev/null >"$work/click.out" 2>"$work/click.err") &
+  # Explorer starts a double-clicked program in its own folder: a copy beside the
+  # books, started there, so the runs' folder must appear beside it
+  cp "$exe" "$work/windows/kpiroll.exe"
+  (cd "$work/windows" && exec timeout 900 "$wine" "$work/windows/kpiroll.exe" </dev/null >"$work/click.out" 2>"$work/click.err") &
   clicked=$!
   url=
   for _ in $(seq 240); do
@@ -276,6 +280,11 @@ else
       curl -fsS --max-time 60 "${url}api/runs/$run_id/files/R7.xlsx" -o "$work/page-R7.xlsx"; then
       pass "double-click: POST /api/runs checked $(ls fixtures/R7/returns | wc -l) returns uploaded, nothing refused"
       same "$work/linux/page/R7.xlsx" "$work/page-R7.xlsx" "double-click: the page's R7.xlsx is the command line's"
+      if [ -f "$work/windows/kpiroll-web/$run_id/out/R7.xlsx" ]; then
+        pass "double-click: the run's book in kpiroll-web\\$run_id\\out beside kpiroll.exe"
+      else
+        fail "double-click: no kpiroll-web\\$run_id\\out\\R7.xlsx beside kpiroll.exe: $(ls "$work/windows")"
+      fi
     else
       fail "double-click: the run: $(head -c 400 "$work/run.json" 2>/dev/null)"
     fi
