@@ -1,6 +1,7 @@
-//! What stops a profile from loading: a template file that cannot be read or parsed, or a
-//! pattern that is no regular expression. Its own enum so that the profile, below every
-//! stage, names nothing above it; [`crate::error::Error`] wraps it.
+//! What stops a profile from loading: a template file that cannot be read or parsed, a
+//! pattern that is no regular expression, or a colour that is not RGB hex. Its own enum
+//! so that the profile, below every stage, names nothing above it;
+//! [`crate::error::Error`] wraps it.
 
 use std::path::PathBuf;
 
@@ -19,6 +20,13 @@ pub enum TemplateError {
         file: PathBuf,
         field: String,
         message: String,
+    },
+    #[error("{file}: {key} の「{value}」は色ではありません")]
+    TemplateColour {
+        file: PathBuf,
+        /// `table.key` as the file spells it (`book.changed_fill`)
+        key: String,
+        value: String,
     },
 }
 
@@ -52,6 +60,57 @@ impl TemplateError {
                     ("message", message.to_string()),
                 ],
             ),
+            TemplateError::TemplateColour { file, key, value } => (
+                "error_template_colour",
+                vec![
+                    ("file", file.display().to_string()),
+                    ("key", key.to_string()),
+                    ("value", value.to_string()),
+                ],
+            ),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::profile::{Lang, Profile};
+
+    #[test]
+    fn every_profile_error_is_in_both_catalogues_with_every_hole_filled() {
+        let errors = [
+            TemplateError::ReadTemplate {
+                path: PathBuf::from("layout.toml"),
+                source: std::io::Error::from(std::io::ErrorKind::PermissionDenied),
+            },
+            TemplateError::ParseTemplate {
+                path: PathBuf::from("layout.toml"),
+                message: "expected `=`".into(),
+            },
+            TemplateError::TemplatePattern {
+                file: PathBuf::from("patterns.toml"),
+                field: "key.pattern".into(),
+                message: "unclosed group".into(),
+            },
+            TemplateError::TemplateColour {
+                file: PathBuf::from("layout.toml"),
+                key: "book.changed_fill".into(),
+                value: "黄色".into(),
+            },
+        ];
+        for lang in [Lang::Ja, Lang::En] {
+            let profile = Profile::builtin(lang);
+            for e in &errors {
+                let (id, args) = e.message_args();
+                assert!(profile.messages.get(id).is_some(), "{lang:?}: {id}");
+                let args: Vec<(&str, &str)> = args.iter().map(|(k, v)| (*k, v.as_str())).collect();
+                let text = profile.message(id, &args);
+                assert!(!text.contains('{'), "{lang:?}: {id}: {text}");
+                for (_, value) in &args {
+                    assert!(text.contains(value), "{lang:?}: {id} lacks {value}: {text}");
+                }
+            }
         }
     }
 }

@@ -6,6 +6,7 @@
 use std::path::{Path, PathBuf};
 
 mod aliases;
+mod colour;
 mod error;
 mod field;
 mod form;
@@ -15,6 +16,7 @@ mod messages;
 mod patterns;
 
 pub use aliases::{Aliases, HeaderSearch, Required};
+pub use colour::is_rgb;
 pub use error::TemplateError;
 pub use field::Field;
 pub use form::{ContactText, DueDate, FormLayout};
@@ -122,6 +124,7 @@ impl Profile {
             },
         )?;
         let patterns = Patterns::compile(p, &aliases.header.skip_sheets)?;
+        colour::check(&layout, &form, &grades)?;
         Ok(Profile {
             layout,
             aliases,

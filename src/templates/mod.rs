@@ -262,6 +262,7 @@ mod tests {
             "warning",
             "no_folder",
             "pattern_invalid",
+            "colour_invalid",
             "extra_without_name",
             "name_twice",
             "field_twice",

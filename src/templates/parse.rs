@@ -4,7 +4,7 @@
 
 use std::path::Path;
 
-use super::locate::{line_col, locate_key};
+use super::locate::{line_col, locate_key, locate_text};
 use super::{Checker, Severity, TemplateProblem};
 use crate::profile::{Lang, Profile, TemplateError};
 
@@ -63,22 +63,22 @@ pub(super) fn whole_profile(c: &mut Checker<'_>, dir: &Path) -> Option<[Profile;
 
 /// A profile error as a problem at its file and key.
 fn located(c: &Checker<'_>, dir: &Path, e: &TemplateError) -> TemplateProblem {
-    let (name, table, key) = match e {
+    let (name, table, key, written) = match e {
         TemplateError::TemplatePattern { file, field, .. } => {
             let (table, key) = field.rsplit_once('.').unwrap_or(("", field));
-            (
-                file.display().to_string(),
-                table.to_string(),
-                key.to_string(),
-            )
+            (file, table, key, None)
         }
-        TemplateError::ParseTemplate { path, .. } => {
-            (path.display().to_string(), String::new(), String::new())
-        }
-        _ => (String::new(), String::new(), String::new()),
+        TemplateError::ParseTemplate { path, .. } => (path, "", "", None),
+        // where the colour is written: a grade's `fill` is one of several alike
+        TemplateError::TemplateColour { file, value, .. } => (file, "", "", Some(value)),
+        TemplateError::ReadTemplate { path, .. } => (path, "", "", None),
     };
+    let name = name.display().to_string();
     let source = c.sources.iter().find(|(n, _)| *n == name).map(|(_, s)| s);
-    let (line, col) = source.map_or((1, 1), |s| locate_key(&s.text, &table, &key));
+    let (line, col) = source.map_or((1, 1), |s| match written {
+        Some(value) => locate_text(&s.text, &format!("\"{value}\"")),
+        None => locate_key(&s.text, table, key),
+    });
     TemplateProblem {
         file: source.map_or_else(|| dir.to_path_buf(), |s| s.path.clone()),
         line,
@@ -96,6 +96,10 @@ fn detail(c: &Checker<'_>, e: &TemplateError) -> String {
             &[("field", field.as_str()), ("message", message.as_str())],
         ),
         TemplateError::ParseTemplate { message, .. } => message.clone(),
+        TemplateError::TemplateColour { key, value, .. } => c.say(
+            "colour_invalid",
+            &[("key", key.as_str()), ("value", value.as_str())],
+        ),
         other => other.to_string(),
     }
 }

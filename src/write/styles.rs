@@ -33,8 +33,8 @@ pub struct Formats {
     base: Format,
 }
 
-/// A colour written as RGB hex in a template (`FFF2CC`, `#FFF2CC`); white when it is
-/// not one.
+/// A colour written as RGB hex in a template (`FFF2CC`, `#FFF2CC`). A profile whose
+/// colour is not one does not load ([`crate::profile::is_rgb`]); white stands in here.
 pub fn rgb_value(hex: &str) -> u32 {
     u32::from_str_radix(hex.trim_start_matches('#'), 16).unwrap_or(0xFFFFFF)
 }

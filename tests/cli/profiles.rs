@@ -339,3 +339,58 @@ fn a_field_the_city_has_no_column_for_is_null_in_exports() {
     // a field the city has, blank in the row, stays blank
     assert_eq!(rows[0]["measure"], "");
 }
+
+#[test]
+fn a_colour_that_is_not_rgb_hex_is_refused_at_its_place_not_written_as_white() {
+    let work = Work::new();
+    // the mark of a changed cell, written as a word; a grade's fill with a letter too many
+    let p = profile_with(&work, "colours", "layout.toml", |t| {
+        t.replace("changed_fill = \"FFF2CC\"", "changed_fill = \"黄色\"")
+    });
+    let text = std::fs::read_to_string(work.path("colours/layout.toml")).unwrap();
+    let line = text.lines().position(|l| l.contains("\"黄色\"")).unwrap() + 1;
+    let col = "changed_fill = ".chars().count() + 1;
+    let (stdout, _) = work.run_status(&["templates", "check", &p], 1);
+    assert!(
+        stdout.contains(&format!(
+            "layout.toml:{line}:{col}: 誤り: book.changed_fill の「黄色」は色ではありません。RGB の16進数6桁で書いてください（例: FFF2CC）"
+        )),
+        "{stdout}"
+    );
+    // every command that loads the profile stops before writing anything
+    let (_, stderr) = work.run_status(
+        &[
+            "--templates",
+            &p,
+            "consolidate",
+            "--year",
+            "R6",
+            SEED,
+            "-o",
+            "R6.xlsx",
+        ],
+        2,
+    );
+    assert!(
+        stderr.contains("layout.toml: book.changed_fill の「黄色」は色ではありません"),
+        "{stderr}"
+    );
+    assert!(!work.path("R6.xlsx").exists());
+
+    let g = profile_with(&work, "grades", "grades.toml", |t| {
+        t.replace("fill = \"FFEB9C\"", "fill = \"FFEB9CC\"")
+    });
+    let text = std::fs::read_to_string(work.path("grades/grades.toml")).unwrap();
+    let line = text
+        .lines()
+        .position(|l| l.contains("\"FFEB9CC\""))
+        .unwrap()
+        + 1;
+    let (stdout, _) = work.run_status(&["--lang", "en", "templates", "check", &g], 1);
+    assert!(
+        stdout.contains(&format!(
+            "grades.toml:{line}:8: error: grade.fill \"FFEB9CC\" is not a colour: write it as six hexadecimal RGB digits (e.g. FFF2CC)"
+        )),
+        "{stdout}"
+    );
+}
