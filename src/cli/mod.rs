@@ -157,7 +157,8 @@ pub fn run(cli: Cli) -> ExitCode {
     };
     let mut profile = match Profile::load(cli.templates.as_deref(), lang) {
         Ok(p) => p,
-        Err(e) => return fatal(&e.into()),
+        // said in the user's language by the built-in catalogue
+        Err(e) => return failed(&e.into(), &Profile::builtin(lang)),
     };
     let limits = &mut profile.limits;
     limits.max_rows = cli.max_rows.unwrap_or(limits.max_rows);
@@ -182,14 +183,19 @@ pub fn run(cli: Cli) -> ExitCode {
                 }
                 errln!("{first}");
             }
-            errln!(
-                "kpiroll: {}: {}",
-                profile.message("error", &[]),
-                crate::problem::shown(&e.render(&profile))
-            );
-            ExitCode::from(2)
+            failed(&e, &profile)
         }
     }
+}
+
+/// A fatal error worded by `profile`'s catalogue: status 2.
+fn failed(e: &Error, profile: &Profile) -> ExitCode {
+    errln!(
+        "kpiroll: {}: {}",
+        profile.message("error", &[]),
+        crate::problem::shown(&e.render(profile))
+    );
+    ExitCode::from(2)
 }
 
 /// Runs one command with its profile (`templates`: the profile's folder, for a command

@@ -1,5 +1,6 @@
 //! What stops a profile from loading: a template file that cannot be read or parsed, a
-//! pattern that is no regular expression, or a colour that is not RGB hex. Its own enum
+//! pattern that is no regular expression, a grade list that cannot grade, or a colour
+//! that is not RGB hex. Its own enum
 //! so that the profile, below every stage, names nothing above it;
 //! [`crate::error::Error`] wraps it.
 
@@ -21,6 +22,12 @@ pub enum TemplateError {
         field: String,
         message: String,
     },
+    #[error("grades.toml: [[grade]] が1つもありません")]
+    NoGrade,
+    #[error("grades.toml: grade「{grade}」に min がありません")]
+    GradeWithoutMin { grade: String },
+    #[error("grades.toml: grade「{grade}」の min {min} が前の grade の min 以上です")]
+    GradeMinNotFalling { grade: String, min: f64 },
     #[error("{file}: {key} の「{value}」は色ではありません")]
     TemplateColour {
         file: PathBuf,
@@ -60,6 +67,14 @@ impl TemplateError {
                     ("message", message.to_string()),
                 ],
             ),
+            TemplateError::NoGrade => ("error_no_grade", vec![]),
+            TemplateError::GradeWithoutMin { grade } => {
+                ("error_grade_without_min", vec![("grade", grade.clone())])
+            }
+            TemplateError::GradeMinNotFalling { grade, min } => (
+                "error_grade_min_not_falling",
+                vec![("grade", grade.clone()), ("min", min.to_string())],
+            ),
             TemplateError::TemplateColour { file, key, value } => (
                 "error_template_colour",
                 vec![
@@ -92,6 +107,12 @@ mod tests {
                 file: PathBuf::from("patterns.toml"),
                 field: "key.pattern".into(),
                 message: "unclosed group".into(),
+            },
+            TemplateError::NoGrade,
+            TemplateError::GradeWithoutMin { grade: "B".into() },
+            TemplateError::GradeMinNotFalling {
+                grade: "C".into(),
+                min: 90.5,
             },
             TemplateError::TemplateColour {
                 file: PathBuf::from("layout.toml"),

@@ -4,6 +4,8 @@
 
 use serde::Deserialize;
 
+use super::TemplateError;
+
 /// `grades.toml`.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -72,29 +74,28 @@ pub struct NoneText {
 
 impl Grades {
     /// The parsed file, checked: at least one grade, thresholds falling, only the last
-    /// grade without `min`. The error is the sentence to show.
+    /// grade without `min`.
     ///
     /// # Errors
-    /// A grade list that cannot grade every rate in one way.
-    pub fn checked(self) -> Result<Grades, String> {
+    /// A grade list that cannot grade every rate in one way, naming the grade.
+    pub fn checked(self) -> Result<Grades, TemplateError> {
         if self.grade.is_empty() {
-            return Err("[[grade]] が1つもありません".to_string());
+            return Err(TemplateError::NoGrade);
         }
         let last = self.grade.len() - 1;
         let mut previous = f64::INFINITY;
         for (i, g) in self.grade.iter().enumerate() {
             match g.min {
                 None if i != last => {
-                    return Err(format!(
-                        "grade「{}」に min がありません（min がないのは最後の grade だけです）",
-                        g.name
-                    ))
+                    return Err(TemplateError::GradeWithoutMin {
+                        grade: g.name.clone(),
+                    })
                 }
-                Some(m) if m >= previous => {
-                    return Err(format!(
-                    "grade「{}」の min {m} が前の grade の min 以上です（高い順に並べてください）",
-                    g.name
-                ))
+                Some(min) if min >= previous => {
+                    return Err(TemplateError::GradeMinNotFalling {
+                        grade: g.name.clone(),
+                        min,
+                    })
                 }
                 Some(m) => previous = m,
                 None => {}

@@ -109,12 +109,7 @@ impl Profile {
         let aliases: Aliases = parse(read, "aliases.toml")?;
         let form: FormLayout = parse(read, "form.toml")?;
         let limits: crate::limits::Limits = parse(read, "limits.toml")?;
-        let grades = parse::<grades::Grades>(read, "grades.toml")?
-            .checked()
-            .map_err(|message| TemplateError::ParseTemplate {
-                path: PathBuf::from("grades.toml"),
-                message,
-            })?;
+        let grades = parse::<grades::Grades>(read, "grades.toml")?.checked()?;
         let p: PatternsFile = parse(read, "patterns.toml")?;
         let messages: Messages = parse(
             read,

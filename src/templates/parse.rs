@@ -2,7 +2,7 @@
 //! (TOML syntax, unknown keys, wrong types: one file's error does not hide another's),
 //! then the whole profile loaded in both languages as every command loads it.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use super::locate::{line_col, locate_key, locate_text};
 use super::{Checker, Severity, TemplateProblem};
@@ -63,20 +63,31 @@ pub(super) fn whole_profile(c: &mut Checker<'_>, dir: &Path) -> Option<[Profile;
 
 /// A profile error as a problem at its file and key.
 fn located(c: &Checker<'_>, dir: &Path, e: &TemplateError) -> TemplateProblem {
+    let grades = PathBuf::from("grades.toml");
+    // the file, and the key (`table`, `key`) or the text (`written`) to point at
     let (name, table, key, written) = match e {
         TemplateError::TemplatePattern { file, field, .. } => {
             let (table, key) = field.rsplit_once('.').unwrap_or(("", field));
             (file, table, key, None)
         }
-        TemplateError::ParseTemplate { path, .. } => (path, "", "", None),
-        // where the colour is written: a grade's `fill` is one of several alike
-        TemplateError::TemplateColour { file, value, .. } => (file, "", "", Some(value)),
-        TemplateError::ReadTemplate { path, .. } => (path, "", "", None),
+        TemplateError::ParseTemplate { path, .. } | TemplateError::ReadTemplate { path, .. } => {
+            (path, "", "", None)
+        }
+        // the value itself: a grade's `fill` is one of several alike
+        TemplateError::TemplateColour { file, value, .. } => {
+            (file, "", "", Some(format!("\"{value}\"")))
+        }
+        TemplateError::NoGrade => (&grades, "", "", None),
+        // the grade's name: each [[grade]] has the same keys
+        TemplateError::GradeWithoutMin { grade }
+        | TemplateError::GradeMinNotFalling { grade, .. } => {
+            (&grades, "", "", Some(format!("name = \"{grade}\"")))
+        }
     };
     let name = name.display().to_string();
     let source = c.sources.iter().find(|(n, _)| *n == name).map(|(_, s)| s);
-    let (line, col) = source.map_or((1, 1), |s| match written {
-        Some(value) => locate_text(&s.text, &format!("\"{value}\"")),
+    let (line, col) = source.map_or((1, 1), |s| match &written {
+        Some(text) => locate_text(&s.text, text),
         None => locate_key(&s.text, table, key),
     });
     TemplateProblem {
@@ -99,6 +110,14 @@ fn detail(c: &Checker<'_>, e: &TemplateError) -> String {
         TemplateError::TemplateColour { key, value, .. } => c.say(
             "colour_invalid",
             &[("key", key.as_str()), ("value", value.as_str())],
+        ),
+        TemplateError::NoGrade => c.say("no_grade", &[]),
+        TemplateError::GradeWithoutMin { grade } => {
+            c.say("grade_without_min", &[("grade", grade.as_str())])
+        }
+        TemplateError::GradeMinNotFalling { grade, min } => c.say(
+            "grade_min_not_falling",
+            &[("grade", grade.as_str()), ("min", &min.to_string())],
         ),
         other => other.to_string(),
     }

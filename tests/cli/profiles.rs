@@ -394,3 +394,64 @@ fn a_colour_that_is_not_rgb_hex_is_refused_at_its_place_not_written_as_white() {
         "{stdout}"
     );
 }
+
+#[test]
+fn a_grade_list_that_cannot_grade_is_refused_at_the_grade_in_the_users_language() {
+    let work = Work::new();
+    // B loses its min: only the last grade may go without one
+    let p = profile_with(&work, "nomin", "grades.toml", |t| {
+        t.replacen("min = 80.0\n", "", 1)
+    });
+    let text = std::fs::read_to_string(work.path("nomin/grades.toml")).unwrap();
+    let line = text.lines().position(|l| l == "name = \"B\"").unwrap() + 1;
+    let (stdout, _) = work.run_status(&["templates", "check", &p], 1);
+    assert!(
+        stdout.contains(&format!(
+            "grades.toml:{line}:1: 誤り: grade「B」に min がありません（min を省けるのは最後の grade だけです）"
+        )),
+        "{stdout}"
+    );
+    let (_, stderr) = work.run_status(
+        &[
+            "--lang",
+            "en",
+            "--templates",
+            &p,
+            "consolidate",
+            "--year",
+            "R6",
+            SEED,
+            "-o",
+            "R6.xlsx",
+        ],
+        2,
+    );
+    assert!(
+        stderr.contains(
+            "grades.toml: the grade \"B\" has no min (only the last grade may leave it out)"
+        ),
+        "{stderr}"
+    );
+    assert!(!work.path("R6.xlsx").exists());
+
+    // C's min above B's: the order is refused at C
+    let q = profile_with(&work, "order", "grades.toml", |t| {
+        t.replace("name = \"C\"\nmin = ", "name = \"C\"\nmin = 9")
+    });
+    let text = std::fs::read_to_string(work.path("order/grades.toml")).unwrap();
+    let line = text.lines().position(|l| l == "name = \"C\"").unwrap() + 1;
+    let min = text
+        .lines()
+        .nth(line)
+        .unwrap()
+        .trim_start_matches("min = ")
+        .to_string();
+    let (stdout, _) = work.run_status(&["--lang", "en", "templates", "check", &q], 1);
+    assert!(
+        stdout.contains(&format!(
+            "grades.toml:{line}:1: error: the min {} of the grade \"C\" is not below",
+            min.parse::<f64>().unwrap()
+        )),
+        "{stdout}"
+    );
+}
