@@ -111,13 +111,16 @@ impl Profile {
         let limits: crate::limits::Limits = parse(read, "limits.toml")?;
         let grades = parse::<grades::Grades>(read, "grades.toml")?.checked()?;
         let p: PatternsFile = parse(read, "patterns.toml")?;
-        let messages: Messages = parse(
+        // a city's catalogue over the built-in one: an id it lacks keeps the built-in text
+        let mut messages = Messages::builtin(lang);
+        let own: Messages = parse(
             read,
             match lang {
                 Lang::Ja => "messages.ja.toml",
                 Lang::En => "messages.en.toml",
             },
         )?;
+        messages.0.extend(own.0);
         let patterns = Patterns::compile(p, &aliases.header.skip_sheets)?;
         colour::check(&layout, &form, &grades)?;
         Ok(Profile {

@@ -199,14 +199,14 @@ pub fn check(dir: &Path, messages: &Messages) -> Vec<TemplateProblem> {
     if !checker.problems.is_empty() {
         return checker.problems;
     }
-    let Some([ja, en]) = parse::whole_profile(&mut checker, dir) else {
+    let Some([ja, _en]) = parse::whole_profile(&mut checker, dir) else {
         return checker.problems;
     };
     layout::check(&mut checker, &ja);
     form::check(&mut checker, &ja);
     aliases::check(&mut checker, &ja);
     patterns::check(&mut checker, &ja);
-    messages::check(&mut checker, [&ja, &en]);
+    messages::check(&mut checker);
     checker.problems
 }
 

@@ -455,3 +455,47 @@ fn a_grade_list_that_cannot_grade_is_refused_at_the_grade_in_the_users_language(
         "{stdout}"
     );
 }
+
+#[test]
+fn a_catalogue_with_a_few_texts_changes_those_and_keeps_the_built_in_rest() {
+    let work = Work::new();
+    // a city's catalogue holding one text of its own: the word before a fatal error
+    let p = profile_with(&work, "words", "messages.ja.toml", |_| {
+        "error = \"誤り\"\n".to_string()
+    });
+    let (stdout, _) = work.run_status(&["templates", "check", &p], 0);
+    assert!(
+        stdout.contains("messages.ja.toml:1:1: 確認: メッセージ ")
+            && stdout.contains("件（")
+            && stdout.contains("がないため、組み込みの文を使います"),
+        "{stdout}"
+    );
+    // its own word, then the built-in sentence, not a bare id
+    let (_, stderr) = work.run_status(
+        &[
+            "--templates",
+            &p,
+            "consolidate",
+            "--year",
+            "平成",
+            SEED,
+            "-o",
+            "R6.xlsx",
+        ],
+        2,
+    );
+    assert!(
+        stderr.starts_with("kpiroll: 誤り: 「平成」は年度として読めません（"),
+        "{stderr}"
+    );
+    // and a whole run with it writes the same book as the built-in profile
+    consolidate_with(&work, &p, "R6", SEED, "own.xlsx");
+    work.run_status(
+        &["consolidate", "--year", "R6", SEED, "-o", "builtin.xlsx"],
+        0,
+    );
+    assert_eq!(
+        std::fs::read(work.path("own.xlsx")).unwrap(),
+        std::fs::read(work.path("builtin.xlsx")).unwrap()
+    );
+}
