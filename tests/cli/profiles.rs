@@ -340,6 +340,17 @@ fn a_field_the_city_has_no_column_for_is_null_in_exports() {
     assert_eq!(rows[0]["measure"], "");
 }
 
+/// `consolidate` of the seed with `profile` (after the options `first`): refused with
+/// status 2 before anything is written; what it said.
+fn refused_profile(work: &Work, first: &[&str], profile: &str) -> String {
+    let mut args = first.to_vec();
+    args.extend(["--templates", profile, "consolidate", "--year", "R6", SEED]);
+    args.extend(["-o", "R6.xlsx"]);
+    let (_, stderr) = work.run_status(&args, 2);
+    assert!(!work.path("R6.xlsx").exists(), "{stderr}");
+    stderr
+}
+
 #[test]
 fn a_colour_that_is_not_rgb_hex_is_refused_at_its_place_not_written_as_white() {
     let work = Work::new();
@@ -358,24 +369,11 @@ fn a_colour_that_is_not_rgb_hex_is_refused_at_its_place_not_written_as_white() {
         "{stdout}"
     );
     // every command that loads the profile stops before writing anything
-    let (_, stderr) = work.run_status(
-        &[
-            "--templates",
-            &p,
-            "consolidate",
-            "--year",
-            "R6",
-            SEED,
-            "-o",
-            "R6.xlsx",
-        ],
-        2,
-    );
+    let stderr = refused_profile(&work, &[], &p);
     assert!(
         stderr.contains("layout.toml: book.changed_fill の「黄色」は色ではありません"),
         "{stderr}"
     );
-    assert!(!work.path("R6.xlsx").exists());
 
     let g = profile_with(&work, "grades", "grades.toml", |t| {
         t.replace("fill = \"FFEB9C\"", "fill = \"FFEB9CC\"")
@@ -411,28 +409,13 @@ fn a_grade_list_that_cannot_grade_is_refused_at_the_grade_in_the_users_language(
         )),
         "{stdout}"
     );
-    let (_, stderr) = work.run_status(
-        &[
-            "--lang",
-            "en",
-            "--templates",
-            &p,
-            "consolidate",
-            "--year",
-            "R6",
-            SEED,
-            "-o",
-            "R6.xlsx",
-        ],
-        2,
-    );
+    let stderr = refused_profile(&work, &["--lang", "en"], &p);
     assert!(
         stderr.contains(
             "grades.toml: the grade \"B\" has no min (only the last grade may leave it out)"
         ),
         "{stderr}"
     );
-    assert!(!work.path("R6.xlsx").exists());
 
     // C's min above B's: the order is refused at C
     let q = profile_with(&work, "order", "grades.toml", |t| {
