@@ -100,7 +100,7 @@ WINDOWS_TARGET_DIR := env_var_or_default("KPIROLL_WINDOWS_TARGET_DIR", env_var("
 
 # Debian's rustc-web builds the standard library for Windows from rust-web-src
 # (-Zbuild-std; RUSTC_BOOTSTRAP lets a stable compiler do it), mingw links
-# (.cargo/config.toml); the packages are installed when missing (as root). About 40
+# (windows/mingw-gcc; .cargo/config.toml names plain mingw gcc); the packages are installed when missing (as root). About 40
 # minutes cold on 2 cores, in its own build folder; the Linux build needs none of it.
 # kpiroll.exe for 64-bit Windows into target/windows/ (the README's "Windows")
 windows:
@@ -117,13 +117,20 @@ windows:
         break
       fi
     done
+    # the linker (windows/mingw-gcc: no symbol tables, no time stamp) where its path is
+    # the same for every clone; a changed one relinks the exe
+    linker={{WINDOWS_TARGET_DIR}}/linker/mingw-gcc
+    exe={{WINDOWS_TARGET_DIR}}/x86_64-pc-windows-gnu/release/kpiroll.exe
+    if ! cmp -s windows/mingw-gcc "$linker"; then
+      install -D -m 755 windows/mingw-gcc "$linker"
+      rm -f "$exe"
+    fi
     RUSTC_BOOTSTRAP=1 RUSTC=/usr/bin/rustc CARGO_TARGET_DIR={{WINDOWS_TARGET_DIR}} \
+      CARGO_TARGET_X86_64_PC_WINDOWS_GNU_LINKER="$linker" \
       nice /usr/bin/cargo build --release --locked --bin kpiroll \
       --target x86_64-pc-windows-gnu -Zbuild-std=std,panic_abort
     mkdir -p target/windows
-    # without the symbol tables (a third of the file); a panic still names its place
-    x86_64-w64-mingw32-strip -o target/windows/kpiroll.exe \
-      {{WINDOWS_TARGET_DIR}}/x86_64-pc-windows-gnu/release/kpiroll.exe
+    cp "$exe" target/windows/kpiroll.exe
     ls -l target/windows/kpiroll.exe
 
 # windows/check.sh: the demo, two consolidations, an export, a handout and a check on
