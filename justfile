@@ -100,8 +100,9 @@ WINDOWS_TARGET_DIR := env_var_or_default("KPIROLL_WINDOWS_TARGET_DIR", env_var("
 
 # Debian's rustc-web builds the standard library for Windows from rust-web-src
 # (-Zbuild-std; RUSTC_BOOTSTRAP lets a stable compiler do it), mingw links
-# (windows/mingw-gcc; .cargo/config.toml names plain mingw gcc); the packages are installed when missing (as root). About 37
-# minutes cold on 2 cores, in its own build folder; the Linux build needs none of it.
+# (windows/mingw-gcc; .cargo/config.toml names plain mingw gcc); the packages are
+# installed when missing (as root). About 37 minutes cold on 2 cores, in its own build
+# folder; the Linux build needs none of it.
 # kpiroll.exe for 64-bit Windows into target/windows/ (the README's "Windows")
 windows:
     #!/usr/bin/env bash
